@@ -1,0 +1,162 @@
+"""What every dataset is: numpy arrays in their own units, plus what is known about them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+POINTS = "points"
+IMAGES = "images"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """One input file that could not be used, and why (shown to the user as is)."""
+
+    path: str
+    reason: str
+
+
+@dataclass
+class LoadReport:
+    """What a load of user files found: the validation report shown in the CLI and the studio.
+
+    Args:
+        source: The path the user gave.
+        files_read: How many files became examples.
+        skipped: Each file left out, with the reason.
+        classes: Class names found (subfolder names), in label order.
+        sizes: The most common original sizes seen, `"WxH": count`.
+    """
+
+    source: str
+    files_read: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    classes: list[str] = field(default_factory=list)
+    sizes: dict[str, int] = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Returns a one-paragraph, human-readable summary."""
+        parts = [f"{self.files_read} read"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        if self.classes:
+            parts.append(f"{len(self.classes)} classes ({', '.join(self.classes[:8])}"
+                         + (", ..." if len(self.classes) > 8 else "") + ")")
+        text = f"{self.source}: " + ", ".join(parts) + "."
+        for item in self.skipped[:20]:
+            text += f"\n  skipped {item.path}: {item.reason}"
+        if len(self.skipped) > 20:
+            text += f"\n  ... and {len(self.skipped) - 20} more skipped"
+        return text
+
+    def to_dict(self) -> dict:
+        """Returns the report as JSON-friendly dicts."""
+        return {
+            "source": self.source,
+            "files_read": self.files_read,
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
+            "classes": list(self.classes),
+            "sizes": dict(self.sizes),
+        }
+
+
+@dataclass
+class Dataset:
+    """A loaded dataset, in its own units.
+
+    Args:
+        name: Registry name or the user's path.
+        kind: `"points"` (x is [N, D] float32 in original coordinates) or `"images"` (x is
+            [N, H, W, C] float32 in [0, 1]).
+        x: The examples.
+        y: Integer labels [N] where the data has them, else `None`.
+        class_names: Label names, index = label.
+        modes: For mixture-of-Gaussians toys: the mode centers [M, D].
+        sigma: For mixture toys: the standard deviation of each mode.
+        report: For user files: what was read and skipped.
+        description: One line for listings.
+    """
+
+    name: str
+    kind: str
+    x: np.ndarray
+    y: np.ndarray | None = None
+    class_names: list[str] | None = None
+    modes: np.ndarray | None = None
+    sigma: float | None = None
+    report: LoadReport | None = None
+    description: str = ""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of one example."""
+        return tuple(int(s) for s in self.x.shape[1:])
+
+    def __len__(self) -> int:
+        return int(self.x.shape[0])
+
+    @property
+    def num_classes(self) -> int:
+        """Number of classes (0 without labels)."""
+        if self.y is None:
+            return 0
+        if self.class_names:
+            return len(self.class_names)
+        return int(self.y.max()) + 1 if len(self.y) else 0
+
+    @property
+    def value_range(self) -> tuple[float, float]:
+        """The range of values: (0, 1) for images; per-dataset min/max for points."""
+        if self.kind == IMAGES:
+            return (0.0, 1.0)
+        return (float(self.x.min()), float(self.x.max()))
+
+    def info(self) -> dict:
+        """Returns a JSON-friendly summary: kind, count, shape, range, classes."""
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "count": len(self),
+            "shape": list(self.shape),
+            "value_range": list(self.value_range),
+            "classes": list(self.class_names or []),
+            "modes": None if self.modes is None else int(len(self.modes)),
+            "sigma": self.sigma,
+        }
+
+
+@dataclass(frozen=True)
+class Normalizer:
+    """Affine map between the dataset's units and the network's range: net = (x - offset) / scale.
+
+    Images use offset 0.5, scale 0.5 (so [0, 1] maps to the generator's tanh range [-1, 1]);
+    points use their mean and one common standard deviation (so shapes keep their aspect).
+    """
+
+    offset: tuple[float, ...]
+    scale: float
+
+    @classmethod
+    def for_dataset(cls, dataset: Dataset) -> Normalizer:
+        """Returns the normalizer that suits the dataset's kind."""
+        if dataset.kind == IMAGES:
+            return cls(offset=(0.5,), scale=0.5)
+        mean = dataset.x.mean(axis=0)
+        std = float(dataset.x.std(axis=0).max()) or 1.0
+        return cls(offset=tuple(float(m) for m in mean), scale=std)
+
+    def to_net(self, x: np.ndarray) -> np.ndarray:
+        """Dataset units to network range."""
+        return ((x - np.asarray(self.offset, np.float32)) / self.scale).astype(np.float32)
+
+    def to_data(self, x: np.ndarray) -> np.ndarray:
+        """Network range back to dataset units."""
+        return (np.asarray(x, np.float32) * self.scale + np.asarray(self.offset, np.float32)).astype(
+            np.float32
+        )
+
+    def to_dict(self) -> dict:
+        """JSON-friendly form (for checkpoints and export metadata)."""
+        return {"offset": list(self.offset), "scale": self.scale}
