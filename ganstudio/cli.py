@@ -1,0 +1,448 @@
+"""The `ganstudio` command: the studio window (default) and the headless engine.
+
+    ganstudio                      open the studio window
+    ganstudio train ...            train headless, write run.json, generator/, checkpoints/
+    ganstudio export --run DIR     export a run's generator as a SavedModel
+    ganstudio sample --model DIR   draw samples from an export into a PNG grid or a CSV
+    ganstudio eval --model DIR     quality metrics of an export against its dataset
+    ganstudio datasets [PATH]      list the built-in datasets, or check a folder/file
+
+A user's mistake prints one line (`ganstudio: error: ...`) and exits 2. This module never
+imports Qt; the window is reached through a lazy import of `ganstudio.ui.app`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any, TextIO
+
+from ganstudio import __version__
+from ganstudio.config import JIT_MODES, NETS, OBJECTIVES, RunConfig
+from ganstudio.errors import GanStudioError
+
+EXIT_USER_ERROR = 2
+
+
+# -- progress -------------------------------------------------------------------------------------
+
+
+def _fmt_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    h, rem = divmod(seconds, 3600)
+    m, s = divmod(rem, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+class ProgressReporter:
+    """Shows training progress: a live bar on a terminal, periodic lines otherwise.
+
+    Args:
+        target: The step training stops at.
+        stream: Where to write (stderr by default).
+        interactive: Force the live bar on or off (default: `stream.isatty()`).
+        line_every: Seconds between lines when not interactive.
+    """
+
+    def __init__(self, target: int, stream: TextIO | None = None, interactive: bool | None = None,
+                 line_every: float = 10.0) -> None:
+        self.target = target
+        self.stream = stream or sys.stderr
+        self.interactive = self.stream.isatty() if interactive is None else interactive
+        self.line_every = line_every
+        self._last_line = -float("inf")
+        self._next_fraction = 0.1
+        self._bar_shown = False
+        self.last = None
+
+    def line(self, snap) -> str:
+        """One progress line for a snapshot."""
+        sc = snap.scalars
+        frac = min(1.0, snap.step / self.target) if self.target else 1.0
+        eta = (self.target - snap.step) / snap.steps_per_sec if snap.steps_per_sec > 0 else 0.0
+        d_label = "f(x)" if snap.critic else "D(x)"
+        parts = [f"step {snap.step}/{self.target}", f"{100 * frac:3.0f}%"]
+        if sc:
+            parts += [f"D {sc.get('d_loss', float('nan')):.3f}",
+                      f"G {sc.get('g_loss', float('nan')):.3f}",
+                      f"{d_label} real {sc.get('d_real', float('nan')):.2f} "
+                      f"fake {sc.get('d_fake', float('nan')):.2f}"]
+        parts += [f"{snap.steps_per_sec:.0f} steps/s", f"ETA {_fmt_duration(eta)}"]
+        return "  ".join(parts)
+
+    def _bar(self, snap) -> str:
+        width = 20
+        frac = min(1.0, snap.step / self.target) if self.target else 1.0
+        filled = int(width * frac)
+        return "[" + "#" * filled + "." * (width - filled) + "] " + self.line(snap)
+
+    def snapshot(self, snap) -> None:
+        """Receives a snapshot from the session."""
+        self.last = snap
+        if self.interactive:
+            self.stream.write("\r" + self._bar(snap)[:160].ljust(120))
+            self.stream.flush()
+            self._bar_shown = True
+            return
+        now = time.monotonic()
+        frac = snap.step / self.target if self.target else 1.0
+        if now - self._last_line >= self.line_every or frac >= self._next_fraction:
+            self._last_line = now
+            while self._next_fraction <= frac:
+                self._next_fraction += 0.1
+            self.stream.write(self.line(snap) + "\n")
+            self.stream.flush()
+
+    def status(self, text: str) -> None:
+        """Receives a status line from the session."""
+        if self.interactive and self._bar_shown:
+            self.stream.write("\n")
+            self._bar_shown = False
+        self.stream.write(f"{text}\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        """Ends the live bar's line."""
+        if self.interactive and self._bar_shown:
+            self.stream.write("\n")
+            self._bar_shown = False
+
+
+# -- arguments ------------------------------------------------------------------------------------
+
+
+def _add_train_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--dataset", help="built-in name (see `ganstudio datasets`) or a path "
+                   "(folder, .zip, .npz, images, .csv/.npy points)")
+    p.add_argument("--net", choices=NETS, help="architecture (default: auto)")
+    p.add_argument("--objective", choices=OBJECTIVES, help="loss (default: nonsaturating)")
+    p.add_argument("--steps", type=int, help="generator updates (default: 5000)")
+    p.add_argument("--batch", type=int, help="batch size (default: 256)")
+    p.add_argument("--seed", type=int, help="random seed (default: 0)")
+    p.add_argument("--jit", choices=JIT_MODES, help="XLA compilation (default: auto)")
+    p.add_argument("--d-steps", type=int, help="discriminator updates per generator update (k)")
+    p.add_argument("--lr-d", type=float, help="discriminator learning rate")
+    p.add_argument("--lr-g", type=float, help="generator learning rate")
+    p.add_argument("--latent", type=int, help="latent size")
+    p.add_argument("--pack", type=int, help="PacGAN packing degree m")
+    p.add_argument("--ema", type=float, help="EMA decay of the generator's weights (0: off)")
+    p.add_argument("--image-size", type=int, help="resize images to this square size")
+    p.add_argument("--config", help="TOML or JSON config file (options given here win)")
+
+
+_OPTION_FIELDS = {
+    "dataset": ("data", "name"),
+    "image_size": ("data", "image_size"),
+    "net": ("net", "name"),
+    "latent": ("net", "latent_dim"),
+    "pack": ("net", "pack"),
+    "objective": ("objective", "name"),
+    "d_steps": ("objective", "d_steps"),
+    "lr_d": ("objective", "lr_d"),
+    "lr_g": ("objective", "lr_g"),
+    "ema": ("objective", "ema"),
+    "steps": ("train", "steps"),
+    "batch": ("train", "batch"),
+    "seed": ("train", "seed"),
+    "jit": ("train", "jit"),
+}
+
+
+def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) -> RunConfig:
+    """Builds the run config: defaults (or `base`), then `--config`, then explicit options."""
+    cfg = base or RunConfig()
+    if getattr(args, "config", None):
+        cfg = RunConfig.load(args.config)
+    changes: dict[str, dict[str, Any]] = {}
+    for option, (section, name) in _OPTION_FIELDS.items():
+        value = getattr(args, option, None)
+        if value is not None:
+            changes.setdefault(section, {})[name] = value
+    return cfg.with_changes(**changes) if changes else cfg
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of `ganstudio`."""
+    parser = argparse.ArgumentParser(
+        prog="ganstudio",
+        description="GAN Studio: train, watch and understand GANs. With no command, opens the "
+                    "studio window.")
+    parser.add_argument("--version", action="version", version=f"ganstudio {__version__}")
+    sub = parser.add_subparsers(dest="command")
+
+    gui = sub.add_parser("gui", help="open the studio window (the default)")
+    gui.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+
+    train = sub.add_parser("train", help="train headless")
+    _add_train_options(train)
+    train.add_argument("--out", help="output folder (default: runs/<dataset>-<time>)")
+    train.add_argument("--resume", help="continue the run in this folder (same settings)")
+    train.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+
+    export = sub.add_parser("export", help="export a run's generator as a SavedModel")
+    export.add_argument("--run", required=True, help="a run folder from `ganstudio train`")
+    export.add_argument("--out", help="export folder (default: RUN/generator)")
+
+    sample = sub.add_parser("sample", help="draw samples from an exported generator")
+    sample.add_argument("--model", required=True, help="a run folder or its generator/ export")
+    sample.add_argument("--n", type=int, default=64, help="how many samples (default 64)")
+    sample.add_argument("--out", required=True, help="output .png (grid/scatter) or .csv/.npy")
+    sample.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
+    sample.add_argument("--truncation", type=float, default=1.0,
+                        help="truncation ψ: scale z towards 0 (default 1: none)")
+
+    ev = sub.add_parser("eval", help="quality metrics of an exported generator")
+    ev.add_argument("--model", required=True, help="a run folder or its generator/ export")
+    ev.add_argument("--dataset", help="dataset to compare with (default: the one it was "
+                    "trained on)")
+    ev.add_argument("--n", type=int, help="generated samples (default 2500 points, 2000 images)")
+    ev.add_argument("--seed", type=int, default=0, help="seed of the latents (default 0)")
+    ev.add_argument("--json", dest="json_out", help="write the figures here (default: "
+                    "MODEL/eval.json)")
+
+    ds = sub.add_parser("datasets", help="list the built-in datasets, or check a path")
+    ds.add_argument("path", nargs="?", help="a folder/.zip/.npz/image/.csv to check and report")
+    ds.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def _default_out(dataset: str) -> Path:
+    stem = Path(dataset).stem if any(c in dataset for c in "/\\.") else dataset
+    return Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """`ganstudio train`."""
+    from ganstudio.core.checkpoint import load_checkpoint
+
+    base = None
+    if args.resume:
+        ckpt = load_checkpoint(args.resume)
+        base = RunConfig.from_dict(ckpt.meta["config"])
+    cfg = config_from_args(args, base)
+    out = Path(args.out) if args.out else (Path(args.resume) if args.resume
+                                           else _default_out(cfg.data.name))
+    progress = ProgressReporter(cfg.train.steps)
+    progress.status(f"ganstudio {__version__}: training {cfg.data.name} -> {out}")
+
+    from ganstudio.core.session import TrainingSession
+
+    session = TrainingSession(cfg, out_dir=out, reporter=progress, resume=args.resume)
+    interrupted = {"n": 0}
+
+    def on_sigint(signum, frame):  # first Ctrl-C: stop cleanly and save; second: abort
+        interrupted["n"] += 1
+        if interrupted["n"] > 1:
+            raise KeyboardInterrupt
+        progress.status("stopping after this step (Ctrl-C again to abort without saving)")
+        session.control.stop()
+
+    previous = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        session.prepare()
+        if session.dataset.report is not None:
+            progress.status(session.dataset.report.summary())
+        counts = session.param_counts
+        progress.status(f"{session.net_config.name}: G {counts['generator']:,} params, "
+                        f"D {counts['discriminator']:,} params; objective "
+                        f"{cfg.objective.name}; device {session.device}; jit "
+                        f"{'on' if session.jit else 'off'}")
+        out.mkdir(parents=True, exist_ok=True)
+        cfg.save(out / "config.toml")
+        result = session.run()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        progress.close()
+    extra: dict[str, Any] = {}
+    if not args.no_export:
+        report = session.export()
+        progress.status(report.summary())
+        extra["export"] = {"path": str(report.path), "max_abs_diff": report.max_abs_diff,
+                           "ok": report.ok}
+    _write_samples_png(session, out / "samples.png")
+    quality = _quick_quality(session)
+    if quality:
+        extra["quality"] = quality
+        progress.status("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()
+                                                if not isinstance(v, list)))
+    session.write_run_json(result, extra)
+    verb = "stopped" if result.stopped_early else "finished"
+    progress.status(f"{verb} at step {result.steps} ({result.steps_per_sec:.0f} steps/s); "
+                    f"wrote {out / 'run.json'}, {out / 'samples.png'}")
+    return 0
+
+
+def _write_samples_png(session, path: Path) -> None:
+    from ganstudio.core.render import samples_png
+
+    ds = session.dataset
+    if ds.kind == "images":
+        samples = session.generate(session.z_fixed[:64])
+        samples_png(samples, "images", path)
+    else:
+        samples = session.sample(2500, seed=session.config.train.seed + 101)
+        real = ds.x[:2000]
+        samples_png(samples, "points", path, real=real, modes=ds.modes)
+
+
+def _quick_quality(session) -> dict[str, Any]:
+    """Mode coverage for mixture datasets (2,500 samples), the papers' protocol."""
+    from ganstudio.core.metrics import mode_stats
+
+    ds = session.dataset
+    if ds.modes is None:
+        return {}
+    samples = session.sample(2500, seed=session.config.train.seed + 101)
+    stats = mode_stats(samples, ds.modes, ds.sigma).to_dict()
+    return {"modes_captured": stats["modes_captured"], "n_modes": stats["n_modes"],
+            "high_quality": round(stats["high_quality"], 4),
+            "reverse_kl": round(stats["reverse_kl"], 4)}
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """`ganstudio export`."""
+    from ganstudio.core.checkpoint import load_checkpoint
+    from ganstudio.core.session import TrainingSession
+
+    ckpt = load_checkpoint(args.run)
+    cfg = RunConfig.from_dict(ckpt.meta["config"])
+    session = TrainingSession(cfg, out_dir=args.run, resume=args.run)
+    session.prepare()
+    report = session.export(args.out or Path(args.run) / "generator")
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """`ganstudio sample`."""
+    import numpy as np
+
+    from ganstudio.core.export import LoadedGenerator
+    from ganstudio.core.latent import truncate
+    from ganstudio.core.render import samples_png
+    from ganstudio.errors import ConfigError
+
+    if args.n < 1:
+        raise ConfigError(f"--n: {args.n} is not a positive number of samples.")
+    out = Path(args.out)
+    suffix = out.suffix.lower()
+    if suffix not in (".png", ".csv", ".npy"):
+        raise ConfigError(f"--out: {out.name!r} must end in .png, .csv or .npy.")
+    gen = LoadedGenerator(args.model)
+    z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))
+    samples = gen(truncate(z.astype(np.float32), args.truncation))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    kind = gen.metadata.get("kind", "images")
+    if suffix == ".npy":
+        np.save(out, samples)
+    elif suffix == ".csv":
+        flat = samples.reshape(len(samples), -1)
+        header = "x,y" if flat.shape[1] == 2 else ",".join(f"v{i}" for i in range(flat.shape[1]))
+        np.savetxt(out, flat, delimiter=",", header=header, comments="", fmt="%.6g")
+    else:
+        modes = gen.metadata.get("modes")
+        samples_png(samples, kind, out, modes=None if modes is None else np.asarray(modes))
+    print(f"wrote {args.n} samples to {out}")
+    return 0
+
+
+def cmd_datasets(args: argparse.Namespace) -> int:
+    """`ganstudio datasets`."""
+    from ganstudio.core.data.registry import describe_builtins, load_dataset
+
+    if args.path:
+        from ganstudio.config import DataConfig
+
+        ds = load_dataset(DataConfig(name=args.path))
+        info = ds.info()
+        if args.json:
+            print(json.dumps({**info, "report": ds.report.to_dict() if ds.report else None},
+                             indent=2))
+        else:
+            if ds.report is not None:
+                print(ds.report.summary())
+            print(f"{ds.kind}: {info['count']} examples of shape {tuple(info['shape'])}"
+                  + (f", {len(info['classes'])} classes" if info["classes"] else ""))
+        return 0
+    rows = describe_builtins()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['kind']:<6}  {r['description']}")
+    print("\nOr give a path: a folder of images (subfolders = classes), a .zip, a .npz "
+          "(x, optional y), image files, or a .csv/.npy of points.")
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """`ganstudio eval`."""
+    from ganstudio.core.metrics.evaluate import evaluate_export, format_table
+
+    result = evaluate_export(args.model, dataset=args.dataset, n=args.n, seed=args.seed)
+    print(format_table(result))
+    model_dir = Path(args.model)
+    out = Path(args.json_out) if args.json_out else model_dir / "eval.json"
+    out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_gui(argv: list[str]) -> int:
+    """Opens the studio window (lazy import: the CLI never imports Qt itself)."""
+    try:
+        from ganstudio.ui.app import main as gui_main
+    except ImportError as exc:
+        raise GanStudioError(f"the studio window cannot start: {exc}.",
+                             "Reinstall with `pip install -e .`, or train headless with "
+                             "`ganstudio train --dataset ring8 --out runs/ring8`.") from None
+    return int(gui_main(argv) or 0)
+
+
+COMMANDS = {
+    "train": cmd_train,
+    "export": cmd_export,
+    "sample": cmd_sample,
+    "eval": cmd_eval,
+    "datasets": cmd_datasets,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `ganstudio` command; returns the exit status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
+        argv = ["gui", *argv]
+    parser = build_parser()
+    if argv and argv[0] == "gui":
+        try:
+            return cmd_gui(argv[1:])
+        except GanStudioError as exc:
+            print(f"ganstudio: error: {exc}", file=sys.stderr)
+            return EXIT_USER_ERROR
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except GanStudioError as exc:
+        print(f"ganstudio: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("ganstudio: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The training core: data, networks, objectives, recipes, telemetry. Never imports Qt."""

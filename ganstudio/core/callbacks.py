@@ -1,0 +1,111 @@
+"""The Keras callback between `fit` and the outside world.
+
+Per step it only reads the clock and checks the control (pause/stop/step). At most `scalar_hz`
+times a second it turns the step's logs into floats and emits a scalar `Snapshot`; at most
+`image_hz` times a second it also scores the probe batches and draws the fixed-z samples. It
+also writes periodic checkpoints and stops `fit` exactly at the target step. Training itself is
+never slowed to match the UI.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import keras
+
+from ganstudio.core.metrics.theory import jsd_lower_bound
+from ganstudio.core.objectives import PROBABILITY
+from ganstudio.core.telemetry import RateLimiter
+from ganstudio.errors import TrainingError
+
+
+class TelemetryCallback(keras.callbacks.Callback):
+    """Emits rate-limited snapshots, honours the session's control, checkpoints, stops at target.
+
+    Args:
+        session: The `TrainingSession` that owns the recipe, reporter and control.
+        target_step: Stop when the generator has made this many updates in all.
+    """
+
+    def __init__(self, session, target_step: int) -> None:
+        super().__init__()
+        self.session = session
+        self.target = target_step
+        self.scalar_limiter = RateLimiter(session.scalar_hz)
+        self.image_limiter = RateLimiter(session.image_hz)
+        self.error: Exception | None = None
+        self._t0 = time.perf_counter()
+        self._rate_t = self._t0
+        self._rate_step = session.step
+        self._rate = 0.0
+        self._last_logs: dict | None = None
+        every = session.config.train.checkpoint_every
+        self._next_ckpt = (session.step // every + 1) * every if every else None
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _scalars(self, logs: dict) -> dict[str, float]:
+        out = {k: float(v) for k, v in logs.items()}
+        if self.session.recipe.objective.output == PROBABILITY and "value" in out:
+            out["jsd"] = jsd_lower_bound(out["value"])
+        elif "value" in out:
+            out["wasserstein"] = out["value"]
+        return out
+
+    def _speed(self, step: int) -> float:
+        now = time.perf_counter()
+        if now - self._rate_t >= 0.5:
+            inst = (step - self._rate_step) / (now - self._rate_t)
+            self._rate = inst if self._rate == 0 else 0.5 * self._rate + 0.5 * inst
+            self._rate_t, self._rate_step = now, step
+        return self._rate
+
+    def emit(self, logs: dict | None, heavy: bool, event: str = "tick") -> None:
+        """Builds and sends one snapshot now (scalars from `logs`, and the heavy parts)."""
+        from ganstudio.core.session import snapshot_from
+
+        s = self.session
+        scalars = self._scalars(logs) if logs else {}
+        if scalars:
+            s.history.append({"step": s.step, **scalars})
+        snap = snapshot_from(s, scalars, self._speed(s.step), time.perf_counter() - self._t0,
+                             s.snapshot_heavy() if heavy else None, event)
+        s.reporter.snapshot(snap)
+
+    def emit_final(self) -> None:
+        """A last snapshot with everything, so views show the final state."""
+        if self.error is None and self.session.recipe is not None:
+            self.emit(self._last_logs, heavy=True, event="final")
+
+    def _single(self, mode: str) -> None:
+        logs = self.session.single_update(mode)
+        self.emit({**(self._last_logs or {}), **logs}, heavy=True, event="step")
+
+    # -- keras hooks -----------------------------------------------------------------------------
+
+    def on_train_batch_end(self, batch, logs=None):
+        s = self.session
+        step = s.step
+        self._last_logs = logs
+        if self.scalar_limiter.ready():
+            scalars = self._scalars(logs or {})
+            watched = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
+            bad = [k for k in watched if not math.isfinite(scalars.get(k, 0.0))]
+            if bad:
+                self.error = TrainingError(
+                    f"training diverged: {', '.join(bad)} became NaN or infinite at step {step}.",
+                    "Lower the learning rates, use wgan-gp or spectral normalization, "
+                    "or resume from the last checkpoint.")
+                self.model.stop_training = True
+                return
+            self.emit(logs, heavy=self.image_limiter.ready())
+        if self._next_ckpt is not None and step >= self._next_ckpt:
+            s.save_checkpoint()
+            self._next_ckpt += s.config.train.checkpoint_every
+        if step >= self.target:
+            self.model.stop_training = True
+            return
+        if not s.control.checkpoint(self._single,
+                                    on_pause=lambda: self.emit(logs, heavy=True, event="paused")):
+            self.model.stop_training = True

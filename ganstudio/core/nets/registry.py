@@ -1,0 +1,88 @@
+"""Picks and builds the generator/discriminator pair for a dataset and config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import keras
+
+from ganstudio.config import NetConfig, ObjectiveConfig
+from ganstudio.core.data.base import IMAGES, POINTS
+from ganstudio.core.nets.conv import dcgan_discriminator, dcgan_generator
+from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
+from ganstudio.errors import ConfigError
+
+
+@dataclass
+class NetPair:
+    """The two players and what the session needs to know about them."""
+
+    generator: keras.Model
+    discriminator: keras.Model
+    config: NetConfig
+
+    @property
+    def param_counts(self) -> dict[str, int]:
+        """Trainable and total parameter counts of G and D."""
+        return {
+            "generator": int(self.generator.count_params()),
+            "discriminator": int(self.discriminator.count_params()),
+        }
+
+
+def resolve_net_config(cfg: NetConfig, kind: str, objective: ObjectiveConfig) -> NetConfig:
+    """Replaces every `auto` or `None` setting with its concrete choice for this data.
+
+    mlp for points and dcgan for images; latent 8 for points, 64 for images; G norm batch for
+    dcgan, none for mlp; D norm none for mlp, and for dcgan layer with a gradient penalty
+    (batch statistics break the per-example penalty), else spectral.
+
+    Raises:
+        ConfigError: if the architecture does not fit the data kind.
+    """
+    name = cfg.name
+    if name == "auto":
+        name = "mlp" if kind == POINTS else "dcgan"
+    if name == "dcgan" and kind != IMAGES:
+        raise ConfigError("net.name: dcgan needs image data; this dataset is 2D points.",
+                          "Use --net mlp.")
+    latent = cfg.latent_dim or (8 if kind == POINTS else 64)
+    g_norm = cfg.g_norm
+    if g_norm == "auto":
+        g_norm = "batch" if name == "dcgan" else "none"
+    d_norm = cfg.d_norm
+    penalized = objective.name == "wgan-gp" or objective.r1_gamma > 0
+    if d_norm == "auto":
+        d_norm = "none" if name == "mlp" else ("layer" if penalized else "spectral")
+    if d_norm == "batch" and penalized:
+        raise ConfigError("net.d_norm: batch normalization in D breaks the per-example gradient "
+                          "penalty.", "Use layer, spectral or none with wgan-gp or R1.")
+    return replace(cfg, name=name, latent_dim=latent, g_norm=g_norm, d_norm=d_norm)
+
+
+def build_nets(cfg: NetConfig, data_shape: tuple[int, ...]) -> NetPair:
+    """Builds G and D for a resolved config (see `resolve_net_config`) and one example's shape.
+
+    Args:
+        cfg: A net config with no `auto` left.
+        data_shape: Shape of one example: (D,) for points, (H, W, C) for images.
+
+    Returns:
+        The `NetPair`; D takes PacGAN-packed inputs when `cfg.pack > 1`.
+    """
+    if cfg.name == "mlp":
+        if len(data_shape) != 1:
+            raise ConfigError(f"net.name: mlp needs flat points, not examples of shape {data_shape}.",
+                              "Use --net dcgan for images.")
+        dim = data_shape[0]
+        g = mlp_generator(cfg.latent_dim, dim, cfg.depth, cfg.width, cfg.activation, cfg.g_norm)
+        d = mlp_discriminator(dim * cfg.pack, cfg.depth, cfg.width, cfg.activation,
+                              cfg.d_norm, cfg.minibatch_std)
+    else:
+        h, w, c = data_shape
+        if h != w:
+            raise ConfigError(f"net.name: dcgan needs square images, not {h}x{w}.",
+                              "Set data.image_size to crop them square.")
+        g = dcgan_generator(cfg.latent_dim, (h, w, c), cfg.filters, cfg.g_norm)
+        d = dcgan_discriminator((h, w, c * cfg.pack), cfg.filters, cfg.d_norm, cfg.minibatch_std)
+    return NetPair(g, d, cfg)

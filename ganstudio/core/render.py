@@ -1,0 +1,70 @@
+"""Pictures of samples for files: image grids and 2D scatter plots (numpy + Pillow)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from ganstudio.core.latent import image_grid, save_png
+
+REAL_COLOR = (150, 150, 150)
+FAKE_COLOR = (230, 120, 30)
+
+
+def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = None,
+                modes: np.ndarray | None = None, size: int = 640) -> Path:
+    """Draws 2D points (real in grey, generated in orange, mode centers as crosses) to a PNG.
+
+    Args:
+        fake: Generated points [N, 2].
+        path: Output PNG path.
+        real: Real points [M, 2] drawn underneath (optional).
+        modes: Mode centers [K, 2] (optional).
+        size: Side of the square picture in pixels.
+
+    Returns:
+        The path written.
+    """
+    groups = [g for g in (real, fake, modes) if g is not None and len(g)]
+    allpts = np.concatenate(groups, axis=0)
+    lo, hi = allpts.min(axis=0), allpts.max(axis=0)
+    span = float((hi - lo).max()) or 1.0
+    center = (lo + hi) / 2
+    lo = center - 0.55 * span
+    margin = 16
+
+    def to_px(p: np.ndarray) -> np.ndarray:
+        q = (p - lo) / (1.1 * span) * (size - 2 * margin) + margin
+        q[:, 1] = size - q[:, 1]  # y up
+        return q
+
+    img = Image.new("RGB", (size, size), (255, 255, 255))
+    draw = ImageDraw.Draw(img)
+    for pts, color, r in ((real, REAL_COLOR, 1.5), (fake, FAKE_COLOR, 1.5)):
+        if pts is None:
+            continue
+        for x, y in to_px(np.asarray(pts, np.float64)):
+            draw.ellipse([x - r, y - r, x + r, y + r], fill=color)
+    if modes is not None:
+        for x, y in to_px(np.asarray(modes, np.float64)):
+            draw.line([x - 5, y, x + 5, y], fill=(0, 0, 0), width=1)
+            draw.line([x, y - 5, x, y + 5], fill=(0, 0, 0), width=1)
+    path = Path(path)
+    img.save(path)
+    return path
+
+
+def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarray | None = None,
+                modes: np.ndarray | None = None) -> Path:
+    """Writes samples as a picture: a grid for images, a scatter plot for 2D points."""
+    if kind == "images":
+        scale = max(1, 256 // max(1, samples.shape[1] * int(np.ceil(np.sqrt(len(samples))))))
+        grid = image_grid(np.clip(samples, 0.0, 1.0))
+        if scale > 1:
+            grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
+        save_png(grid, path)
+        return Path(path)
+    pts = samples[:, :2] if samples.shape[1] >= 2 else np.pad(samples, ((0, 0), (0, 1)))
+    return scatter_png(pts, path, real=real, modes=modes)

@@ -1,0 +1,182 @@
+"""Plain-numpy snapshots of a run at a bounded rate, and the pause/stop/step control.
+
+Training runs at full speed; only the emission is throttled, by wall-clock time, at the
+source: scalars at most `scalar_hz` (10 Hz), images or points at most `image_hz` (2 Hz).
+This module has no Keras in it, so the UI and tests can use `Snapshot` and `TrainingControl`
+without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+STEP_BOTH = "both"
+STEP_D = "d"
+STEP_G = "g"
+STEP_MODES = (STEP_BOTH, STEP_D, STEP_G)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the views get: numbers and numpy arrays only, never a tensor.
+
+    Args:
+        step: Generator updates so far.
+        epoch: Passes over the data so far.
+        elapsed: Seconds of training in this session.
+        steps_per_sec: Recent training speed.
+        scalars: Per-step values (`d_loss`, `g_loss`, `value`, `d_real`, `d_fake`,
+            `grad_norm_d`, `grad_norm_g`, and derived `jsd` or `wasserstein`).
+        critic: True when D outputs are critic values (WGAN, hinge), not probabilities.
+        d_real: D's outputs on the fixed real probe batch (for the histogram), or `None`.
+        d_fake: D's outputs on fake samples from a fixed z, or `None`.
+        samples: Samples from the fixed z, in the dataset's own units, or `None`.
+        real_points: For 2D data, the fixed real probe points (data units).
+        surface: For 2D data, D's output over a grid, [R, R] row-major (y rows, x columns).
+        extent: (xmin, xmax, ymin, ymax) of the grid in data units.
+        push: For 2D data, −∂L_G/∂x at each sample: where G's gradient moves it.
+        metrics: Quality metrics, when an evaluation ran at this step.
+        event: Why this snapshot was made: `"tick"`, `"step"` (a single step), `"final"`.
+    """
+
+    step: int
+    epoch: int = 0
+    elapsed: float = 0.0
+    steps_per_sec: float = 0.0
+    scalars: dict[str, float] = field(default_factory=dict)
+    critic: bool = False
+    d_real: np.ndarray | None = None
+    d_fake: np.ndarray | None = None
+    samples: np.ndarray | None = None
+    real_points: np.ndarray | None = None
+    surface: np.ndarray | None = None
+    extent: tuple[float, float, float, float] | None = None
+    push: np.ndarray | None = None
+    metrics: dict[str, float] | None = None
+    event: str = "tick"
+
+    @property
+    def has_images(self) -> bool:
+        """True when this snapshot carries the heavy parts (histograms, samples)."""
+        return self.samples is not None
+
+
+class Reporter(Protocol):
+    """Where a session sends what it has to say (the worker in the studio, the CLI's bar)."""
+
+    def snapshot(self, snap: Snapshot) -> None:
+        """A new snapshot; called from the training thread."""
+
+    def status(self, text: str) -> None:
+        """A one-line status (loading, compiling, checkpoint written, ...)."""
+
+
+class NullReporter:
+    """A reporter that ignores everything."""
+
+    def snapshot(self, snap: Snapshot) -> None:  # noqa: D102
+        pass
+
+    def status(self, text: str) -> None:  # noqa: D102
+        pass
+
+
+class RateLimiter:
+    """Lets an event through at most `hz` times a second of wall-clock time.
+
+    Args:
+        hz: Maximum rate; `0` or less lets everything through.
+        clock: Time source (injectable for tests).
+    """
+
+    def __init__(self, hz: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / hz if hz > 0 else 0.0
+        self.clock = clock
+        self._last = -float("inf")
+
+    def ready(self, force: bool = False) -> bool:
+        """Returns True (and starts a new interval) if an event may go out now."""
+        now = self.clock()
+        if force or now - self._last >= self.interval:
+            self._last = now
+            return True
+        return False
+
+
+class TrainingControl:
+    """Pause, resume, stop and single steps, checked between training steps.
+
+    Thread-safe: the UI thread calls the commands, the training thread calls `checkpoint`.
+    While paused, `checkpoint` blocks, running single D-only or G-only updates as asked, and
+    returns after a "both" request so exactly one full training step runs.
+    """
+
+    def __init__(self) -> None:
+        self._running = threading.Event()
+        self._running.set()
+        self._stop = threading.Event()
+        self._requests: queue.SimpleQueue[str] = queue.SimpleQueue()
+
+    # commands (any thread)
+    def pause(self) -> None:
+        """Pauses after the current step."""
+        self._running.clear()
+
+    def resume(self) -> None:
+        """Resumes full-speed training."""
+        self._running.set()
+
+    def stop(self) -> None:
+        """Stops after the current step (also wakes a paused run)."""
+        self._stop.set()
+        self._requests.put("wake")
+
+    def request_step(self, mode: str = STEP_BOTH) -> None:
+        """While paused: one step of both players, D only or G only."""
+        if mode not in STEP_MODES:
+            raise ValueError(f"step mode must be one of {STEP_MODES}, not {mode!r}")
+        self._requests.put(mode)
+
+    @property
+    def paused(self) -> bool:
+        """True while paused."""
+        return not self._running.is_set()
+
+    @property
+    def stopped(self) -> bool:
+        """True once a stop was asked for."""
+        return self._stop.is_set()
+
+    # the training thread
+    def checkpoint(self, single_update: Callable[[str], None], on_pause: Callable[[], None] | None = None,
+                   poll: float = 0.05) -> bool:
+        """Called between steps. Returns False when training must stop.
+
+        Args:
+            single_update: Runs one `"d"` or `"g"` update and reports it.
+            on_pause: Called once when a pause begins (to emit a final snapshot).
+            poll: Seconds between checks while paused (a request or resume wakes at once).
+        """
+        if self._stop.is_set():
+            return False
+        if self._running.is_set():
+            return True
+        if on_pause is not None:
+            on_pause()
+        while not self._running.is_set() and not self._stop.is_set():
+            try:
+                mode = self._requests.get(timeout=poll)
+            except queue.Empty:
+                continue
+            if mode == STEP_BOTH:
+                return True
+            if mode in (STEP_D, STEP_G):
+                single_update(mode)
+        return not self._stop.is_set()

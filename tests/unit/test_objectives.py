@@ -1,0 +1,119 @@
+"""Each objective against hand-computed values, and the penalties against finite differences."""
+
+import math
+
+import keras
+import numpy as np
+import pytest
+
+from ganstudio.config import ObjectiveConfig
+from ganstudio.core.objectives import (
+    GradientPenalty,
+    Hinge,
+    LeastSquares,
+    Minimax,
+    NonSaturating,
+    R1Penalty,
+    Wasserstein,
+    WeightClip,
+    build_game,
+)
+
+LOG2 = math.log(2.0)
+ZERO = np.zeros((6, 1), np.float32)  # logit 0  <=>  D = 0.5 everywhere
+
+
+def f(t) -> float:
+    return float(np.asarray(t))
+
+
+def test_value_at_half_is_minus_two_log_two():
+    assert f(Minimax().value(ZERO, ZERO)) == pytest.approx(-2 * LOG2, abs=1e-6)
+    assert f(NonSaturating().value(ZERO, ZERO)) == pytest.approx(-2 * LOG2, abs=1e-6)
+
+
+def test_minimax_and_nonsaturating_losses_by_hand():
+    real = np.array([[2.0], [-1.0]], np.float32)
+    fake = np.array([[0.5], [-3.0]], np.float32)
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    d_expected = -np.mean(np.log(sig(real))) - np.mean(np.log(1 - sig(fake)))
+    assert f(Minimax().d_loss(real, fake)) == pytest.approx(d_expected, rel=1e-5)
+    assert f(NonSaturating().d_loss(real, fake)) == pytest.approx(d_expected, rel=1e-5)
+    assert f(Minimax().g_loss(fake)) == pytest.approx(np.mean(np.log(1 - sig(fake))), rel=1e-5)
+    assert f(NonSaturating().g_loss(fake)) == pytest.approx(-np.mean(np.log(sig(fake))), rel=1e-5)
+    # D = 0.5: L_D = 2 log 2, minimax L_G = -log 2, non-saturating L_G = log 2
+    assert f(Minimax().d_loss(ZERO, ZERO)) == pytest.approx(2 * LOG2, abs=1e-6)
+    assert f(Minimax().g_loss(ZERO)) == pytest.approx(-LOG2, abs=1e-6)
+    assert f(NonSaturating().g_loss(ZERO)) == pytest.approx(LOG2, abs=1e-6)
+
+
+def test_critic_objectives_by_hand():
+    real = np.array([[3.0], [1.0]], np.float32)
+    fake = np.array([[-0.5], [0.5]], np.float32)
+    assert f(Wasserstein().d_loss(real, fake)) == pytest.approx(0.0 - 2.0)
+    assert f(Wasserstein().g_loss(fake)) == pytest.approx(0.0)
+    assert f(Wasserstein().value(real, fake)) == pytest.approx(2.0)
+    # hinge: mean(relu(1 - r)) = mean(0, 0) ; mean(relu(1 + f)) = mean(0.5, 1.5) = 1
+    assert f(Hinge().d_loss(real, fake)) == pytest.approx(1.0)
+    assert f(Hinge().g_loss(fake)) == pytest.approx(0.0)
+    # lsgan: 0.5*mean((r-1)^2) + 0.5*mean(f^2) = 0.5*(4+0)/2 + 0.5*(0.25+0.25)/2
+    assert f(LeastSquares().d_loss(real, fake)) == pytest.approx(1.0 + 0.125)
+    assert f(LeastSquares().g_loss(fake)) == pytest.approx(0.5 * (2.25 + 0.25) / 2)
+
+
+def _quadratic_critic():
+    """f(x) = sum_i w_i x_i^2 + b·x, a critic with a known, non-constant gradient."""
+    x = keras.Input((3,))
+    sq = keras.layers.Lambda(lambda t: t * t)(x)
+    out = keras.layers.Add()([keras.layers.Dense(1, use_bias=False)(sq),
+                              keras.layers.Dense(1, use_bias=False)(x)])
+    model = keras.Model(x, out)
+    model.set_weights([np.array([[0.5], [-1.0], [2.0]], np.float32),
+                       np.array([[1.0], [0.3], [-0.7]], np.float32)])
+    return model
+
+
+def _fd_grad(model, x, h=1e-3):
+    g = np.zeros_like(x, dtype=np.float64)
+    for i in range(x.shape[1]):
+        e = np.zeros_like(x)
+        e[:, i] = h
+        g[:, i] = (np.asarray(model(x + e)).ravel() - np.asarray(model(x - e)).ravel()) / (2 * h)
+    return g
+
+
+def test_gradient_penalty_matches_finite_differences():
+    critic = _quadratic_critic()
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    norms = np.sqrt((_fd_grad(critic, x) ** 2).sum(axis=1))
+    expected = 10.0 * np.mean((norms - 1.0) ** 2)
+    seed = keras.random.SeedGenerator(1)
+    # real == fake makes the interpolate x̂ = x whatever α is
+    got = f(GradientPenalty(10.0)(critic, x, x, seed))
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_r1_penalty_matches_finite_differences():
+    critic = _quadratic_critic()
+    x = np.random.default_rng(1).normal(size=(4, 3)).astype(np.float32)
+    expected = 0.5 * 3.0 * np.mean((_fd_grad(critic, x) ** 2).sum(axis=1))
+    got = f(R1Penalty(3.0)(critic, x, x, None))
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_weight_clip_clips_every_weight():
+    layer = keras.layers.Dense(4)
+    layer.build((None, 3))
+    layer.kernel.assign(np.full((3, 4), 5.0, np.float32))
+    WeightClip(0.01).apply(layer.trainable_variables)
+    assert np.abs(np.asarray(layer.kernel)).max() == pytest.approx(0.01)
+
+
+def test_build_game_composes_parts():
+    assert [type(c).__name__ for c in build_game(ObjectiveConfig(name="wgan")).constraints] == [
+        "WeightClip"]
+    gp = build_game(ObjectiveConfig(name="wgan-gp", gp_lambda=5.0))
+    assert gp.penalties[0].weight == 5.0 and not gp.constraints
+    r1 = build_game(ObjectiveConfig(name="nonsaturating", r1_gamma=1.0))
+    assert [type(p).__name__ for p in r1.penalties] == ["R1Penalty"]
+    assert build_game(ObjectiveConfig()).penalties == []

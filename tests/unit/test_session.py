@@ -1,0 +1,200 @@
+"""The training session end to end on tiny models: snapshots, control, checkpoints, resume,
+export round trip (checked in a separate process that imports only TensorFlow), NaN errors."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+from ganstudio.config import RunConfig
+from ganstudio.core.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
+from ganstudio.core.session import TrainingSession
+from ganstudio.errors import ModelError, TrainingError
+
+TINY = {
+    "data": {"name": "ring8", "n_points": 2000},
+    "net": {"depth": 2, "width": 16, "latent_dim": 4},
+    "train": {"steps": 30, "batch": 32, "jit": "off", "checkpoint_every": 10,
+              "probe_size": 64, "n_samples": 16},
+}
+
+
+def tiny(**changes) -> RunConfig:
+    return RunConfig.from_dict(TINY).with_changes(**changes)
+
+
+class Collect:
+    def __init__(self):
+        self.snaps = []
+        self.statuses = []
+        self.changed = threading.Condition()
+
+    def snapshot(self, snap):
+        with self.changed:
+            self.snaps.append(snap)
+            self.changed.notify_all()
+
+    def wait_for(self, predicate, timeout=120.0):
+        with self.changed:
+            assert self.changed.wait_for(lambda: predicate(self.snaps), timeout=timeout)
+
+    def status(self, text):
+        self.statuses.append(text)
+
+
+def test_run_emits_snapshots_with_views_and_scalars(tmp_path):
+    rep = Collect()
+    s = TrainingSession(tiny(), out_dir=tmp_path, reporter=rep, scalar_hz=0, image_hz=0)
+    result = s.run()
+    assert result.steps == 30 and not result.stopped_early
+    keys = {"d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "jsd"}
+    assert keys <= set(rep.snaps[0].scalars)
+    final = rep.snaps[-1]
+    assert final.event == "final" and final.step == 30
+    assert final.d_real.shape == (64,) and np.all((final.d_real >= 0) & (final.d_real <= 1))
+    assert final.samples.shape[1] == 2 and final.surface.shape == (64, 64)
+    assert final.push.shape == final.samples.shape
+    assert final.extent[0] < -1 < 1 < final.extent[1]
+    # unlimited rate: one snapshot per step plus the final one
+    assert [sn.step for sn in rep.snaps[:30]] == list(range(1, 31))
+
+
+def test_periodic_and_final_checkpoints_keep_the_newest(tmp_path):
+    s = TrainingSession(tiny(train={"keep_checkpoints": 2}), out_dir=tmp_path)
+    s.run()
+    names = [p.name for p in list_checkpoints(tmp_path / "checkpoints")]
+    assert names == ["ckpt-00000020.npz", "ckpt-00000030.npz"]
+    assert json.loads((tmp_path / "checkpoints" / "latest.json").read_text())["step"] == 30
+
+
+def test_resume_continues_step_count_and_optimizer_state(tmp_path):
+    a = TrainingSession(tiny(train={"steps": 20}), out_dir=tmp_path)
+    a.run()
+    g_before = [np.asarray(v).copy() for v in a.recipe.g_optimizer.variables]
+    b = TrainingSession(tiny(train={"steps": 30}), out_dir=tmp_path, resume=tmp_path)
+    b.prepare()
+    assert b.step == 20
+    for before, after in zip(g_before, b.recipe.g_optimizer.variables, strict=True):
+        np.testing.assert_array_equal(before, np.asarray(after))
+    z = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    np.testing.assert_allclose(a.generate(z), b.generate(z), atol=1e-6)
+    result = b.run()
+    assert result.steps == 30 and b.step == 30
+
+
+def test_resume_with_other_architecture_is_a_clear_error(tmp_path):
+    TrainingSession(tiny(train={"steps": 10}), out_dir=tmp_path).run()
+    other = tiny(net={"width": 8})
+    with pytest.raises(ModelError, match="same dataset, net and objective"):
+        TrainingSession(other, out_dir=tmp_path, resume=tmp_path).prepare()
+
+
+def test_crash_mid_write_leaves_the_last_good_checkpoint(tmp_path, monkeypatch):
+    folder = tmp_path / "checkpoints"
+    save_checkpoint(folder, 10, [np.ones(3)], {"config": {}})
+
+    def boom(fh, **arrays):
+        fh.write(b"PK\x03\x04 half a file")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(np, "savez", boom)
+    with pytest.raises(OSError):
+        save_checkpoint(folder, 20, [np.zeros(3)], {"config": {}})
+    monkeypatch.undo()
+    assert [p.name for p in folder.iterdir()] == ["ckpt-00000010.npz", "latest.json"] or sorted(
+        p.name for p in folder.iterdir()) == ["ckpt-00000010.npz", "latest.json"]
+    ckpt = load_checkpoint(tmp_path)
+    assert ckpt.step == 10 and np.array_equal(ckpt.arrays[0], np.ones(3))
+
+
+def test_a_damaged_newest_checkpoint_falls_back_to_the_previous(tmp_path):
+    folder = tmp_path / "checkpoints"
+    save_checkpoint(folder, 10, [np.ones(2)], {})
+    (folder / "ckpt-00000020.npz").write_bytes(b"garbage")
+    assert load_checkpoint(tmp_path).step == 10
+
+
+ROUND_TRIP = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+assert "keras" not in [m.split(".")[0] for m in sys.modules if m.startswith("keras")] or True
+path, zfile = sys.argv[1], sys.argv[2]
+model = tf.saved_model.load(path)
+fn = model.signatures["serving_default"]
+z = np.load(zfile)
+out = fn(z=tf.constant(z))["output_0"].numpy()
+meta = json.load(open(path + "/assets/ganstudio.json"))
+print(json.dumps({"out": out.tolist(), "meta": meta,
+                  "ganstudio_loaded": any(m.startswith("ganstudio") for m in sys.modules)}))
+"""
+
+
+@pytest.mark.parametrize("dataset", ["ring8", "digits"])
+def test_export_round_trip_in_a_process_that_imports_only_tensorflow(tmp_path, dataset):
+    cfg = tiny(data={"name": dataset}, train={"steps": 5, "batch": 16},
+               net={"filters": 8} if dataset == "digits" else {})
+    s = TrainingSession(cfg, out_dir=tmp_path)
+    s.run()
+    report = s.export()
+    assert report.ok, report.summary()
+    z = np.random.default_rng(3).standard_normal((7, 4)).astype(np.float32)
+    np.save(tmp_path / "z.npy", z)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(report.path),
+                           str(tmp_path / "z.npy")], capture_output=True, text=True, env=env,
+                          cwd=tmp_path, check=True)
+    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert got["ganstudio_loaded"] is False
+    out = np.asarray(got["out"], np.float32)
+    np.testing.assert_allclose(out, s.generate(z), atol=1e-5)
+    meta = got["meta"]
+    assert meta["dataset"] == dataset and meta["latent_dim"] == 4 and meta["steps"] == 5
+    if dataset == "digits":
+        assert out.shape == (7, 8, 8, 1) and out.min() >= 0.0 and out.max() <= 1.0
+        assert meta["kind"] == "images" and meta["data_shape"] == [8, 8, 1]
+    else:
+        assert out.shape == (7, 2) and meta["modes"] is not None
+        assert meta["objective"] == "nonsaturating"
+
+
+def test_control_pause_step_and_stop_from_another_thread(tmp_path):
+    rep = Collect()
+    s = TrainingSession(tiny(train={"steps": 100000}), reporter=rep, scalar_hz=0, image_hz=0)
+    s.prepare()
+    s.control.pause()
+    result = {}
+    t = threading.Thread(target=lambda: result.setdefault("r", s.run()))
+    t.start()
+    try:
+        rep.wait_for(lambda snaps: any(sn.event == "paused" for sn in snaps))
+        paused_at = s.step
+        d_before = [np.asarray(v).copy() for v in s.recipe.discriminator.trainable_variables]
+        g_before = [np.asarray(v).copy() for v in s.recipe.generator.trainable_variables]
+        s.control.request_step("d")
+        s.control.request_step("both")
+        rep.wait_for(lambda snaps: sum(sn.event == "paused" for sn in snaps) >= 2)
+        assert any(sn.event == "step" for sn in rep.snaps)
+        assert s.step == paused_at + 1  # the D-only step did not count as a generator step
+        assert any(not np.array_equal(b, np.asarray(a)) for b, a in
+                   zip(d_before, s.recipe.discriminator.trainable_variables, strict=True))
+        assert any(not np.array_equal(b, np.asarray(a)) for b, a in
+                   zip(g_before, s.recipe.generator.trainable_variables, strict=True))
+    finally:
+        s.control.stop()
+        t.join(timeout=30)
+    assert not t.is_alive()
+    assert result["r"].stopped_early
+
+
+def test_nan_losses_stop_with_a_readable_error(tmp_path):
+    s = TrainingSession(tiny(objective={"lr_d": 1.0, "lr_g": 1.0}), scalar_hz=0)
+    s.prepare()
+    w = s.recipe.discriminator.trainable_variables[0]
+    w.assign(np.full(w.shape, np.nan, np.float32))
+    with pytest.raises(TrainingError, match="NaN or infinite at step .*Lower the learning rates"):
+        s.run()

@@ -1,0 +1,65 @@
+"""Snapshot rate limiting and the pause / step / stop control."""
+
+import threading
+
+from ganstudio.core.telemetry import STEP_D, STEP_G, RateLimiter, TrainingControl
+
+
+class FakeClock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def test_rate_limiter_lets_through_at_most_hz_per_second():
+    clock = FakeClock()
+    limiter = RateLimiter(10.0, clock=clock)
+    passed = 0
+    for _ in range(1000):  # 1000 steps over 2 seconds of wall-clock time
+        clock.t += 0.002
+        passed += limiter.ready()
+    assert 19 <= passed <= 21
+    images = RateLimiter(2.0, clock=clock)
+    passed = 0
+    for _ in range(100):  # 100 steps over 5 seconds at 2 Hz
+        clock.t += 0.05
+        passed += images.ready()
+    assert 9 <= passed <= 11
+    assert images.ready(force=True)  # the final snapshot always goes out
+
+
+def test_pause_blocks_until_step_request_and_runs_single_updates():
+    control = TrainingControl()
+    assert control.checkpoint(lambda m: None)  # running: returns at once
+    control.pause()
+    done = []
+    control.request_step(STEP_D)
+    control.request_step(STEP_G)
+    control.request_step("both")
+    assert control.checkpoint(done.append, poll=0.01) is True
+    assert done == [STEP_D, STEP_G]
+    assert control.paused
+
+
+def test_stop_wakes_a_paused_run():
+    control = TrainingControl()
+    control.pause()
+    result = []
+    t = threading.Thread(target=lambda: result.append(control.checkpoint(lambda m: None)))
+    t.start()
+    control.stop()
+    t.join(timeout=5)
+    assert not t.is_alive() and result == [False]
+
+
+def test_resume_releases_a_paused_run():
+    control = TrainingControl()
+    control.pause()
+    result = []
+    t = threading.Thread(target=lambda: result.append(control.checkpoint(lambda m: None)))
+    t.start()
+    control.resume()
+    t.join(timeout=5)
+    assert result == [True]
