@@ -917,7 +917,7 @@ def _to_unit_range(x: np.ndarray, source: Path) -> np.ndarray:
     )
 
 
-def _resize_arrays(x: np.ndarray, side: int) -> np.ndarray:
+def resize_images(x: np.ndarray, side: int) -> np.ndarray:
     """Center-crops [N, H, W, C] float images to squares and resizes them to `side`."""
     count, height, width, channels = x.shape
     crop = min(height, width)
@@ -1005,7 +1005,7 @@ def _images_from_arrays(
         unit = (unit @ luma)[..., np.newaxis]
     elif channels == 3 and unit.shape[-1] == 1:
         unit = np.repeat(unit, 3, axis=-1)
-    out = _resize_arrays(unit.astype(np.float32, copy=False), image_size)
+    out = resize_images(unit.astype(np.float32, copy=False), image_size)
     kind = "RGB" if channels == 3 else "grayscale"
     return Dataset(
         name=name,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -72,21 +71,6 @@ def dataset_names() -> list[str]:
     return list(BUILTINS)
 
 
-def _resize_images(x: np.ndarray, size: int) -> np.ndarray:
-    from PIL import Image
-
-    if x.shape[1] == size and x.shape[2] == size:
-        return x
-    out = np.empty((len(x), size, size, x.shape[3]), np.float32)
-    for i, img in enumerate(x):
-        channels = [
-            np.asarray(Image.fromarray(img[..., c]).resize((size, size), Image.BILINEAR))
-            for c in range(img.shape[-1])
-        ]
-        out[i] = np.stack(channels, axis=-1)
-    return np.clip(out, 0.0, 1.0)
-
-
 def _apply_color(x: np.ndarray, color: str) -> np.ndarray:
     if color == "grayscale" and x.shape[-1] == 3:
         return (x @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
@@ -101,7 +85,9 @@ def _shape_builtin_images(ds: Dataset, cfg: DataConfig) -> Dataset:
         x = x[: cfg.limit]
     x = _apply_color(x, cfg.color)
     if cfg.image_size is not None:
-        x = _resize_images(x, cfg.image_size)
+        from ganstudio.core.data.files import resize_images
+
+        x = resize_images(x, cfg.image_size)
     y = None if ds.y is None else ds.y[: len(x)]
     return Dataset(ds.name, ds.kind, x, y, ds.class_names, description=ds.description)
 
@@ -150,8 +136,3 @@ def describe_builtins() -> list[dict]:
     """Name, kind and description of each built-in dataset, for listings."""
     return [{"name": e.name, "kind": e.kind, "description": e.description,
              "needs_download": e.needs_download} for e in BUILTINS.values()]
-
-
-def user_path_exists(name: str) -> bool:
-    """True if `name` is an existing file or folder."""
-    return Path(name).expanduser().exists()

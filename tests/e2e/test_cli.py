@@ -1,0 +1,116 @@
+"""The CLI as a new user drives it: train, sample, export, resume, datasets, and mistakes."""
+
+import csv
+import json
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.conftest import error_lines
+
+TINY = ["--steps", "40", "--batch", "64", "--seed", "3", "--jit", "off"]
+
+
+def test_train_writes_the_whole_run_folder(cli, tmp_path):
+    proc = cli("train", "--dataset", "ring8", *TINY, "--out", "run")
+    assert proc.returncode == 0, proc.stderr
+    run = tmp_path / "run"
+    data = json.loads((run / "run.json").read_text())
+    assert data["steps"] == 40 and data["config"]["data"]["name"] == "ring8"
+    assert data["export"]["ok"] is True
+    assert 0 <= data["quality"]["modes_captured"] <= 8
+    assert set(data["final"]) >= {"d_loss", "g_loss", "value", "d_real", "d_fake"}
+    assert (run / "generator" / "saved_model.pb").is_file()
+    assert (run / "generator" / "assets" / "ganstudio.json").is_file()
+    assert (run / "checkpoints" / "ckpt-00000040.npz").is_file()
+    assert Image.open(run / "samples.png").size == (640, 640)
+    # not a terminal: periodic lines, the last at 100%
+    assert "step 40/40" in proc.stderr and "steps/s" in proc.stderr
+
+    # sample from the export: CSV for points, PNG too
+    proc = cli("sample", "--model", "run", "--n", "25", "--out", "pts.csv")
+    assert proc.returncode == 0, proc.stderr
+    rows = list(csv.reader((tmp_path / "pts.csv").open()))
+    assert rows[0] == ["x", "y"] and len(rows) == 26
+    assert cli("sample", "--model", "run", "--n", "100", "--out", "pts.png").returncode == 0
+
+    # resume continues the step count
+    proc = cli("train", "--resume", "run", "--steps", "60")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((run / "run.json").read_text())["steps"] == 60
+    assert "resumed from ckpt-00000040.npz at step 40" in proc.stderr
+
+    # export again, to another folder
+    proc = cli("export", "--run", "run", "--out", "exported")
+    assert proc.returncode == 0, proc.stderr
+    assert "matches the generator" in proc.stdout
+
+
+def test_train_on_digits_writes_an_image_grid(cli, tmp_path):
+    proc = cli("train", "--dataset", "digits", "--steps", "5", "--batch", "32", "--out", "d",
+               "--jit", "off")
+    assert proc.returncode == 0, proc.stderr
+    assert "dcgan" in proc.stderr
+    proc = cli("sample", "--model", "d", "--n", "16", "--out", "grid.png")
+    assert proc.returncode == 0, proc.stderr
+    img = np.asarray(Image.open(tmp_path / "grid.png"))
+    assert img.ndim in (2, 3) and img.shape[0] > 8 * 4
+
+
+def test_typo_in_dataset_name_is_one_line_and_exit_2(cli):
+    proc = cli("train", "--dataset", "rign8", "--steps", "5")
+    assert proc.returncode == 2
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1 and "unknown dataset 'rign8'" in lines[0]
+    assert "Did you mean 'ring8'?" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_folder_of_broken_images_is_one_line_and_exit_2(cli, broken_images):
+    proc = cli("train", "--dataset", broken_images, "--steps", "5")
+    assert proc.returncode == 2
+    lines = error_lines(proc.stderr)
+    assert len(lines) == 1 and "no usable images" in lines[0]
+    assert "Traceback" not in proc.stderr
+
+
+def test_keras_dataset_offline_names_the_dataset_and_where_to_put_files(cli, tmp_path):
+    proc = cli("train", "--dataset", "mnist", "--steps", "5")
+    assert proc.returncode == 2
+    (line,) = error_lines(proc.stderr)
+    assert "'mnist'" in line and str(tmp_path / "keras-home" / "datasets") in line
+    assert "digits" in line and "Traceback" not in proc.stderr
+
+
+def test_bad_option_values_are_one_line(cli):
+    proc = cli("train", "--dataset", "ring8", "--steps", "0")
+    assert proc.returncode == 2
+    (line,) = error_lines(proc.stderr)
+    assert "train.steps: 0" in line
+    proc = cli("sample", "--model", "nowhere", "--out", "x.png")
+    assert proc.returncode == 2 and "no SavedModel at 'nowhere'" in proc.stderr
+    proc = cli("train", "--resume", "nowhere")
+    assert proc.returncode == 2 and "no checkpoints" in proc.stderr
+
+
+def test_datasets_lists_builtins_and_checks_a_path(cli, broken_images, tmp_path):
+    proc = cli("datasets")
+    assert proc.returncode == 0
+    for name in ("ring8", "grid25", "spiral", "moons", "swissroll", "digits", "mnist",
+                 "fashion_mnist", "cifar10"):
+        assert name in proc.stdout
+    good = tmp_path / "imgs" / "cats"
+    good.mkdir(parents=True)
+    for i in range(3):
+        Image.fromarray(np.full((12, 12, 3), 40 * i, np.uint8)).save(good / f"{i}.png")
+    (good / "bad.png").write_bytes(b"")
+    proc = cli("datasets", tmp_path / "imgs")
+    assert proc.returncode == 0, proc.stderr
+    assert "3 read" in proc.stdout and "1 skipped" in proc.stdout and "zero bytes" in proc.stdout
+
+
+def test_bare_command_without_display_says_so(cli):
+    proc = cli()
+    assert proc.returncode == 2
+    (line,) = error_lines(proc.stderr) or [proc.stderr.strip().splitlines()[-1]]
+    assert "display" in line.lower() and "ganstudio train" in line
