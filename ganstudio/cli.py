@@ -132,6 +132,16 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pack", type=int, help="PacGAN packing degree m")
     p.add_argument("--ema", type=float, help="EMA decay of the generator's weights (0: off)")
     p.add_argument("--image-size", type=int, help="resize images to this square size")
+    p.add_argument("--d-norm", choices=("auto", "batch", "layer", "spectral", "none"),
+                   help="normalization in D (spectral: spectral normalization)")
+    p.add_argument("--minibatch-std", action="store_const", const=True,
+                   help="give D the minibatch standard deviation as a feature")
+    p.add_argument("--r1", type=float, help="R1 penalty weight γ on real data (0: off)")
+    p.add_argument("--clip", type=float, help="weight clipping c for wgan")
+    p.add_argument("--gp-lambda", type=float, help="gradient penalty λ for wgan-gp")
+    p.add_argument("--eval-every", type=int, help="quality metrics every N steps (0: never)")
+    p.add_argument("--stop-rule", action="store_const", const=True,
+                   help="stop when mean D(x) is within ε of 0.5 and the main metric stalls")
     p.add_argument("--config", help="TOML or JSON config file (options given here win)")
 
 
@@ -141,6 +151,13 @@ _OPTION_FIELDS = {
     "net": ("net", "name"),
     "latent": ("net", "latent_dim"),
     "pack": ("net", "pack"),
+    "d_norm": ("net", "d_norm"),
+    "minibatch_std": ("net", "minibatch_std"),
+    "r1": ("objective", "r1_gamma"),
+    "clip": ("objective", "clip"),
+    "gp_lambda": ("objective", "gp_lambda"),
+    "eval_every": ("train", "eval_every"),
+    "stop_rule": ("train", "stop_rule"),
     "objective": ("objective", "name"),
     "d_steps": ("objective", "d_steps"),
     "lr_d": ("objective", "lr_d"),
@@ -183,6 +200,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", help="output folder (default: runs/<dataset>-<time>)")
     train.add_argument("--resume", help="continue the run in this folder (same settings)")
     train.add_argument("--no-export", action="store_true", help="skip the SavedModel export")
+    train.add_argument("--no-eval", action="store_true",
+                       help="skip the final quality evaluation written to run.json")
 
     export = sub.add_parser("export", help="export a run's generator as a SavedModel")
     export.add_argument("--run", required=True, help="a run folder from `ganstudio train`")
@@ -268,11 +287,14 @@ def cmd_train(args: argparse.Namespace) -> int:
         extra["export"] = {"path": str(report.path), "max_abs_diff": report.max_abs_diff,
                            "ok": report.ok}
     _write_samples_png(session, out / "samples.png")
-    quality = _quick_quality(session)
-    if quality:
+    if not args.no_eval:
+        from ganstudio.core.metrics.evaluate import evaluate_generator, format_table
+
+        quality = evaluate_generator(session.dataset, session.generate,
+                                     session.net_config.latent_dim, seed=cfg.train.seed,
+                                     status=progress.status)
         extra["quality"] = quality
-        progress.status("quality: " + ", ".join(f"{k} {v}" for k, v in quality.items()
-                                                if not isinstance(v, list)))
+        progress.status(format_table(quality))
     session.write_run_json(result, extra)
     verb = "stopped" if result.stopped_early else "finished"
     progress.status(f"{verb} at step {result.steps} ({result.steps_per_sec:.0f} steps/s); "
@@ -291,20 +313,6 @@ def _write_samples_png(session, path: Path) -> None:
         samples = session.sample(2500, seed=session.config.train.seed + 101)
         real = ds.x[:2000]
         samples_png(samples, "points", path, real=real, modes=ds.modes)
-
-
-def _quick_quality(session) -> dict[str, Any]:
-    """Mode coverage for mixture datasets (2,500 samples), the papers' protocol."""
-    from ganstudio.core.metrics import mode_stats
-
-    ds = session.dataset
-    if ds.modes is None:
-        return {}
-    samples = session.sample(2500, seed=session.config.train.seed + 101)
-    stats = mode_stats(samples, ds.modes, ds.sigma).to_dict()
-    return {"modes_captured": stats["modes_captured"], "n_modes": stats["n_modes"],
-            "high_quality": round(stats["high_quality"], 4),
-            "reverse_kl": round(stats["reverse_kl"], 4)}
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -42,6 +42,9 @@ class TelemetryCallback(keras.callbacks.Callback):
         self._last_logs: dict | None = None
         every = session.config.train.checkpoint_every
         self._next_ckpt = (session.step // every + 1) * every if every else None
+        every = session.config.train.eval_every
+        self._next_eval = (session.step // every + 1) * every if every else None
+        self.stop_reason: str | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -61,7 +64,8 @@ class TelemetryCallback(keras.callbacks.Callback):
             self._rate_t, self._rate_step = now, step
         return self._rate
 
-    def emit(self, logs: dict | None, heavy: bool, event: str = "tick") -> None:
+    def emit(self, logs: dict | None, heavy: bool, event: str = "tick",
+             metrics: dict[str, float] | None = None) -> None:
         """Builds and sends one snapshot now (scalars from `logs`, and the heavy parts)."""
         from ganstudio.core.session import snapshot_from
 
@@ -70,8 +74,26 @@ class TelemetryCallback(keras.callbacks.Callback):
         if scalars:
             s.history.append({"step": s.step, **scalars})
         snap = snapshot_from(s, scalars, self._speed(s.step), time.perf_counter() - self._t0,
-                             s.snapshot_heavy() if heavy else None, event)
+                             s.snapshot_heavy() if heavy else None, event, metrics)
         s.reporter.snapshot(snap)
+
+    def _evaluate(self, logs: dict | None) -> None:
+        """Quality metrics now; feeds the stop rule; stops training when it fires."""
+        s = self.session
+        figures = s.evaluate_now()
+        self.emit(logs, heavy=False, event="metrics", metrics=figures)
+        rule = s.stop_rule
+        if rule is None:
+            return
+        scalars = self._scalars(logs or {})
+        if s.recipe.objective.output == PROBABILITY:
+            mean_d = 0.5 * (scalars.get("d_real", 0.5) + scalars.get("d_fake", 0.5))
+        else:  # critics have no 0.5 equilibrium: only the metric's plateau counts
+            mean_d = 0.5
+        if rule.update(mean_d, figures.get(s.evaluator.main_metric)):
+            self.stop_reason = rule.reason()
+            s.reporter.status(f"stop rule: {self.stop_reason}")
+            self.model.stop_training = True
 
     def emit_final(self) -> None:
         """A last snapshot with everything, so views show the final state."""
@@ -100,6 +122,11 @@ class TelemetryCallback(keras.callbacks.Callback):
                 self.model.stop_training = True
                 return
             self.emit(logs, heavy=self.image_limiter.ready())
+        if self._next_eval is not None and step >= self._next_eval:
+            self._next_eval += s.config.train.eval_every
+            self._evaluate(logs)
+            if self.model.stop_training:
+                return
         if self._next_ckpt is not None and step >= self._next_ckpt:
             s.save_checkpoint()
             self._next_ckpt += s.config.train.checkpoint_every

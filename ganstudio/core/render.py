@@ -9,13 +9,13 @@ from PIL import Image, ImageDraw
 
 from ganstudio.core.latent import image_grid, save_png
 
-REAL_COLOR = (150, 150, 150)
-FAKE_COLOR = (230, 120, 30)
+REAL_COLOR = (40, 90, 200)
+FAKE_COLOR = (240, 140, 40)
 
 
 def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = None,
                 modes: np.ndarray | None = None, size: int = 640) -> Path:
-    """Draws 2D points (real in grey, generated in orange, mode centers as crosses) to a PNG.
+    """Draws 2D points (generated in orange, real in blue on top, mode centers as crosses).
 
     Args:
         fake: Generated points [N, 2].
@@ -42,7 +42,7 @@ def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = No
 
     img = Image.new("RGB", (size, size), (255, 255, 255))
     draw = ImageDraw.Draw(img)
-    for pts, color, r in ((real, REAL_COLOR, 1.5), (fake, FAKE_COLOR, 1.5)):
+    for pts, color, r in ((fake, FAKE_COLOR, 1.8), (real, REAL_COLOR, 1.0)):
         if pts is None:
             continue
         for x, y in to_px(np.asarray(pts, np.float64)):
@@ -51,6 +51,11 @@ def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = No
         for x, y in to_px(np.asarray(modes, np.float64)):
             draw.line([x - 5, y, x + 5, y], fill=(0, 0, 0), width=1)
             draw.line([x, y - 5, x, y + 5], fill=(0, 0, 0), width=1)
+    legend = [("generated", FAKE_COLOR)] + ([("real", REAL_COLOR)] if real is not None else [])
+    for i, (label, color) in enumerate(legend):
+        y = 10 + 16 * i
+        draw.ellipse([10, y + 3, 18, y + 11], fill=color)
+        draw.text((24, y), label, fill=(30, 30, 30))
     path = Path(path)
     img.save(path)
     return path

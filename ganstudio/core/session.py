@@ -48,6 +48,7 @@ class RunResult:
     final: dict[str, float] = field(default_factory=dict)
     stopped_early: bool = False
     checkpoint: str | None = None
+    stop_reason: str | None = None
 
 
 def device_name() -> str:
@@ -106,6 +107,9 @@ class TrainingSession:
         self.jit = False
         self.device = ""
         self.history: list[dict[str, float]] = []
+        self.metrics_history: list[dict[str, float]] = []
+        self.evaluator = None
+        self.stop_rule = None
         self._prepared = False
 
     # -- set-up --------------------------------------------------------------------------------
@@ -221,7 +225,9 @@ class TrainingSession:
     def _restore(self, source: str | Path) -> None:
         ckpt = load_checkpoint(source)
         restore_values(self.recipe.state_variables(), ckpt.arrays)
-        self.history = _read_history(Path(ckpt.path).parent.parent / "history.json")
+        run_dir = Path(ckpt.path).parent.parent
+        self.history = _read_history(run_dir / "history.json")
+        self.metrics_history = _read_history(run_dir / "metrics.json")
         self.reporter.status(f"resumed from {ckpt.path.name} at step {ckpt.step}")
 
     # -- running ---------------------------------------------------------------------------------
@@ -266,6 +272,7 @@ class TrainingSession:
         ckpt = self.save_checkpoint()
         self._save_history()
         result = self._result(t0, start_step, stopped, ckpt)
+        result.stop_reason = telemetry.stop_reason
         return result
 
     def _result(self, t0: float, start_step: int, stopped: bool, ckpt: Path | None = None):
@@ -278,12 +285,37 @@ class TrainingSession:
     def _save_history(self) -> None:
         if self.out_dir is not None:
             atomic_write_text(self.out_dir / "history.json", json.dumps(self.history))
+            atomic_write_text(self.out_dir / "metrics.json",
+                              json.dumps(self.metrics_history, default=_json_default))
 
     def single_update(self, mode: str) -> dict[str, float]:
         """One D-only or G-only update on a fresh real batch (the Step D / Step G buttons)."""
         rng = np.random.default_rng(self.step + 7919)
         idx = rng.integers(0, len(self._x_net), size=self.config.train.batch)
         return self.recipe.single_update(mode, self._x_net[idx])
+
+    def evaluate_now(self) -> dict[str, float]:
+        """Quality metrics of the current generator (the Metrics panel, the stop rule).
+
+        The first call builds the evaluator (for images it trains or loads the cached feature
+        classifier); each call draws the same latents, so figures are comparable over time.
+        """
+        from ganstudio.core.metrics.evaluate import LiveEvaluator
+        from ganstudio.core.metrics.theory import StopRule
+
+        self.prepare()
+        train = self.config.train
+        if self.evaluator is None:
+            self.evaluator = LiveEvaluator(self.dataset, n=train.eval_n, seed=train.seed,
+                                           status=self.reporter.status)
+            if train.stop_rule:
+                self.stop_rule = StopRule(epsilon=train.stop_epsilon,
+                                          patience=train.stop_patience,
+                                          mode=self.evaluator.main_mode,
+                                          metric_name=self.evaluator.main_metric)
+        figures = self.evaluator(self.generate, self.net_config.latent_dim)
+        self.metrics_history.append({"step": self.step, **figures})
+        return figures
 
     # -- views -----------------------------------------------------------------------------------
 
@@ -368,6 +400,8 @@ class TrainingSession:
             "steps_per_sec": round(result.steps_per_sec, 2),
             "stopped_early": result.stopped_early,
             "final": result.final,
+            "stop_reason": result.stop_reason,
+            "metrics_history": self.metrics_history[-20:],
             **(extra or {}),
         }
         if self.dataset.report is not None:
@@ -398,7 +432,8 @@ def make_rate_limiters(scalar_hz: float, image_hz: float) -> tuple[RateLimiter, 
 
 
 def snapshot_from(session: TrainingSession, scalars: dict[str, float], steps_per_sec: float,
-                  elapsed: float, heavy: dict[str, Any] | None, event: str = "tick") -> Snapshot:
+                  elapsed: float, heavy: dict[str, Any] | None, event: str = "tick",
+                  metrics: dict[str, float] | None = None) -> Snapshot:
     """Assembles a `Snapshot` from scalars and, optionally, the heavy parts."""
     from ganstudio.core.objectives import CRITIC
 
@@ -418,5 +453,6 @@ def snapshot_from(session: TrainingSession, scalars: dict[str, float], steps_per
         surface=heavy.get("surface"),
         extent=heavy.get("extent"),
         push=heavy.get("push"),
+        metrics=metrics,
         event=event,
     )

@@ -43,7 +43,8 @@ class Snapshot:
         extent: (xmin, xmax, ymin, ymax) of the grid in data units.
         push: For 2D data, −∂L_G/∂x at each sample: where G's gradient moves it.
         metrics: Quality metrics, when an evaluation ran at this step.
-        event: Why this snapshot was made: `"tick"`, `"step"` (a single step), `"final"`.
+        event: Why this snapshot was made: `"tick"` (periodic), `"step"` (a single D or G
+            step), `"paused"`, `"metrics"` (an evaluation ran), `"final"`.
     """
 
     step: int

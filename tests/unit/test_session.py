@@ -198,3 +198,30 @@ def test_nan_losses_stop_with_a_readable_error(tmp_path):
     w.assign(np.full(w.shape, np.nan, np.float32))
     with pytest.raises(TrainingError, match="NaN or infinite at step .*Lower the learning rates"):
         s.run()
+
+
+def test_periodic_evaluation_reaches_snapshots_history_and_the_stop_rule(tmp_path):
+    rep = Collect()
+    cfg = tiny(train={"steps": 60, "eval_every": 20, "eval_n": 200, "stop_rule": True,
+                      "stop_epsilon": 0.49, "stop_patience": 1})
+    s = TrainingSession(cfg, out_dir=tmp_path, reporter=rep)
+    result = s.run()
+    evaluated = [sn for sn in rep.snaps if sn.metrics is not None]
+    assert evaluated and {"modes", "hq", "reverse_kl", "mmd"} <= set(evaluated[0].metrics)
+    assert [m["step"] for m in s.metrics_history][:1] == [20]
+    assert json.loads((tmp_path / "metrics.json").read_text())[0]["step"] == 20
+    assert result.steps <= 60
+
+
+def test_stop_rule_fires_when_the_metric_stalls_near_equilibrium(tmp_path, monkeypatch):
+    from ganstudio.core.metrics.evaluate import LiveEvaluator
+
+    monkeypatch.setattr(LiveEvaluator, "__call__",
+                        lambda self, generate, latent_dim: dict.fromkeys(self.names, 0.5))
+    rep = Collect()
+    cfg = tiny(train={"steps": 200, "eval_every": 20, "eval_n": 100, "stop_rule": True,
+                      "stop_epsilon": 0.49, "stop_patience": 2})
+    result = TrainingSession(cfg, reporter=rep).run()
+    # evaluations at 20 (best), 40 and 60 (no improvement): fires at step 60
+    assert result.stopped_early and result.steps == 60
+    assert result.stop_reason and any("stop rule" in t for t in rep.statuses)
