@@ -1,0 +1,153 @@
+"""Start the studio: `ganstudio`, `ganstudio gui`, or `python -m ganstudio.ui.app`.
+
+The window appears before TensorFlow is imported (the worker imports it in its own thread when
+training starts). Without a display it says so in one line, names the headless command and
+returns 2.
+
+Options:
+    PATH ...              data files, a folder, a run or an exported model to open
+    --dataset NAME        a built-in dataset name or a path to load first
+    --demo-steps N        train N steps on the current choice, then exit
+    --screenshot FILE     with --demo-steps: save a screenshot of the window before exiting
+    --exit-after-show     print the seconds from launch to the window on screen, then exit
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+_T0 = time.perf_counter()
+
+NO_DISPLAY_MESSAGE = (
+    "ganstudio: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the studio cannot open; "
+    "train headless with `ganstudio train --data ring8 --steps 2000 --out runs/ring8`."
+)
+
+
+def has_display(environ: dict[str, str] | None = None, platform: str | None = None) -> bool:
+    """True when a window can be shown (or Qt was told which platform to use).
+
+    Args:
+        environ: The environment (default `os.environ`).
+        platform: `sys.platform` (default the running one); only Linux and BSDs need a
+            display server.
+    """
+    env = os.environ if environ is None else environ
+    plat = sys.platform if platform is None else platform
+    if not plat.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parses the studio's command line (see the module docstring)."""
+    parser = argparse.ArgumentParser(prog="ganstudio gui",
+                                     description="Open the GAN Studio window.")
+    parser.add_argument("paths", nargs="*", default=[],
+                        help="data files or a folder to open (as dropping them on the window)")
+    parser.add_argument("--dataset", default=None,
+                        help="built-in dataset name or a path to load first")
+    parser.add_argument("--demo-steps", type=int, default=None, metavar="N",
+                        help="train N steps on the current choice, then exit")
+    parser.add_argument("--screenshot", default=None, metavar="FILE",
+                        help="with --demo-steps: save a screenshot of the window, then exit")
+    parser.add_argument("--exit-after-show", action="store_true",
+                        help="print the launch-to-window time in seconds and exit")
+    parser.add_argument("--size", default=None, metavar="WxH",
+                        help="window size, e.g. 1440x900 (for screenshots)")
+    args = parser.parse_args(argv)
+    if args.demo_steps is not None and args.demo_steps < 1:
+        parser.error("--demo-steps must be at least 1")
+    if args.screenshot and args.demo_steps is None:
+        args.demo_steps = 200
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Runs the studio until its window closes.
+
+    Args:
+        argv: Arguments after `ganstudio gui` (default: `sys.argv[1:]`).
+
+    Returns:
+        The exit status: 0, or 2 without a display or when a demo run failed.
+    """
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not has_display():
+        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+        return 2
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ganstudio.ui import theme
+    from ganstudio.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName("GANStudio")
+    app.setApplicationName("GANStudio")
+    app.setApplicationDisplayName("GAN Studio")
+    theme.apply_theme(app)
+    window = MainWindow(initial_dataset=args.dataset)
+    if args.paths:
+        QTimer.singleShot(0, lambda: window.open_paths([os.path.abspath(p) for p in args.paths]))
+    if args.size:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+            window.resize(w, h)
+        except ValueError:
+            print(f"ganstudio: --size {args.size!r} is not WxH; ignored", file=sys.stderr)
+    window.show()
+    status = {"code": 0}
+
+    if args.exit_after_show:
+        def shown() -> None:
+            print(f"window shown after {time.perf_counter() - _T0:.3f} s", flush=True)
+            window.close()
+
+        QTimer.singleShot(0, shown)
+    elif args.demo_steps is not None:
+        _run_demo(window, args.demo_steps, args.screenshot, status)
+
+    app.exec()
+    window.shutdown()
+    return status["code"]
+
+
+def _run_demo(window, steps: int, screenshot: str | None, status: dict) -> None:
+    """Trains `steps` steps once the data is loaded, saves a screenshot, closes the window."""
+    from PySide6.QtCore import QTimer
+
+    def start() -> None:
+        window.setup.steps.setValue(steps)
+        if not window.start_training():
+            print(f"ganstudio: could not start: {window.banner.text()}", file=sys.stderr)
+            status["code"] = 2
+            window.close()
+
+    def finished(info: dict) -> None:
+        if not info.get("ok"):
+            print(f"ganstudio: the demo run failed: {window.banner.text()}", file=sys.stderr)
+            status["code"] = 2
+        QTimer.singleShot(300, shoot)
+
+    def shoot() -> None:
+        window.refresh_views(force=True)
+        if screenshot:
+            window.grab().save(screenshot)
+            print(f"screenshot saved to {screenshot}", flush=True)
+        window.close()
+
+    window.training_finished.connect(finished)
+    if window.dataset is not None and window._loading is None:
+        QTimer.singleShot(0, start)
+    else:
+        window.dataset_loaded.connect(lambda _ds: QTimer.singleShot(0, start)
+                                      if not window.worker.busy else None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

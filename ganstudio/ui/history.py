@@ -1,0 +1,166 @@
+"""Bounded histories for the live views: decimated scalar series and a snapshot ring buffer.
+
+Numpy only (no Qt), so they are cheap to test.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Generic, TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+class DecimatingSeries:
+    """A scalar series that never holds more than `capacity` points.
+
+    When full, every other stored point is dropped and from then on only every `stride`-th new
+    point is kept (the stride doubles each time), so the whole run stays visible at an even
+    density, in bounded memory.
+
+    Args:
+        capacity: Most points held (even, at least 4).
+    """
+
+    def __init__(self, capacity: int = 4000) -> None:
+        self.capacity = max(4, capacity - capacity % 2)
+        self._x = np.empty(self.capacity, np.float64)
+        self._y = np.empty(self.capacity, np.float64)
+        self._n = 0
+        self.stride = 1
+        self._skip = 0
+
+    def __len__(self) -> int:
+        return self._n
+
+    def append(self, x: float, y: float) -> None:
+        """Adds a point (kept or skipped according to the current stride)."""
+        if self._skip:
+            self._skip -= 1
+            return
+        if self._n == self.capacity:
+            half = self.capacity // 2
+            self._x[:half] = self._x[: self.capacity : 2]
+            self._y[:half] = self._y[: self.capacity : 2]
+            self._n = half
+            self.stride *= 2
+        self._x[self._n] = x
+        self._y[self._n] = y
+        self._n += 1
+        self._skip = self.stride - 1
+
+    def clear(self) -> None:
+        """Forgets every point."""
+        self._n = 0
+        self.stride = 1
+        self._skip = 0
+
+    @property
+    def x(self) -> np.ndarray:
+        """The kept x values (a view)."""
+        return self._x[: self._n]
+
+    @property
+    def y(self) -> np.ndarray:
+        """The kept y values (a view)."""
+        return self._y[: self._n]
+
+
+def ema(values: np.ndarray, weight: float) -> np.ndarray:
+    """Debiased exponential moving average, as TensorBoard's smoothing slider.
+
+        s_t = weight * s_{t-1} + (1 - weight) * v_t,   shown as s_t / (1 - weight^t)
+
+    Non-finite values are carried over (the last smoothed value is repeated).
+
+    Args:
+        values: The raw series.
+        weight: Smoothing in [0, 1); 0 returns the values unchanged.
+
+    Returns:
+        The smoothed series, same length.
+    """
+    values = np.asarray(values, np.float64)
+    if weight <= 0 or values.size == 0:
+        return values.copy()
+    out = np.empty_like(values)
+    acc = 0.0
+    debias = 1.0
+    last = np.nan
+    for i, v in enumerate(values.tolist()):
+        if v == v and abs(v) != float("inf"):
+            acc = weight * acc + (1.0 - weight) * v
+            debias *= weight
+            last = acc / (1.0 - debias)
+        out[i] = last
+    return out
+
+
+class RingBuffer(Generic[T]):
+    """The newest `capacity` items, oldest first (the sample-history scrubber).
+
+    Args:
+        capacity: Most items kept.
+    """
+
+    def __init__(self, capacity: int = 200) -> None:
+        self.capacity = capacity
+        self._items: deque[T] = deque(maxlen=capacity)
+
+    def append(self, item: T) -> None:
+        """Adds an item, dropping the oldest when full."""
+        self._items.append(item)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: int) -> T:
+        return self._items[index]
+
+    def clear(self) -> None:
+        """Forgets every item."""
+        self._items.clear()
+
+    def resize(self, capacity: int) -> None:
+        """Changes the capacity, keeping the newest items."""
+        capacity = max(1, capacity)
+        if capacity != self.capacity:
+            self.capacity = capacity
+            self._items = deque(self._items, maxlen=capacity)
+
+
+def tile_images(images: np.ndarray, columns: int | None = None, pad: int = 1,
+                pad_value: float = 0.0) -> np.ndarray:
+    """Arranges NHWC images into one row-major grid image [H', W', C].
+
+    Args:
+        images: [N, H, W, C] floats in [0, 1].
+        columns: Images per row (default: a near-square grid).
+        pad: Pixels between images.
+        pad_value: Value of the padding.
+
+    Returns:
+        The grid, float32, with 1 or 3 channels kept.
+    """
+    images = np.asarray(images, np.float32)
+    if images.ndim == 3:
+        images = images[..., None]
+    n, h, w, c = images.shape
+    if n == 0:
+        return np.zeros((h or 1, w or 1, c or 1), np.float32)
+    cols = columns or int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / cols))
+    grid = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, c), pad_value, np.float32)
+    for i in range(n):
+        r, q = divmod(i, cols)
+        y0 = pad + r * (h + pad)
+        x0 = pad + q * (w + pad)
+        grid[y0 : y0 + h, x0 : x0 + w] = images[i]
+    return grid
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """[0, 1] floats to uint8 (clipped), for compact storage and PNG files."""
+    return (np.clip(np.asarray(image, np.float32), 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)

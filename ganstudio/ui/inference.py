@@ -1,0 +1,154 @@
+"""Latent-space inference off the GUI thread, keeping only the newest request.
+
+The latent explorer asks for samples as its sliders move; `InferenceService` lives in its own
+QThread, keeps at most one pending request (a newer one replaces an older one that has not
+started), calls the current generator (the live session's `generate`, or a `LoadedGenerator`
+from File > Open model...) and sends `samples_ready(request_id, samples)` back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ganstudio.errors import ModelError
+from ganstudio.ui.threads import LoopThread, error_text
+
+Generator = Callable[[np.ndarray], np.ndarray]
+
+
+def load_exported_generator(path: str) -> tuple[Generator, int, str, dict[str, Any]]:
+    """Loads an export (or a run folder holding one); call it off the GUI thread (TensorFlow).
+
+    Args:
+        path: An export folder or a run folder with `generator/`.
+
+    Returns:
+        `(generator, latent_dim, kind, metadata)`.
+
+    Raises:
+        ModelError: when the folder holds no GAN Studio export.
+    """
+    from ganstudio.core.export import LoadedGenerator
+
+    gen = LoadedGenerator(path)
+    kind = str(gen.metadata.get("kind", "images"))
+    return gen, gen.latent_dim, kind, dict(gen.metadata)
+
+
+class InferenceService(QObject):
+    """Runs a generator on latent vectors in its own thread; only the newest request counts.
+
+    Args:
+        loader: Loads a model folder into `(generator, latent_dim, kind, metadata)`
+            (injectable for tests; defaults to `load_exported_generator`).
+
+    Signals:
+        samples_ready(int, object): a request id and its samples (data units, numpy).
+        generator_changed(int, str, str): latent size, data kind ("images"/"points") and a
+            description after `set_generator` or a successful `open_model`.
+        errored(str, str): a readable message and its kind.
+    """
+
+    samples_ready = Signal(int, object)
+    generator_changed = Signal(int, str, str)
+    errored = Signal(str, str)
+
+    def __init__(self, loader: Callable[[str], tuple] | None = None) -> None:
+        super().__init__()
+        self._loader = loader or load_exported_generator
+        self._lock = threading.Lock()
+        self._pending: tuple[int, np.ndarray] | None = None
+        self._generator: Generator | None = None
+        self._latent_dim = 0
+        self.handled = 0
+        self.dropped = 0
+        self.loop = LoopThread("ganstudio-inference")
+        self.thread_ = self.loop.thread_
+
+    # -- GUI thread ------------------------------------------------------------------------------
+
+    def set_generator(self, generator: Generator | None, latent_dim: int, kind: str,
+                      description: str = "") -> None:
+        """Uses `generator` from now on (e.g. the live session's `generate`).
+
+        Args:
+            generator: z [N, latent] -> samples in data units; None turns inference off.
+            latent_dim: Size of z.
+            kind: "images" or "points".
+            description: Shown to the user (e.g. "live session, step 1200").
+        """
+        with self._lock:
+            self._generator = generator
+            self._latent_dim = int(latent_dim)
+        if generator is not None:
+            self.generator_changed.emit(int(latent_dim), kind, description)
+
+    @property
+    def has_generator(self) -> bool:
+        """True when a generator is set."""
+        return self._generator is not None
+
+    def open_model(self, path: str) -> None:
+        """Loads an export or run folder in the service thread, then uses it."""
+        self.loop.call(lambda: self._open(str(path)))
+
+    @Slot(int, object)
+    def request(self, request_id: int, z: Any) -> None:
+        """Asks for G(z); replaces a request that has not started yet.
+
+        Connect the latent explorer's `generate_requested(int, object)` here.
+        """
+        z = np.asarray(z, np.float32)
+        with self._lock:
+            if self._pending is not None:
+                self.dropped += 1
+            wake = self._pending is None
+            self._pending = (int(request_id), z)
+        if wake:
+            self.loop.call(self._process)
+
+    def shutdown(self, timeout_ms: int = 60_000) -> bool:
+        """Joins the service thread (after the current request)."""
+        with self._lock:
+            self._pending = None
+        return self.loop.shutdown(timeout_ms)
+
+    # -- service thread --------------------------------------------------------------------------
+
+    def _process(self) -> None:
+        while True:
+            with self._lock:
+                job = self._pending
+                self._pending = None
+                generator = self._generator
+                latent = self._latent_dim
+            if job is None:
+                return
+            request_id, z = job
+            if generator is None:
+                continue
+            try:
+                if latent and z.ndim == 2 and z.shape[1] != latent:
+                    raise ModelError(f"z has {z.shape[1]} dimensions; the generator takes "
+                                     f"{latent}.", "Reopen the model in the latent explorer.")
+                samples = np.asarray(generator(z))
+            except Exception as exc:  # noqa: BLE001 - shown in the window
+                self.errored.emit(*error_text(exc))
+                continue
+            self.handled += 1
+            self.samples_ready.emit(request_id, samples)
+
+    def _open(self, path: str) -> None:
+        try:
+            generator, latent_dim, kind, meta = self._loader(path)
+        except Exception as exc:  # noqa: BLE001 - shown in the window
+            self.errored.emit(*error_text(exc))
+            return
+        desc = (f"{meta.get('dataset', '?')} · {meta.get('net', '?')} · "
+                f"{meta.get('objective', '?')} · step {meta.get('steps', '?')}")
+        self.set_generator(generator, latent_dim, kind, f"model {path} ({desc})")

@@ -1,0 +1,371 @@
+"""Samples from the fixed z: an image grid, or for 2D data the GAN-Lab view, with a scrubber.
+
+The 2D view draws D's decision surface over the plane (a heatmap), the real points, the fake
+points and, on each fake point, a short segment showing where the generator's gradient pushes
+it. A bounded ring buffer keeps the last snapshots so the slider can step back through them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSlider,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ganstudio.core.telemetry import Snapshot
+from ganstudio.ui import theme
+from ganstudio.ui.history import RingBuffer, tile_images, to_uint8
+
+HISTORY = 200
+HISTORY_BYTES = 96 * 2**20
+MAX_ARROWS = 256
+ARROW_FRACTION = 0.06
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One stored sample snapshot, ready to draw."""
+
+    step: int
+    grid: np.ndarray | None = None  # uint8 [H, W] or [H, W, 3]
+    points: np.ndarray | None = None  # fake samples [N, 2]
+    real: np.ndarray | None = None
+    surface: np.ndarray | None = None
+    extent: tuple[float, float, float, float] | None = None
+    segments: np.ndarray | None = None  # [2K, 2] start/end pairs
+    critic: bool = False
+
+    @property
+    def nbytes(self) -> int:
+        """Memory held by the arrays."""
+        arrays = (self.grid, self.points, self.real, self.surface, self.segments)
+        return sum(a.nbytes for a in arrays if a is not None)
+
+
+def push_segments(points: np.ndarray, push: np.ndarray, extent: tuple[float, float, float, float],
+                  max_arrows: int = MAX_ARROWS) -> np.ndarray:
+    """Line segments (start, end pairs) showing the generator's push on each fake point.
+
+    Lengths are normalized: the 95th-percentile push becomes `ARROW_FRACTION` of the plot's
+    width, longer ones are capped there, so directions stay readable at any loss scale.
+
+    Args:
+        points: Fake samples [N, 2].
+        push: −∂L_G/∂x at each sample [N, 2].
+        extent: (xmin, xmax, ymin, ymax) of the view.
+        max_arrows: Most segments drawn (evenly subsampled).
+
+    Returns:
+        [2K, 2] float array for `PlotDataItem(connect="pairs")`.
+    """
+    points = np.asarray(points, np.float64)[:, :2]
+    push = np.asarray(push, np.float64)[:, :2]
+    n = min(len(points), len(push))
+    if n == 0:
+        return np.zeros((0, 2))
+    idx = np.linspace(0, n - 1, min(n, max_arrows)).astype(int)
+    p, v = points[idx], push[idx]
+    v = np.where(np.isfinite(v), v, 0.0)
+    norms = np.linalg.norm(v, axis=1)
+    scale = float(np.percentile(norms, 95)) if norms.size else 0.0
+    length = ARROW_FRACTION * max(extent[1] - extent[0], extent[3] - extent[2])
+    if scale > 0:
+        v = v / scale
+        over = np.linalg.norm(v, axis=1)
+        v = np.where(over[:, None] > 1, v / np.maximum(over[:, None], 1e-12), v)
+    seg = np.empty((2 * len(p), 2))
+    seg[0::2] = p
+    seg[1::2] = p + v * length
+    return seg
+
+
+def frame_from(snap: Snapshot) -> Frame | None:
+    """Turns a snapshot with samples into a drawable `Frame` (None without samples)."""
+    if snap.samples is None:
+        return None
+    samples = np.asarray(snap.samples)
+    if samples.ndim == 4:
+        grid = to_uint8(tile_images(samples[:64]))
+        grid = grid[..., 0] if grid.shape[-1] == 1 else grid[..., :3]
+        return Frame(snap.step, grid=grid, critic=snap.critic)
+    pts = samples.reshape(len(samples), -1)[:, :2].astype(np.float32)
+    extent = tuple(float(v) for v in snap.extent) if snap.extent is not None else None
+    segments = None
+    if snap.push is not None and extent is not None:
+        segments = push_segments(pts, snap.push, extent).astype(np.float32)
+    real = None if snap.real_points is None else np.asarray(snap.real_points, np.float32)[:, :2]
+    surface = None if snap.surface is None else np.asarray(snap.surface, np.float32)
+    return Frame(snap.step, points=pts, real=real, surface=surface, extent=extent,
+                 segments=segments, critic=snap.critic)
+
+
+def decision_colormap() -> pg.ColorMap:
+    """Purple (D says fake) through dark to green (D says real)."""
+    return pg.ColorMap([0.0, 0.5, 1.0], [pg.mkColor("#5a2ca0"), pg.mkColor("#1c1e24"),
+                                         pg.mkColor("#1d7a52")])
+
+
+class SampleView(QWidget):
+    """The live samples, with a history scrubber.
+
+    Args:
+        parent: The parent widget.
+        history: Most snapshots kept for the scrubber (fewer for big images).
+    """
+
+    def __init__(self, parent: QWidget | None = None, history: int = HISTORY) -> None:
+        super().__init__(parent)
+        self.frames: RingBuffer[Frame] = RingBuffer(history)
+        self.max_history = history
+        self.live = True
+        self._dirty = False
+        self._shown: Frame | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        head = QHBoxLayout()
+        self.title = QLabel("Samples from a fixed z")
+        self.title.setObjectName("viewTitle")
+        head.addWidget(self.title)
+        head.addStretch(1)
+        self.legend_label = QLabel("")
+        self.legend_label.setObjectName("caption")
+        head.addWidget(self.legend_label)
+        layout.addLayout(head)
+
+        self.stack = QStackedWidget()
+        # image grid page
+        self.image_widget = pg.GraphicsLayoutWidget()
+        self.image_box = self.image_widget.addViewBox(lockAspect=True, invertY=True,
+                                                      enableMouse=True)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.image_box.addItem(self.image_item)
+        self.stack.addWidget(self.image_widget)
+        # 2D field page
+        self.field_plot = pg.PlotWidget()
+        item = self.field_plot.getPlotItem()
+        item.setAspectLocked(True)
+        item.showGrid(x=True, y=True, alpha=0.1)
+        item.disableAutoRange()
+        item.setMouseEnabled(x=True, y=True)
+        self._range: tuple[float, float, float, float] | None = None
+        self.surface_item = pg.ImageItem(axisOrder="row-major")
+        self.surface_item.setColorMap(decision_colormap())
+        self.surface_item.setZValue(-10)
+        item.addItem(self.surface_item)
+        real = pg.mkColor(theme.REAL)
+        self.real_item = pg.ScatterPlotItem(size=4, pen=None,
+                                            brush=pg.mkBrush(real.red(), real.green(),
+                                                             real.blue(), 170))
+        self.fake_item = pg.ScatterPlotItem(size=5, pen=pg.mkPen("#1b1d23", width=0.5),
+                                            brush=pg.mkBrush(theme.FAKE))
+        self.push_item = pg.PlotDataItem(connect="pairs",
+                                         pen=pg.mkPen(theme.PUSH_COLOR, width=1.2))
+        for it in (self.real_item, self.push_item, self.fake_item):
+            item.addItem(it)
+        self.stack.addWidget(self.field_plot)
+        layout.addWidget(self.stack, 1)
+
+        foot = QHBoxLayout()
+        caption = QLabel("history")
+        caption.setObjectName("caption")
+        foot.addWidget(caption)
+        self.scrubber = QSlider(Qt.Orientation.Horizontal)
+        self.scrubber.setRange(0, 0)
+        self.scrubber.setToolTip("Step back through past sample snapshots")
+        self.scrubber.valueChanged.connect(self._scrubbed)
+        foot.addWidget(self.scrubber, 1)
+        self.live_button = QPushButton("Live")
+        self.live_button.setCheckable(True)
+        self.live_button.setChecked(True)
+        self.live_button.setToolTip("Follow the newest snapshot")
+        self.live_button.toggled.connect(self.set_live)
+        foot.addWidget(self.live_button)
+        self.step_label = QLabel("step —")
+        self.step_label.setMinimumWidth(130)
+        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        foot.addWidget(self.step_label)
+        layout.addLayout(foot)
+        self.set_kind("points")
+
+    # -- data ------------------------------------------------------------------------------------
+
+    def set_kind(self, kind: str) -> None:
+        """Shows the image grid ("images") or the 2D field view ("points")."""
+        self.kind = kind
+        if kind == "images":
+            self.stack.setCurrentWidget(self.image_widget)
+            self.title.setText("Samples from a fixed z")
+            self.legend_label.setText("")
+        else:
+            self.stack.setCurrentWidget(self.field_plot)
+            self.title.setText("Samples and D over the plane")
+            self.legend_label.setText(
+                f"<span style='color:{theme.REAL}'>● real</span>  "
+                f"<span style='color:{theme.FAKE}'>● fake</span>  "
+                f"<span style='color:{theme.PUSH_COLOR}'>— G's push</span>  "
+                "<span style='color:#3fae7f'>■ D: real</span> "
+                "<span style='color:#8f5fd6'>■ D: fake</span>")
+
+    def add_snapshot(self, snap: Snapshot) -> None:
+        """Stores a snapshot that carries samples (GUI thread; cheap)."""
+        frame = frame_from(snap)
+        if frame is None:
+            return
+        kind = "images" if frame.grid is not None else "points"
+        if kind != self.kind:
+            self.set_kind(kind)
+        if len(self.frames) == 0 and frame.nbytes:
+            self.frames.resize(int(min(self.max_history, max(8, HISTORY_BYTES // frame.nbytes))))
+        full = len(self.frames) == self.frames.capacity
+        self.frames.append(frame)
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, len(self.frames) - 1)
+        if self.live:
+            self.scrubber.setValue(len(self.frames) - 1)
+        elif full:
+            self.scrubber.setValue(max(0, self.scrubber.value() - 1))
+        self.scrubber.blockSignals(False)
+        self._dirty = True
+
+    def clear(self) -> None:
+        """Forgets the history and empties the view."""
+        self.frames.clear()
+        self.frames.resize(self.max_history)
+        self._shown = None
+        self._range = None
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, 0)
+        self.scrubber.blockSignals(False)
+        self.image_item.clear()
+        self.surface_item.clear()
+        self.real_item.setData([], [])
+        self.fake_item.setData([], [])
+        self.push_item.setData([], [])
+        self.step_label.setText("step —")
+        self.set_live(True)
+
+    def set_live(self, live: bool) -> None:
+        """Follows the newest snapshot (True) or stays on the scrubber's position."""
+        self.live = live
+        if self.live_button.isChecked() != live:
+            self.live_button.blockSignals(True)
+            self.live_button.setChecked(live)
+            self.live_button.blockSignals(False)
+        if live and len(self.frames):
+            self.scrubber.blockSignals(True)
+            self.scrubber.setValue(len(self.frames) - 1)
+            self.scrubber.blockSignals(False)
+        self._dirty = True
+
+    def _scrubbed(self, value: int) -> None:
+        self.set_live(value >= len(self.frames) - 1)
+        self._dirty = True
+
+    @property
+    def shown_frame(self) -> Frame | None:
+        """The frame on screen."""
+        return self._shown
+
+    # -- drawing ---------------------------------------------------------------------------------
+
+    def refresh(self) -> bool:
+        """Draws the live or scrubbed frame if it changed; returns True when it drew."""
+        if not self._dirty or len(self.frames) == 0:
+            return False
+        self._dirty = False
+        index = len(self.frames) - 1 if self.live else min(self.scrubber.value(),
+                                                           len(self.frames) - 1)
+        frame = self.frames[index]
+        if frame is self._shown:
+            return False
+        self._draw(frame)
+        self._shown = frame
+        where = "live" if self.live else f"{index + 1} of {len(self.frames)}"
+        self.step_label.setText(f"step {frame.step:,} · {where}")
+        return True
+
+    def _draw(self, frame: Frame) -> None:
+        if frame.grid is not None:
+            self.image_item.setImage(frame.grid, levels=(0, 255), autoLevels=False)
+            h, w = frame.grid.shape[:2]
+            if self._shown is None or self._shown.grid is None or \
+                    self._shown.grid.shape[:2] != (h, w):
+                self.image_box.setRange(QRectF(0, 0, w, h), padding=0.01)
+            return
+        if frame.surface is not None and frame.extent is not None:
+            x0, x1, y0, y1 = frame.extent
+            if frame.critic:
+                lo, hi = float(np.nanmin(frame.surface)), float(np.nanmax(frame.surface))
+                levels = (lo, hi if hi > lo else lo + 1.0)
+            else:
+                levels = (0.0, 1.0)
+            self.surface_item.setImage(frame.surface, levels=levels, autoLevels=False)
+            self.surface_item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+            self._follow(frame)
+        if frame.real is not None:
+            self.real_item.setData(pos=frame.real)
+        self.fake_item.setData(pos=frame.points)
+        if frame.segments is not None and len(frame.segments):
+            self.push_item.setData(frame.segments[:, 0], frame.segments[:, 1])
+        else:
+            self.push_item.setData([], [])
+
+    def _follow(self, frame: Frame) -> None:
+        """Keeps the plane and (most of) the fakes in view; moves the range only when they
+        leave it or use much less of it, so the axes rarely repaint."""
+        x0, x1, y0, y1 = frame.extent
+        pts = frame.points
+        if pts is not None and len(pts):
+            finite = pts[np.isfinite(pts).all(axis=1)]
+            if len(finite):
+                lo = np.percentile(finite, 2, axis=0)
+                hi = np.percentile(finite, 98, axis=0)
+                x0, x1 = min(x0, float(lo[0])), max(x1, float(hi[0]))
+                y0, y1 = min(y0, float(lo[1])), max(y1, float(hi[1]))
+        cur = self._range
+        if cur is not None:
+            c0, c1, d0, d1 = cur
+            inside = c0 <= x0 and x1 <= c1 and d0 <= y0 and y1 <= d1
+            if inside and (x1 - x0) * (y1 - y0) >= 0.35 * (c1 - c0) * (d1 - d0):
+                return
+        pad = 0.04 * max(x1 - x0, y1 - y0)
+        self._range = (x0 - pad, x1 + pad, y0 - pad, y1 + pad)
+        self.field_plot.getPlotItem().setRange(xRange=(x0 - pad, x1 + pad),
+                                               yRange=(y0 - pad, y1 + pad), padding=0)
+
+    # -- output ----------------------------------------------------------------------------------
+
+    def save_png(self, path: str | Path) -> Path:
+        """Saves the frame on screen as a PNG: the image grid (upscaled, pixel-exact), or a
+        render of the 2D view.
+
+        Raises:
+            ValueError: when there is nothing to save yet.
+        """
+        from PIL import Image
+
+        path = Path(path)
+        frame = self._shown
+        if frame is None:
+            raise ValueError("no samples yet; start training first")
+        if frame.grid is not None:
+            img = Image.fromarray(frame.grid)
+            factor = max(1, -(-512 // max(img.size)))
+            if factor > 1:
+                img = img.resize((img.width * factor, img.height * factor), Image.NEAREST)
+            img.save(path)
+        else:
+            self.field_plot.grab().save(str(path))
+        return path

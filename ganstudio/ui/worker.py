@@ -1,0 +1,398 @@
+"""The training worker: a QObject in its own QThread that drives a `TrainingSession`.
+
+The GUI thread hands it a frozen `RunConfig` (and the already loaded `Dataset`); the worker
+imports the core's session (and so TensorFlow) lazily in its own thread, prepares and runs it,
+and sends back plain-numpy `Snapshot`s through queued signals. Pause, resume, stop and single
+steps go straight to the session's thread-safe `TrainingControl`; the thread is never
+terminated, only asked to stop and joined.
+
+The session factory is injectable, so tests drive the real worker with a fake session that
+emits prepared snapshots.
+"""
+
+from __future__ import annotations
+
+import gc
+import queue
+import threading
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from PySide6.QtCore import QObject, Signal
+
+from ganstudio.config import RunConfig
+from ganstudio.core.data.base import Dataset
+from ganstudio.core.telemetry import Snapshot, TrainingControl
+from ganstudio.ui.threads import LoopThread, error_text, live_threads
+
+__all__ = ["SessionFactory", "SessionLike", "TrainingWorker", "live_threads"]
+
+
+class SessionLike(Protocol):
+    """What the worker needs from a session (`ganstudio.core.session.TrainingSession`)."""
+
+    config: RunConfig
+    control: TrainingControl
+    out_dir: Path | None
+    dataset: Dataset | None
+    param_counts: dict[str, int]
+    device: str
+    jit: bool
+    history: list[dict[str, float]]
+
+    @property
+    def step(self) -> int: ...  # noqa: D102
+
+    def prepare(self) -> None: ...  # noqa: D102
+
+    def run(self, steps: int | None = None) -> Any: ...  # noqa: D102
+
+    def generate(self, z: Any) -> Any: ...  # noqa: D102
+
+
+SessionFactory = Callable[..., SessionLike]
+
+
+def default_session_factory(config: RunConfig, **kwargs: Any) -> SessionLike:
+    """Builds a real `TrainingSession` (imports TensorFlow; call it from the worker thread).
+
+    Args:
+        config: The run's settings.
+        **kwargs: `out_dir`, `reporter`, `control`, `resume`, `dataset` for the session.
+    """
+    from ganstudio.core.session import TrainingSession
+
+    return TrainingSession(config, **kwargs)
+
+
+@dataclass(frozen=True)
+class StartRequest:
+    """What the GUI asks the worker to do: prepare a session and optionally train it.
+
+    Args:
+        config: The settings to run with.
+        dataset: The loaded dataset (None: the session loads `config.data`).
+        resume: A run folder to continue from.
+        out_dir: Where the session writes checkpoints (None: nothing is written).
+        train: Run training after preparing (False: prepare only, e.g. to look at a run).
+        fresh: Build a new session even if the current one has the same settings.
+    """
+
+    config: RunConfig
+    dataset: Dataset | None = None
+    resume: str | None = None
+    out_dir: str | None = None
+    train: bool = True
+    fresh: bool = False
+
+
+def same_model(a: RunConfig, b: RunConfig) -> bool:
+    """True when two configs describe the same model and data (steps may differ)."""
+    return a.with_changes(train={"steps": 1}) == b.with_changes(train={"steps": 1})
+
+
+class _Reporter:
+    """The session's reporter: forwards to the worker's signals from the training thread."""
+
+    def __init__(self, worker: TrainingWorker) -> None:
+        self.worker = worker
+
+    def snapshot(self, snap: Snapshot) -> None:
+        self.worker._run_queued_calls()
+        if snap.event in ("paused", "step", "final"):
+            self.worker._idle.set()
+        self.worker.snapshot_ready.emit(snap)
+
+    def status(self, text: str) -> None:
+        self.worker.status_changed.emit(text)
+
+
+class TrainingWorker(QObject):
+    """Drives a training session in its own thread.
+
+    Args:
+        session_factory: Makes a session: `factory(config, out_dir=, reporter=, control=,
+            resume=, dataset=)`. Defaults to the core's `TrainingSession`.
+
+    Signals:
+        snapshot_ready(object): a `Snapshot` (from the training thread, queued to the GUI).
+        status_changed(str): a one-line status.
+        prepared(object): a dict with `param_counts`, `device`, `jit`, `latent_dim`, `kind`,
+            `step`, `history`, `config` once a session is built (or resumed).
+        errored(str, str): a readable message and its kind (`GanStudioError.kind`, or "bug").
+        finished(object): a dict with `trained`, `steps`, `steps_per_sec`, `stopped_early`,
+            `ok` when a start request is done (always sent, also after an error).
+    """
+
+    snapshot_ready = Signal(object)
+    status_changed = Signal(str)
+    prepared = Signal(object)
+    errored = Signal(str, str)
+    finished = Signal(object)
+
+    def __init__(self, session_factory: SessionFactory | None = None) -> None:
+        super().__init__()
+        self.session_factory = session_factory or default_session_factory
+        self.control = TrainingControl()
+        self._session: SessionLike | None = None
+        self._busy = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self.tf_lock = threading.RLock()
+        self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future]] = queue.SimpleQueue()
+        self._training_active = False
+        # the training thread: one long-lived call that takes requests from a queue
+        self.loop = LoopThread("ganstudio-training")
+        self.thread_ = self.loop.thread_
+
+    # -- commands (GUI thread) -------------------------------------------------------------------
+
+    def start(self, request: StartRequest) -> bool:
+        """Prepares (or reuses) a session and trains it in the worker thread.
+
+        Args:
+            request: What to run.
+
+        Returns:
+            False (and does nothing) while a previous request is still running.
+        """
+        if self._busy:
+            return False
+        self._busy = True
+        self.control = TrainingControl()
+        self._idle.clear()
+        self.loop.call(lambda: self._start(request))
+        return True
+
+    def pause(self) -> None:
+        """Pauses after the current step."""
+        self.control.pause()
+
+    def resume(self) -> None:
+        """Resumes full-speed training."""
+        self._idle.clear()
+        self.control.resume()
+
+    def stop(self) -> None:
+        """Stops after the current step (the session keeps its weights)."""
+        self.control.stop()
+
+    def step(self, mode: str = "both") -> None:
+        """While paused: one step of both players, or of D (`"d"`) or G (`"g"`) only."""
+        if self._busy and self.control.paused:
+            self._idle.clear()
+            self.control.request_step(mode)
+
+    def reset(self) -> None:
+        """Stops training and forgets the session (the next start builds a fresh one)."""
+        self.control.stop()
+        self.loop.call(self._reset)
+
+    @property
+    def busy(self) -> bool:
+        """True while a start request is being prepared or trained."""
+        return self._busy
+
+    @property
+    def paused(self) -> bool:
+        """True while training is paused."""
+        return self._busy and self.control.paused
+
+    @property
+    def session(self) -> SessionLike | None:
+        """The current session (built by the last start), or None."""
+        return self._session
+
+    def generator(self) -> Callable[[Any], Any] | None:
+        """The live session's generator (z -> samples in data units), or None.
+
+        Calls are serialized with training (see `run_serialized`), so it is safe to call from
+        any thread.
+        """
+        if self._session is None:
+            return None
+        # A weak reference: the worker alone owns the session, so it is freed in the worker
+        # thread (see `_retire`), never in a thread that happens to drop the last reference.
+        ref = weakref.ref(self._session)
+
+        def generate(z: Any) -> Any:
+            session = ref()
+            if session is None:
+                from ganstudio.errors import ModelError
+
+                raise ModelError("the networks were reset.", "Train again or open a model.")
+            return self.run_serialized(lambda: session.generate(z))
+
+        return generate
+
+    def run_serialized(self, fn: Callable[[], Any], timeout: float = 60.0) -> Any:
+        """Runs TensorFlow work on the session without racing the training thread.
+
+        TensorFlow can crash when one thread calls a model eagerly while another traces the
+        training functions, so while training runs at full speed `fn` is handed to the
+        training thread, which runs it between two steps (at the next snapshot, ≤ 0.1 s);
+        while paused or idle it runs in the calling thread under `tf_lock`.
+
+        Args:
+            fn: The work (e.g. `lambda: session.generate(z)`).
+            timeout: Seconds to wait for the training thread.
+
+        Returns:
+            What `fn` returns (its exception is raised here).
+        """
+        if self._training_active and not (self.control.paused and self._idle.is_set()):
+            future: Future = Future()
+            self._calls.put((fn, future))
+            if self._training_active:
+                return future.result(timeout)
+            self._run_queued_calls()
+            return future.result(timeout)
+        with self.tf_lock:
+            return fn()
+
+    def _run_queued_calls(self) -> None:
+        while True:
+            try:
+                fn, future = self._calls.get_nowait()
+            except queue.Empty:
+                return
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                future.set_exception(exc)
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Blocks (off the GUI thread) until training is paused, stepped or stopped.
+
+        Jobs that must not run while weights change (export, save) pause training and call
+        this before touching the session.
+        """
+        return self._idle.wait(timeout)
+
+    def shutdown(self, timeout_ms: int = 120_000) -> bool:
+        """Stops training and joins the worker thread; never terminates it.
+
+        Returns:
+            True when the thread has ended.
+        """
+        self.control.stop()
+        return self.loop.shutdown(timeout_ms)
+
+    # -- the worker thread -----------------------------------------------------------------------
+
+    def _start(self, request: StartRequest) -> None:
+        info: dict[str, Any] = {"trained": False, "ok": False, "steps": 0, "steps_per_sec": 0.0,
+                                "stopped_early": False}
+        try:
+            session = self._session
+            if (request.fresh or session is None or request.resume is not None
+                    or not same_model(session.config, request.config)):
+                session = None
+                self._retire()
+                self.status_changed.emit("starting TensorFlow…")
+                # The histogram view needs this numpy-only module; importing it here keeps the
+                # import off the GUI thread.
+                import ganstudio.core.metrics.theory  # noqa: F401
+
+                session = self.session_factory(
+                    request.config, out_dir=request.out_dir, reporter=_Reporter(self),
+                    control=self.control, resume=request.resume, dataset=request.dataset)
+                with self.tf_lock:
+                    session.prepare()
+                self._session = session
+                self.prepared.emit(self._describe(session))
+                if not request.train:
+                    with self.tf_lock:
+                        self._emit_look(session)
+            else:
+                session.config = request.config
+            if request.train:
+                session.control = self.control
+                self._guard_single_updates(session)
+                target = request.config.train.steps
+                steps = target - session.step if session.step < target else target
+                self._training_active = True
+                try:
+                    result = session.run(steps=steps)
+                finally:
+                    self._training_active = False
+                    self._run_queued_calls()
+                info.update(trained=True, steps=int(getattr(result, "steps", session.step)),
+                            steps_per_sec=float(getattr(result, "steps_per_sec", 0.0)),
+                            stopped_early=bool(getattr(result, "stopped_early", False)))
+                info["result"] = result
+            info["ok"] = True
+        except Exception as exc:  # noqa: BLE001 - every error is shown, bugs also logged
+            message, kind = error_text(exc)
+            self.errored.emit(message, kind)
+        finally:
+            self._idle.set()
+            self._busy = False
+            self.finished.emit(info)
+
+    def _guard_single_updates(self, session: SessionLike) -> None:
+        """Makes the paused D-only/G-only updates hold `tf_lock` (inference may run then)."""
+        single = getattr(session, "single_update", None)
+        if single is None or getattr(single, "_ganstudio_locked", False):
+            return
+
+        def locked(mode: str) -> Any:
+            with self.tf_lock:
+                return single(mode)
+
+        locked._ganstudio_locked = True  # type: ignore[attr-defined]
+        session.single_update = locked  # type: ignore[attr-defined]
+
+    def _emit_look(self, session: SessionLike) -> None:
+        """Sends one full snapshot of a session that is not training (an opened run)."""
+        look = getattr(session, "look_snapshot", None)
+        if look is not None:
+            snap = look()
+        elif hasattr(session, "snapshot_heavy"):
+            from ganstudio.core.session import snapshot_from
+
+            last = dict(session.history[-1]) if session.history else {}
+            last.pop("step", None)
+            snap = snapshot_from(session, last, 0.0, 0.0, session.snapshot_heavy(), "final")
+        else:
+            return
+        self.snapshot_ready.emit(snap)
+
+    def _retire(self) -> None:
+        """Frees the current session here, in the worker thread, under `tf_lock`.
+
+        TensorFlow can crash when one thread frees a model's graphs while another traces a
+        function, so the old session's objects (and their reference cycles) are collected
+        now rather than whenever and wherever the garbage collector runs next.
+        """
+        if self._session is None:
+            return
+        with self.tf_lock:
+            self._session = None
+            gc.collect()
+
+    def _reset(self) -> None:
+        self._retire()
+        self.status_changed.emit("reset: the next start builds fresh networks")
+
+    @staticmethod
+    def _describe(session: SessionLike) -> dict[str, Any]:
+        net = getattr(session, "net_config", None)
+        dataset = session.dataset
+        return {
+            "param_counts": dict(session.param_counts),
+            "device": session.device,
+            "jit": bool(session.jit),
+            "latent_dim": int(getattr(net, "latent_dim", 0) or 0),
+            "net": getattr(net, "name", ""),
+            "kind": dataset.kind if dataset is not None else "",
+            "step": int(session.step),
+            "history": list(session.history),
+            "config": session.config,
+        }

@@ -1,0 +1,57 @@
+"""Makes the README screenshots of the studio (offscreen) into docs/.
+
+Runs `python -m ganstudio gui --demo-steps N --screenshot FILE` once per view, each with a
+fresh settings folder, so the user's settings are neither used nor changed:
+
+- docs/studio-ring8.png: the 2D GAN-Lab view on ring8 (decision surface, points, G's push);
+- docs/studio-digits.png: the image view on digits.
+
+Usage: `python scripts/screenshots.py [--steps 1500] [--out docs]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SHOTS = {
+    "studio-ring8.png": ("ring8", 1500),
+    "studio-digits.png": ("digits", 600),
+}
+
+
+def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900") -> int:
+    """Runs the studio on `dataset` for `steps` steps and saves the window to `path`.
+
+    Returns:
+        The studio's exit status.
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="ganstudio-shots-")}
+    cmd = [sys.executable, "-m", "ganstudio.ui.app", "--dataset", dataset, "--demo-steps",
+           str(steps), "--screenshot", str(path), "--size", size]
+    return subprocess.run(cmd, env=env, stderr=subprocess.DEVNULL).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Make the README screenshots.")
+    parser.add_argument("--out", default="docs", help="output folder (default: docs)")
+    parser.add_argument("--steps", type=int, default=None,
+                        help="training steps for every shot (default: per shot)")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    status = 0
+    for name, (dataset, steps) in SHOTS.items():
+        code = shoot(dataset, args.steps or steps, out / name)
+        print(f"{out / name}: {'ok' if code == 0 else f'failed ({code})'}")
+        status = status or code
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

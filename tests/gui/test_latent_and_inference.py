@@ -1,0 +1,96 @@
+"""Latent explorer requests flow to the inference service and results come back."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from ganstudio.ui.inference import InferenceService
+
+
+def test_slider_moves_request_samples_that_show(make_window, qtbot):
+    window = make_window(dataset="digits", step_seconds=0.0005)
+    window.setup.steps.setValue(20)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    explorer = window.explorer
+    qtbot.waitUntil(lambda: explorer.is_ready, timeout=5000)
+    window.tabs.setCurrentIndex(1)
+    session = window.worker.session
+    qtbot.waitUntil(lambda: session.generate_calls > 0 and window.inference.handled > 0,
+                    timeout=5000)
+    handled = window.inference.handled
+    slider = explorer.slider_rows[0].slider
+    slider.setValue(slider.value() + 150)
+    qtbot.waitUntil(lambda: window.inference.handled > handled, timeout=5000)
+    assert explorer.latent_dim == session.net_config.latent_dim
+    assert explorer.sample_view.image_item.image is not None
+
+
+def test_open_model_uses_the_loaded_generator(make_window, qtbot):
+    from ganstudio.ui.main_window import MainWindow
+
+    calls = []
+
+    def loader(path):
+        calls.append(path)
+        return (lambda z: np.tanh(np.asarray(z)[:, :2])), 4, "points", {"dataset": "x",
+                                                                      "steps": 7}
+
+    window = make_window()
+    window.inference.shutdown()
+    window.inference = InferenceService(loader)
+    window.inference.generator_changed.connect(window._on_generator_changed)
+    window.inference.samples_ready.connect(window.explorer.show_result)
+    window.inference.errored.connect(window._on_error)
+    assert isinstance(window, MainWindow)
+    window.open_model("/some/export")
+    qtbot.waitUntil(lambda: window.explorer.is_ready, timeout=5000)
+    assert calls == ["/some/export"]
+    assert window.tabs.currentIndex() == 1
+    assert "step 7" in window.banner.text()
+    qtbot.waitUntil(lambda: window.inference.handled > 0, timeout=5000)
+
+
+def test_open_model_error_is_shown(make_window, qtbot, tmp_path):
+    window = make_window()
+    window.open_model(str(tmp_path))  # an empty folder: the real loader raises ModelError
+    qtbot.waitUntil(lambda: window.banner.level == "error", timeout=30_000)
+    assert "SavedModel" in window.banner.text()
+
+
+def test_only_the_newest_pending_request_runs(qtbot):
+    service = InferenceService()
+    gate = threading.Event()
+    seen = []
+
+    def generator(z):
+        seen.append(float(z[0, 0]))
+        gate.wait(5)
+        return z * 2
+
+    service.set_generator(generator, 3, "points")
+    results = []
+    service.samples_ready.connect(lambda rid, s: results.append(rid))
+    service.request(1, np.full((1, 3), 1.0))
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    for rid in range(2, 7):
+        service.request(rid, np.full((1, 3), float(rid)))
+    gate.set()
+    qtbot.waitUntil(lambda: 6 in results, timeout=5000)
+    assert seen == [1.0, 6.0]
+    assert results == [1, 6]
+    assert service.dropped == 4
+    assert service.shutdown()
+
+
+def test_a_bad_latent_size_is_reported(qtbot):
+    service = InferenceService()
+    service.set_generator(lambda z: z, 3, "points")
+    errors = []
+    service.errored.connect(lambda message, kind: errors.append(message))
+    service.request(1, np.zeros((2, 5), np.float32))
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert "takes 3" in errors[0]
+    assert service.shutdown()

@@ -1,0 +1,71 @@
+"""A few tests that run the real worker with TensorFlow for a handful of steps."""
+
+from __future__ import annotations
+
+import json
+
+from ganstudio.ui.main_window import count_parameters
+
+
+def _train(window, qtbot, steps, batch):
+    window.setup.steps.setValue(steps)
+    window.setup.batch.setValue(batch)
+    window.setup.jit.setCurrentIndex(window.setup.jit.findData("off"))
+    with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
+        assert window.start_training()
+    info = blocker.args[0]
+    assert info["ok"], window.banner.text()
+    window.refresh_views(force=True)
+    return info
+
+
+def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
+    window = make_window(real=True)
+    info = _train(window, qtbot, 20, 64)
+    assert info["steps"] == 20
+    snap = window.latest
+    assert snap.step == 20 and snap.surface is not None and snap.push is not None
+    assert window.setup.device_label.text().startswith("CPU")
+    assert "G " in window.setup.params_label.text() and "—" not in window.setup.params_label.text()
+    assert window.samples.shown_frame is not None and window.samples.shown_frame.surface is not None
+    assert len(window.loss_plot.series["d_loss"]) >= 1
+
+    with qtbot.waitSignal(window.export_done, timeout=120_000) as blocker:
+        assert window.export_generator(tmp_path / "gen")
+    report = blocker.args[0]
+    assert report.ok
+    assert "exported to" in window.banner.text() and "matches" in window.banner.text()
+    assert (tmp_path / "gen" / "saved_model.pb").is_file()
+
+    run = tmp_path / "run"
+    with qtbot.waitSignal(window.run_saved, timeout=120_000):
+        assert window.save_run(run)
+    assert (run / "run.json").is_file() and (run / "history.json").is_file()
+    assert any((run / "checkpoints").iterdir())
+    assert json.loads((run / "run.json").read_text())["steps"] == 20
+
+    window.reset()
+    with qtbot.waitSignal(window.worker.prepared, timeout=120_000) as prepared:
+        assert window.open_run(run)
+    assert prepared.args[0]["step"] == 20
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step == 20,
+                    timeout=30_000)
+    qtbot.waitUntil(lambda: not window.worker.busy, timeout=30_000)
+    window.setup.steps.setValue(30)
+    with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
+        window.start_training()
+    assert blocker.args[0]["steps"] == 30
+
+
+def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):
+    window = make_window(real=True, dataset="digits", counter=count_parameters)
+    qtbot.waitUntil(lambda: "G " in window.setup.params_label.text()
+                    and "—" not in window.setup.params_label.text(), timeout=120_000)
+    counted = window.setup.params_label.text()
+    _train(window, qtbot, 8, 32)
+    assert window.setup.params_label.text() == counted
+    assert window.latest.samples.shape[1:] == (8, 8, 1)
+    frame = window.samples.shown_frame
+    assert frame is not None and frame.grid is not None
+    assert window.samples.stack.currentWidget() is window.samples.image_widget
+    assert window.histogram.overlap is not None

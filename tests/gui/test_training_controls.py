@@ -1,0 +1,176 @@
+"""Start, pause, step, stop and reset against a fake session; the live views follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from ganstudio.errors import DataError
+
+
+def _wait_running(qtbot, window, step=5):
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step >= step,
+                    timeout=10_000)
+
+
+def test_start_pause_step_stop(make_window, qtbot):
+    window = make_window(step_seconds=0.002)
+    window.setup.steps.setValue(100_000)
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.setup.device_label.text().startswith("FakeCPU"), timeout=5000)
+    assert "G 1,234" in window.setup.params_label.text()
+    _wait_running(qtbot, window)
+    assert window.state_label.text() == "training"
+    assert not window.step_action.isEnabled()
+    assert not window.setup.net.isEnabled()  # model settings locked while training
+
+    window.pause_action.trigger()
+    qtbot.waitUntil(lambda: window.latest.event == "paused", timeout=5000)
+    assert window.state_label.text() == "paused"
+    assert window.pause_button.text().endswith("Resume")
+    assert all(a.isEnabled() for a in (window.step_action, window.step_d_action,
+                                       window.step_g_action))
+    paused_at = window.latest.step
+
+    window.step_d_action.trigger()
+    qtbot.waitUntil(lambda: window.latest.event == "step", timeout=5000)
+    assert window.latest.step == paused_at  # D only: the generator did not move
+    window.step_action.trigger()
+    qtbot.waitUntil(lambda: window.latest.step == paused_at + 1
+                    and window.latest.event == "paused", timeout=5000)
+
+    window.pause_action.trigger()  # resume
+    _wait_running(qtbot, window, paused_at + 10)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
+        window.stop_action.trigger()
+    assert blocker.args[0]["stopped_early"]
+    assert window.state_label.text() == "stopped"
+    assert window.start_button.text().endswith("Continue")
+    assert window.setup.net.isEnabled()
+
+
+def test_views_update_and_the_scrubber_steps_back(make_window, qtbot):
+    window = make_window(step_seconds=0.0005, heavy_every=10)
+    window.setup.steps.setValue(400)
+    with qtbot.waitSignal(window.training_finished, timeout=20_000):
+        window.start_training()
+    window.refresh_views(force=True)
+    assert len(window.loss_plot.series["d_loss"]) > 10
+    x, y = window.loss_plot.curves["g_loss"].getData()
+    assert len(x) == len(window.loss_plot.series["g_loss"])
+    assert window.histogram.overlap is not None and 0 <= window.histogram.overlap <= 1
+    assert "overlap" in window.histogram.overlap_label.text()
+    samples = window.samples
+    assert len(samples.frames) >= 10
+    assert samples.shown_frame.step == window.latest.step
+    assert samples.fake_item.data.size > 0 and samples.push_item.xData is not None
+    samples.scrubber.setValue(0)
+    assert not samples.live
+    samples.refresh()
+    assert samples.shown_frame is samples.frames[0]
+    assert "1 of" in samples.step_label.text()
+    samples.live_button.click()
+    samples.refresh()
+    assert samples.shown_frame is samples.frames[len(samples.frames) - 1]
+    assert window.step_label.text() == f"step {window.latest.step:,}"
+    assert "steps/s" in window.speed_label.text()
+
+
+def test_smoothing_slider_changes_the_curve(make_window, qtbot):
+    window = make_window(step_seconds=0.0002)
+    window.setup.steps.setValue(200)
+    with qtbot.waitSignal(window.training_finished, timeout=20_000):
+        window.start_training()
+    plot = window.loss_plot
+    plot.smoothing.setValue(0)
+    plot.refresh(force=True)
+    raw = plot.curves["d_loss"].getData()[1].copy()
+    plot.smoothing.setValue(95)
+    assert plot.refresh(force=True)
+    smooth = plot.curves["d_loss"].getData()[1]
+    assert raw.shape == smooth.shape and not (raw == smooth).all()
+
+
+def test_continue_trains_the_same_session_and_reset_forgets_it(make_window, qtbot, fake_factory):
+    factory = fake_factory(step_seconds=0.0002)
+    window = make_window(factory=factory)
+    window.setup.steps.setValue(50)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    window.setup.steps.setValue(80)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
+        window.start_training()
+    assert len(factory.sessions) == 1 and blocker.args[0]["steps"] == 80
+    window.reset_action.trigger()
+    assert window.latest is None and len(window.samples.frames) == 0
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    qtbot.waitUntil(lambda: len(factory.sessions) == 2, timeout=5000)
+
+
+def test_a_nan_loss_shows_in_the_banner_and_the_window_stays_usable(make_window, qtbot):
+    window = make_window(fail_at=30, step_seconds=0.0002)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
+        window.start_training()
+    assert not blocker.args[0]["ok"]
+    assert window.banner.level == "error"
+    assert "NaN" in window.banner.text() and "learning rates" in window.banner.text()
+    assert window.start_action.isEnabled() and not window.stop_action.isEnabled()
+
+
+def test_a_data_error_while_preparing_is_shown(make_window, qtbot):
+    window = make_window(fail_prepare=DataError("the data is gone.", "Load it again."))
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    assert window.banner.text() == "the data is gone. Load it again."
+    assert window.worker.session is None
+
+
+def test_an_unexpected_error_is_shown_and_its_traceback_logged(make_window, qtbot, capfd):
+    window = make_window(fail_prepare=RuntimeError("boom"))
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    assert "Unexpected error: RuntimeError: boom" in window.banner.text()
+    assert "Traceback" in capfd.readouterr().err
+
+
+def test_a_bad_setting_is_shown_not_raised(make_window):
+    window = make_window()
+    window.setup.batch.setValue(3)
+    window.setup.pack.setValue(2)
+    window.setup.net.setCurrentIndex(window.setup.net.findData("dcgan"))
+    assert window.start_training()  # validated by the (fake) session; config itself is fine
+    window.stop_training()
+
+
+@pytest.mark.parametrize("dataset", ["digits"])
+def test_image_samples_show_as_a_grid(make_window, qtbot, dataset):
+    window = make_window(dataset=dataset, step_seconds=0.0002)
+    window.setup.steps.setValue(60)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    window.refresh_views(force=True)
+    samples = window.samples
+    assert samples.stack.currentWidget() is samples.image_widget
+    grid = samples.image_item.image
+    assert grid is not None and grid.ndim == 2 and grid.shape[0] > 8 * 7
+
+
+def test_save_samples_png(make_window, qtbot, tmp_path):
+    from PIL import Image
+
+    window = make_window(dataset="digits", step_seconds=0.0002)
+    window.setup.steps.setValue(30)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    window.refresh_views(force=True)
+    assert window.save_png_action.isEnabled()
+    assert window.save_png(tmp_path / "s.png")
+    assert Image.open(tmp_path / "s.png").size[0] >= 512
+
+
+def test_keyboard_shortcuts_are_set(make_window):
+    window = make_window()
+    assert window.start_action.shortcut().toString() == "F5"
+    assert window.pause_action.shortcut().toString() == "F6"
+    assert window.step_action.shortcut().toString() == "F10"
+    assert window.stop_action.shortcut().toString() == "Shift+F5"
