@@ -23,7 +23,7 @@ _T0 = time.perf_counter()
 
 NO_DISPLAY_MESSAGE = (
     "ganstudio: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the studio cannot open; "
-    "train headless with `ganstudio train --data ring8 --steps 2000 --out runs/ring8`."
+    "train headless with `ganstudio train --dataset ring8 --out runs/ring8`."
 )
 
 
