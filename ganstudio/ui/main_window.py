@@ -50,6 +50,7 @@ from ganstudio.ui.threads import JobRunner
 from ganstudio.ui.widgets.banner import MessageBanner
 from ganstudio.ui.widgets.histogram_view import HistogramView
 from ganstudio.ui.widgets.loss_plot import LossPlot
+from ganstudio.ui.widgets.metrics_view import MetricsView
 from ganstudio.ui.widgets.sample_view import SampleView
 from ganstudio.ui.widgets.setup_panel import SetupPanel
 from ganstudio.ui.worker import SessionFactory, StartRequest, TrainingWorker, same_model
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         training_finished(object): the worker finished a start request (its info dict).
         message_shown(str, str): the banner shows (text, level).
         export_done(object): an `ExportReport` after File > Export generator.
+        evaluated(object): the metrics `Snapshot` of an "Evaluate now".
     """
 
     dataset_loaded = Signal(object)
@@ -185,6 +187,7 @@ class MainWindow(QMainWindow):
     message_shown = Signal(str, str)
     export_done = Signal(object)
     run_saved = Signal(str)
+    evaluated = Signal(object)
 
     def __init__(self, session_factory: SessionFactory | None = None,
                  settings: QSettings | None = None, param_counter: Any = _DEFAULT,
@@ -203,6 +206,7 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._pending_after_load: Callable[[], None] | None = None
         self._heavy_seen = 0
+        self._evaluating = False
         self.setWindowTitle("GAN Studio")
         self.setWindowIcon(theme.app_icon())
         self.setAcceptDrops(True)
@@ -264,6 +268,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.views_splitter, "Training")
         self.explorer = self._make_explorer()
         self.tabs.addTab(self.explorer, "Latent explorer")
+        self.metrics_view = MetricsView()
+        self.tabs.addTab(self.metrics_view, "Metrics")
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(scroll)
@@ -357,6 +363,8 @@ class MainWindow(QMainWindow):
         view = self.menuBar().addMenu("&View")
         view.addAction(action("Training views", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1"))
         view.addAction(action("Latent explorer", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2"))
+        view.addAction(action("Metrics", lambda: self.tabs.setCurrentWidget(self.metrics_view),
+                              "Ctrl+3"))
 
         tb = self.addToolBar("Controls")
         tb.setObjectName("controls")
@@ -405,6 +413,8 @@ class MainWindow(QMainWindow):
         w.snapshot_ready.connect(self._on_snapshot)
         w.status_changed.connect(self.set_status)
         w.prepared.connect(self._on_prepared)
+        w.metrics_info.connect(self.metrics_view.set_metric_info)
+        self.metrics_view.evaluate_requested.connect(self.evaluate_now)
         w.errored.connect(self._on_error)
         w.finished.connect(self._on_finished)
         self.jobs.busy_changed.connect(self._on_jobs_busy)
@@ -450,6 +460,7 @@ class MainWindow(QMainWindow):
         self.pause_button.setText("▶  Resume" if paused else "⏸  Pause")
         self.stop_button.setEnabled(busy)
         self.reset_button.setEnabled(self.reset_action.isEnabled())
+        self.metrics_view.set_can_evaluate(has_session and not self._evaluating)
         self.setup.set_running(busy)
         if busy:
             state = "paused" if paused else "training"
@@ -458,8 +469,11 @@ class MainWindow(QMainWindow):
         self.state_label.setText(state)
 
     def set_status(self, text: str) -> None:
-        """Shows a one-line status at the bottom left."""
+        """Shows a one-line status at the bottom left (a "stop rule: …" line also goes to the
+        Metrics tab)."""
         self.status_text.setText(text)
+        if text.startswith("stop rule:"):
+            self.metrics_view.stop_rule_fired(text)
 
     def show_message(self, text: str, level: str = "info") -> None:
         """Shows a non-modal message in the banner ("error", "warning" or "info")."""
@@ -673,6 +687,7 @@ class MainWindow(QMainWindow):
         request = StartRequest(cfg, dataset=self.dataset, out_dir=self.run_dir)
         if not self.worker.start(request):
             return False
+        self.metrics_view.set_train_config(cfg.train)
         self._save_choices()
         self.set_status("continuing…" if reuse else "preparing…")
         self.progress.setVisible(not reuse)
@@ -724,6 +739,7 @@ class MainWindow(QMainWindow):
         self.loss_plot.clear()
         self.histogram.clear()
         self.samples.clear()
+        self.metrics_view.clear()
         self.step_label.setText("step —")
         self.speed_label.setText("— steps/s")
         self.time_label.setText("0:00")
@@ -737,6 +753,11 @@ class MainWindow(QMainWindow):
         self.samples.set_kind(kind)
         if info.get("history") and info.get("step", 0) > 0:
             self.loss_plot.set_history(info["history"])
+        for row in info.get("metrics_history") or []:
+            row = dict(row)
+            step = int(row.pop("step", 0))
+            self.metrics_view.add_metrics(step, {k: float(v) for k, v in row.items()
+                                                 if isinstance(v, (int, float))}, manual=True)
         generator = self.worker.generator()
         latent = int(info.get("latent_dim") or 0)
         if generator is not None and latent > 0:
@@ -764,6 +785,7 @@ class MainWindow(QMainWindow):
         self.loss_plot.add_snapshot(snap)
         self.histogram.set_snapshot(snap)
         self.samples.add_snapshot(snap)
+        self.metrics_view.add_snapshot(snap)
         if snap.samples is not None:
             self._heavy_seen += 1
             if (self._has_explorer and self.tabs.currentIndex() == 1
@@ -789,6 +811,8 @@ class MainWindow(QMainWindow):
         self.loss_plot.refresh(force)
         self.histogram.refresh()
         drew = self.samples.refresh()
+        if force or self.tabs.currentWidget() is self.metrics_view:
+            self.metrics_view.refresh(force)
         snap = self.latest
         if snap is not None:
             self.step_label.setText(f"step {snap.step:,}")
@@ -796,6 +820,39 @@ class MainWindow(QMainWindow):
             self.time_label.setText(_format_time(snap.elapsed))
         if drew and not self.save_png_action.isEnabled():
             self._update_actions()
+
+    def evaluate_now(self) -> bool:
+        """Scores the current generator now (the Metrics tab's button), off the GUI thread.
+
+        The evaluation runs in the training thread between two steps while training runs
+        (or under the worker's TensorFlow lock while paused or idle); the figures arrive as a
+        metrics snapshot for the Metrics tab, and `evaluated` is emitted with it.
+
+        Returns:
+            False when there is nothing to evaluate or an evaluation is already running.
+        """
+        if self.worker.session is None:
+            self.show_message("Train (or open a run) before evaluating.", "warning")
+            return False
+        if self._evaluating:
+            return False
+        self._evaluating = True
+        self.set_status("evaluating the generator…")
+        self._update_actions()
+
+        def done(snap: Snapshot) -> None:
+            self._evaluating = False
+            self.metrics_view.add_snapshot(snap, manual=True)
+            self.set_status(f"evaluated at step {snap.step:,}")
+            self._update_actions()
+            self.evaluated.emit(snap)
+
+        def failed(message: str, kind: str) -> None:
+            self._evaluating = False
+            self._on_error(message, kind)
+
+        self.jobs.submit(self.worker.evaluate, done, failed)
+        return True
 
     # -- export and runs -------------------------------------------------------------------------
 

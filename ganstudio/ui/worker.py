@@ -91,8 +91,10 @@ class StartRequest:
 
 
 def same_model(a: RunConfig, b: RunConfig) -> bool:
-    """True when two configs describe the same model and data (steps may differ)."""
-    return a.with_changes(train={"steps": 1}) == b.with_changes(train={"steps": 1})
+    """True when two configs describe the same model and data (the step count and how often
+    to evaluate may differ: the session reads both afresh when training continues)."""
+    same = {"steps": 1, "eval_every": 0}
+    return a.with_changes(train=same) == b.with_changes(train=same)
 
 
 class _Reporter:
@@ -105,6 +107,8 @@ class _Reporter:
         self.worker._run_queued_calls()
         if snap.event in ("paused", "step", "final"):
             self.worker._idle.set()
+        if snap.metrics is not None:
+            self.worker._describe_metrics()
         self.worker.snapshot_ready.emit(snap)
 
     def status(self, text: str) -> None:
@@ -123,6 +127,9 @@ class TrainingWorker(QObject):
         status_changed(str): a one-line status.
         prepared(object): a dict with `param_counts`, `device`, `jit`, `latent_dim`, `kind`,
             `step`, `history`, `config` once a session is built (or resumed).
+        metrics_info(object): what the session's quality evaluator computes, in plain types
+            (`names`, `labels`, `better`, `baseline`, `meanings`, `main_metric`, `n`); sent
+            once per evaluator, before its first metrics snapshot.
         errored(str, str): a readable message and its kind (`GanStudioError.kind`, or "bug").
         finished(object): a dict with `trained`, `steps`, `steps_per_sec`, `stopped_early`,
             `ok` when a start request is done (always sent, also after an error).
@@ -131,6 +138,7 @@ class TrainingWorker(QObject):
     snapshot_ready = Signal(object)
     status_changed = Signal(str)
     prepared = Signal(object)
+    metrics_info = Signal(object)
     errored = Signal(str, str)
     finished = Signal(object)
 
@@ -145,6 +153,7 @@ class TrainingWorker(QObject):
         self.tf_lock = threading.RLock()
         self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future]] = queue.SimpleQueue()
         self._training_active = False
+        self._described: weakref.ref | None = None
         # the training thread: one long-lived call that takes requests from a queue
         self.loop = LoopThread("ganstudio-training")
         self.thread_ = self.loop.thread_
@@ -253,6 +262,72 @@ class TrainingWorker(QObject):
             return future.result(timeout)
         with self.tf_lock:
             return fn()
+
+    def evaluate(self, timeout: float = 600.0) -> Snapshot:
+        """Scores the current generator with the session's quality metrics now.
+
+        Blocks until done, so call it off the GUI thread (the window's job thread): the
+        evaluation runs through `run_serialized`, i.e. in the training thread between two steps
+        while training runs, or in the calling thread under `tf_lock` while paused or idle.
+        It does not count towards the stop rule.
+
+        Args:
+            timeout: Seconds to wait for the training thread.
+
+        Returns:
+            A `Snapshot` with `event="metrics"`, the figures in `metrics` and no scalars.
+
+        Raises:
+            ConfigError: when there is no session to evaluate.
+        """
+        session = self._session
+        if session is None or not hasattr(session, "evaluate_now"):
+            from ganstudio.errors import ConfigError
+
+            raise ConfigError("there is no generator to evaluate yet.", "Press Start first.")
+        ref = weakref.ref(session)
+        del session  # the worker alone owns the session (see `generator`)
+
+        def run() -> tuple[int, dict[str, float]]:
+            live = ref()
+            if live is None:
+                from ganstudio.errors import ModelError
+
+                raise ModelError("the networks were reset.", "Train again.")
+            figures = live.evaluate_now()
+            self._describe_metrics(live)
+            return int(live.step), {k: float(v) for k, v in figures.items()}
+
+        step, figures = self.run_serialized(run, timeout)
+        return Snapshot(step=step, metrics=figures, event="metrics")
+
+    def _describe_metrics(self, session: SessionLike | None = None) -> None:
+        """Sends `metrics_info` once per evaluator (called in the thread that evaluated)."""
+        session = session if session is not None else self._session
+        evaluator = getattr(session, "evaluator", None)
+        if evaluator is None or (self._described is not None
+                                 and self._described() is evaluator):
+            return
+        try:
+            from ganstudio.core.metrics.evaluate import METRICS
+        except ImportError:  # pragma: no cover - part of the core
+            METRICS = {}  # noqa: N806
+        names = [str(n) for n in getattr(evaluator, "names", ())]
+        info = {
+            "names": names,
+            "labels": {n: METRICS[n].label if n in METRICS else n for n in names},
+            "meanings": {n: METRICS[n].meaning if n in METRICS else "" for n in names},
+            "better": {n: str(v) for n, v in dict(getattr(evaluator, "better", {})).items()},
+            "baseline": {n: float(v) for n, v in dict(getattr(evaluator, "baseline",
+                                                                  {})).items()},
+            "main_metric": str(getattr(evaluator, "main_metric", "")),
+            "n": int(getattr(evaluator, "n", 0) or 0),
+        }
+        try:
+            self._described = weakref.ref(evaluator)
+        except TypeError:  # not weak-referenceable: describe it every time
+            self._described = None
+        self.metrics_info.emit(info)
 
     def _run_queued_calls(self) -> None:
         while True:
@@ -394,5 +469,6 @@ class TrainingWorker(QObject):
             "kind": dataset.kind if dataset is not None else "",
             "step": int(session.step),
             "history": list(session.history),
+            "metrics_history": list(getattr(session, "metrics_history", []) or []),
             "config": session.config,
         }

@@ -18,7 +18,8 @@ def test_train_writes_the_whole_run_folder(cli, tmp_path):
     data = json.loads((run / "run.json").read_text())
     assert data["steps"] == 40 and data["config"]["data"]["name"] == "ring8"
     assert data["export"]["ok"] is True
-    assert 0 <= data["quality"]["modes_captured"] <= 8
+    modes = data["quality"]["metrics"]["modes"]
+    assert 0 <= modes["value"] <= 8 and modes["baseline"] == 8
     assert set(data["final"]) >= {"d_loss", "g_loss", "value", "d_real", "d_fake"}
     assert (run / "generator" / "saved_model.pb").is_file()
     assert (run / "generator" / "assets" / "ganstudio.json").is_file()

@@ -74,7 +74,7 @@ class FakeSession:
     def __init__(self, config: RunConfig, out_dir=None, reporter=None, control=None,
                  resume=None, dataset=None, *, fail_at: int | None = None,
                  fail_prepare: Exception | None = None, step_seconds: float = 0.002,
-                 scalar_every: int = 2, heavy_every: int = 10):
+                 scalar_every: int = 2, heavy_every: int = 10, critic: bool = False):
         self.config = config
         self.out_dir = out_dir
         self.reporter = reporter
@@ -86,6 +86,10 @@ class FakeSession:
         self.step_seconds = step_seconds
         self.scalar_every = scalar_every
         self.heavy_every = heavy_every
+        self.critic = critic
+        self.evaluator: FakeEvaluator | None = None
+        self.metrics_history: list[dict[str, float]] = []
+        self.evaluate_threads: list[str] = []
         self.param_counts: dict[str, int] = {}
         self.device = ""
         self.jit = False
@@ -125,6 +129,9 @@ class FakeSession:
         scalars = {"d_loss": 1.4 - 0.001 * t, "g_loss": 0.7 + 0.001 * t, "value": -1.38,
                    "d_real": 0.55, "d_fake": 0.45, "grad_norm_d": 1.0, "grad_norm_g": 1.0,
                    "jsd": 0.01}
+        if self.critic:
+            del scalars["jsd"]
+            scalars.update(value=0.25, wasserstein=0.25, d_real=0.6, d_fake=0.35)
         parts = {}
         if heavy:
             parts = dict(d_real=self.rng.uniform(0.4, 0.8, 128), d_fake=self.rng.uniform(0.2, 0.6, 128),
@@ -134,7 +141,16 @@ class FakeSession:
                              extent=(-1.5, 1.5, -1.5, 1.5), push=self.rng.standard_normal((64, 2)))
         self.history.append({"step": t, **scalars})
         return Snapshot(step=t, elapsed=t * self.step_seconds, steps_per_sec=1 / self.step_seconds,
-                        scalars=scalars, event=event, **parts)
+                        scalars=scalars, event=event, critic=self.critic, **parts)
+
+    def evaluate_now(self) -> dict[str, float]:
+        """Figures that improve with the step (as the core's `evaluate_now`)."""
+        self.evaluate_threads.append(threading.current_thread().name)
+        if self.evaluator is None:
+            self.evaluator = FakeEvaluator()
+        figures = fake_figures(self._step)
+        self.metrics_history.append({"step": self._step, **figures})
+        return figures
 
     def _single(self, mode: str) -> None:
         self.reporter.snapshot(self._snapshot(True, "step"))
@@ -150,6 +166,17 @@ class FakeSession:
                                     "Lower the learning rates.")
             if self._step % self.scalar_every == 0:
                 self.reporter.snapshot(self._snapshot(self._step % self.heavy_every == 0))
+            every = self.config.train.eval_every
+            if every and self._step % every == 0:
+                snap = self._snapshot(False, "metrics")
+                snap.metrics = self.evaluate_now()
+                self.reporter.snapshot(snap)
+                evaluations = len(self.metrics_history)
+                if self.config.train.stop_rule and evaluations > self.config.train.stop_patience:
+                    self.reporter.status(f"stop rule: fake rule fired after {evaluations} "
+                                         "evaluations")
+                    stopped = True
+                    break
             if not self.control.checkpoint(
                     self._single, on_pause=lambda: self.reporter.snapshot(
                         self._snapshot(True, "paused")), poll=0.01):
@@ -164,6 +191,25 @@ class FakeSession:
 
     def export(self, path=None):
         return SimpleNamespace(ok=True, summary=lambda: f"exported to {path}; fake")
+
+
+class FakeEvaluator:
+    """What the worker reads from `session.evaluator` (as `LiveEvaluator`)."""
+
+    names = ("modes", "reverse_kl", "mmd", "precision", "recall")
+    baseline = {"modes": 8.0, "reverse_kl": 0.002, "mmd": 0.0001, "precision": 0.95,
+                "recall": 0.96}
+    better = {"modes": "higher", "reverse_kl": "lower", "mmd": "lower", "precision": "higher",
+              "recall": "higher"}
+    main_metric = "reverse_kl"
+    n = 200
+
+
+def fake_figures(step: int) -> dict[str, float]:
+    """The fake's metrics at a step: they approach the baselines as training goes on."""
+    k = 1.0 / (1.0 + step / 20.0)
+    return {"modes": 8.0 - 6.0 * k, "reverse_kl": 0.5 * k, "mmd": 0.05 * k,
+            "precision": 0.95 - 0.5 * k, "recall": 0.96 - 0.6 * k}
 
 
 @pytest.fixture

@@ -127,6 +127,7 @@ class SetupPanel(QWidget):
         outer.addWidget(self._net_group())
         outer.addWidget(self._objective_group())
         outer.addWidget(self._train_group())
+        outer.addWidget(self._metrics_group())
         outer.addStretch(1)
         self.set_config(self._base)
 
@@ -265,6 +266,33 @@ class SetupPanel(QWidget):
         self.minibatch_std.toggled.connect(self._changed)
         return box
 
+    def _metrics_group(self) -> QGroupBox:
+        box = QGroupBox("Metrics and stop rule")
+        form = QFormLayout(box)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        self.metrics_form = form
+        self.eval_every = _spin(0, 100_000_000, 1000, special="off", step=100)
+        self.eval_every.setToolTip("Score the generator every this many steps, in the training "
+                                   "thread (0 = off; Evaluate now still works)")
+        self.eval_n = _spin(0, 1_000_000, 0, special="auto", step=500)
+        self.eval_n.setToolTip("Samples per evaluation (auto: 2,500 points or 1,000 images); "
+                               "fewer is faster but noisier")
+        self.stop_rule = QCheckBox("stop at the equilibrium")
+        self.stop_rule.setToolTip("Stop when |mean D − 0.5| < ε and the main metric has not "
+                                  "improved for the given number of evaluations")
+        self.stop_epsilon = _dspin(0.001, 0.5, 0.05, 3, 0.01)
+        self.stop_epsilon.setToolTip("ε: how close the mean D(x) must be to 0.5")
+        self.stop_patience = _spin(1, 10_000, 5)
+        self.stop_patience.setToolTip("Evaluations without improvement of the main metric")
+        form.addRow("eval every", self.eval_every)
+        form.addRow("samples", self.eval_n)
+        form.addRow("stop rule", self.stop_rule)
+        form.addRow("ε", self.stop_epsilon)
+        form.addRow("patience", self.stop_patience)
+        # read at Start; they change neither the model nor its parameter count
+        self.stop_rule.toggled.connect(self._update_visibility)
+        return box
+
     # -- behaviour -------------------------------------------------------------------------------
 
     def _changed(self, *_: object) -> None:
@@ -299,6 +327,9 @@ class SetupPanel(QWidget):
         self.net.setToolTip(NET_DESCRIPTIONS.get(net, ""))
         for w in (self.image_size, self.color):
             self.data_form.setRowVisible(w, self._kind == IMAGES)
+        rule = self.stop_rule.isChecked()
+        self.stop_epsilon.setEnabled(rule)
+        self.stop_patience.setEnabled(rule)
 
     def set_data_kind(self, kind: str) -> None:
         """Shows the settings that apply to this kind of data ("points" or "images")."""
@@ -374,6 +405,11 @@ class SetupPanel(QWidget):
             self.batch.setValue(t.batch)
             self.steps.setValue(t.steps)
             _set_combo(self.jit, t.jit)
+            self.eval_every.setValue(t.eval_every)
+            self.eval_n.setValue(t.eval_n or 0)
+            self.stop_rule.setChecked(t.stop_rule)
+            self.stop_epsilon.setValue(t.stop_epsilon)
+            self.stop_patience.setValue(t.stop_patience)
         finally:
             self._updating = False
         self._objective_changed()
@@ -410,8 +446,17 @@ class SetupPanel(QWidget):
                        "clip": self.clip.value(), "gp_lambda": self.gp_lambda.value(),
                        "r1_gamma": self.r1_gamma.value(), "ema": self.ema.value()},
             train={"seed": self.seed.value(), "batch": self.batch.value(),
-                   "steps": self.steps.value(), "jit": self.jit.currentData()},
+                   "steps": self.steps.value(), "jit": self.jit.currentData(),
+                   "eval_every": self.eval_every.value(), "eval_n": self.eval_n_value(),
+                   "stop_rule": self.stop_rule.isChecked(),
+                   "stop_epsilon": self.stop_epsilon.value(),
+                   "stop_patience": self.stop_patience.value()},
         )
+
+    def eval_n_value(self) -> int | None:
+        """Samples per evaluation (None: the evaluator's default; below 10 counts as 10)."""
+        n = self.eval_n.value()
+        return max(n, 10) if n else None
 
     def set_param_counts(self, counts: dict[str, int]) -> None:
         """Shows the parameter counts of G and D."""
