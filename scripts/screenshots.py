@@ -4,7 +4,8 @@ Runs `python -m ganstudio gui --demo-steps N --screenshot FILE` once per view, e
 fresh settings folder, so the user's settings are neither used nor changed:
 
 - docs/studio-ring8.png: the 2D GAN-Lab view on ring8 (decision surface, points, G's push);
-- docs/studio-digits.png: the image view on digits.
+- docs/studio-digits.png: the image view on digits;
+- docs/studio-metrics.png: the Metrics tab on ring8 (theory strip, quality curves, stop rule).
 
 Usage: `python scripts/screenshots.py [--steps 1500] [--out docs]`.
 """
@@ -18,13 +19,15 @@ import sys
 import tempfile
 from pathlib import Path
 
-SHOTS = {
-    "studio-ring8.png": ("ring8", 1500),
-    "studio-digits.png": ("digits", 600),
+SHOTS: dict[str, tuple[str, int, list[str]]] = {
+    "studio-ring8.png": ("ring8", 1500, []),
+    "studio-digits.png": ("digits", 600, []),
+    "studio-metrics.png": ("ring8", 3000, ["--tab", "Metrics", "--eval-every", "200"]),
 }
 
 
-def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900") -> int:
+def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900",
+          extra: list[str] | None = None) -> int:
     """Runs the studio on `dataset` for `steps` steps and saves the window to `path`.
 
     Returns:
@@ -33,7 +36,7 @@ def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900") -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
            "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="ganstudio-shots-")}
     cmd = [sys.executable, "-m", "ganstudio.ui.app", "--dataset", dataset, "--demo-steps",
-           str(steps), "--screenshot", str(path), "--size", size]
+           str(steps), "--screenshot", str(path), "--size", size, *(extra or [])]
     return subprocess.run(cmd, env=env, stderr=subprocess.DEVNULL).returncode
 
 
@@ -42,12 +45,16 @@ def main() -> int:
     parser.add_argument("--out", default="docs", help="output folder (default: docs)")
     parser.add_argument("--steps", type=int, default=None,
                         help="training steps for every shot (default: per shot)")
+    parser.add_argument("--only", nargs="*", default=None, metavar="NAME",
+                        help="make only these shots (e.g. studio-metrics.png)")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     status = 0
-    for name, (dataset, steps) in SHOTS.items():
-        code = shoot(dataset, args.steps or steps, out / name)
+    for name, (dataset, steps, extra) in SHOTS.items():
+        if args.only and name not in args.only:
+            continue
+        code = shoot(dataset, args.steps or steps, out / name, extra=extra)
         print(f"{out / name}: {'ok' if code == 0 else f'failed ({code})'}")
         status = status or code
     return status

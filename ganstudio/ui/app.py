@@ -9,6 +9,8 @@ Options:
     --dataset NAME        a built-in dataset name or a path to load first
     --demo-steps N        train N steps on the current choice, then exit
     --screenshot FILE     with --demo-steps: save a screenshot of the window before exiting
+    --tab NAME            with --demo-steps: show this tab (e.g. Metrics) before the screenshot
+    --eval-every N        with --demo-steps: evaluate the quality metrics every N steps
     --exit-after-show     print the seconds from launch to the window on screen, then exit
 """
 
@@ -58,6 +60,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="print the launch-to-window time in seconds and exit")
     parser.add_argument("--size", default=None, metavar="WxH",
                         help="window size, e.g. 1440x900 (for screenshots)")
+    parser.add_argument("--tab", default=None, metavar="NAME",
+                        help="with --demo-steps: the tab to show (Training, Metrics, ...)")
+    parser.add_argument("--eval-every", type=int, default=None, metavar="N",
+                        help="with --demo-steps: evaluate the quality metrics every N steps")
     args = parser.parse_args(argv)
     if args.demo_steps is not None and args.demo_steps < 1:
         parser.error("--demo-steps must be at least 1")
@@ -110,19 +116,30 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(0, shown)
     elif args.demo_steps is not None:
-        _run_demo(window, args.demo_steps, args.screenshot, status)
+        _run_demo(window, args.demo_steps, args.screenshot, status, args.tab, args.eval_every)
 
     app.exec()
     window.shutdown()
     return status["code"]
 
 
-def _run_demo(window, steps: int, screenshot: str | None, status: dict) -> None:
+def _run_demo(window, steps: int, screenshot: str | None, status: dict, tab: str | None = None,
+              eval_every: int | None = None) -> None:
     """Trains `steps` steps once the data is loaded, saves a screenshot, closes the window."""
     from PySide6.QtCore import QTimer
 
+    if tab:
+        titles = [window.tabs.tabText(i).lower() for i in range(window.tabs.count())]
+        if tab.lower() in titles:
+            window.tabs.setCurrentIndex(titles.index(tab.lower()))
+        else:
+            print(f"ganstudio: no tab {tab!r} (tabs: {', '.join(titles)}); ignored",
+                  file=sys.stderr)
+
     def start() -> None:
         window.setup.steps.setValue(steps)
+        if eval_every is not None:
+            window.setup.eval_every.setValue(eval_every)
         if not window.start_training():
             print(f"ganstudio: could not start: {window.banner.text()}", file=sys.stderr)
             status["code"] = 2

@@ -3,6 +3,7 @@ check that no test leaves a thread running."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -13,7 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QThread
 
 from ganstudio.config import RunConfig
 from ganstudio.core.data.registry import load_dataset
@@ -145,7 +146,7 @@ class FakeSession:
 
     def evaluate_now(self) -> dict[str, float]:
         """Figures that improve with the step (as the core's `evaluate_now`)."""
-        self.evaluate_threads.append(threading.current_thread().name)
+        self.evaluate_threads.append(QThread.currentThread().objectName())
         if self.evaluator is None:
             self.evaluator = FakeEvaluator()
         figures = fake_figures(self._step)
@@ -168,8 +169,8 @@ class FakeSession:
                 self.reporter.snapshot(self._snapshot(self._step % self.heavy_every == 0))
             every = self.config.train.eval_every
             if every and self._step % every == 0:
-                snap = self._snapshot(False, "metrics")
-                snap.metrics = self.evaluate_now()
+                snap = dataclasses.replace(self._snapshot(False, "metrics"),
+                                           metrics=self.evaluate_now())
                 self.reporter.snapshot(snap)
                 evaluations = len(self.metrics_history)
                 if self.config.train.stop_rule and evaluations > self.config.train.stop_patience:
