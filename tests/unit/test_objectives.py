@@ -116,4 +116,23 @@ def test_build_game_composes_parts():
     assert gp.penalties[0].weight == 5.0 and not gp.constraints
     r1 = build_game(ObjectiveConfig(name="nonsaturating", r1_gamma=1.0))
     assert [type(p).__name__ for p in r1.penalties] == ["R1Penalty"]
-    assert build_game(ObjectiveConfig()).penalties == []
+    assert build_game(ObjectiveConfig(r1_gamma=0.0)).penalties == []
+
+
+def test_every_trick_builds_and_trains_one_step():
+    """Packing, minibatch std, spectral norm, R1, EMA and separate rates compose in one recipe."""
+    from ganstudio.config import RunConfig
+    from ganstudio.core.session import TrainingSession
+
+    cfg = RunConfig.from_dict({
+        "data": {"name": "grid25", "n_points": 1000},
+        "net": {"width": 16, "depth": 2, "pack": 4, "minibatch_std": True, "d_norm": "spectral"},
+        "objective": {"r1_gamma": 1.0, "ema": 0.9, "lr_d": 4e-4, "lr_g": 1e-4},
+        "train": {"steps": 3, "batch": 32, "jit": "off", "eval_every": 0},
+    })
+    session = TrainingSession(cfg)
+    result = session.run()
+    assert result.steps == 3 and np.isfinite(result.final["d_loss"])
+    assert session.recipe.ema_generator is not None
+    assert float(session.recipe.d_optimizer.learning_rate) == pytest.approx(4e-4)
+    assert session.snapshot_heavy()["d_real"].shape == (session.config.train.probe_size // 4,)

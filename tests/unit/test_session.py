@@ -55,7 +55,9 @@ def test_run_emits_snapshots_with_views_and_scalars(tmp_path):
     assert keys <= set(rep.snaps[0].scalars)
     final = rep.snaps[-1]
     assert final.event == "final" and final.step == 30
-    assert final.d_real.shape == (64,) and np.all((final.d_real >= 0) & (final.d_real <= 1))
+    packs = 64 // s.net_config.pack  # D scores packs of m samples (PacGAN)
+    assert final.d_real.shape == (packs,) and final.d_fake.shape == (packs,)
+    assert np.all((final.d_real >= 0) & (final.d_real <= 1))
     assert final.samples.shape[1] == 2 and final.surface.shape == (64, 64)
     assert final.push.shape == final.samples.shape
     assert final.extent[0] < -1 < 1 < final.extent[1]

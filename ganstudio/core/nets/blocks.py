@@ -40,8 +40,7 @@ class MinibatchStdDev(keras.layers.Layer):
     def call(self, x):
         std = ops.sqrt(ops.var(x, axis=0) + 1e-8)
         mean_std = ops.mean(std)
-        shape = ops.concatenate([ops.shape(x)[:-1], [1]], axis=0)
-        return ops.concatenate([x, ops.ones(shape, dtype=x.dtype) * mean_std], axis=-1)
+        return ops.concatenate([x, ops.ones_like(x[..., :1]) * mean_std], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape[:-1], None if input_shape[-1] is None else input_shape[-1] + 1)

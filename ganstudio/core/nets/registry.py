@@ -34,8 +34,8 @@ def resolve_net_config(cfg: NetConfig, kind: str, objective: ObjectiveConfig) ->
     """Replaces every `auto` or `None` setting with its concrete choice for this data.
 
     mlp for points and dcgan for images; latent 8 for points, 64 for images; G norm batch for
-    dcgan, none for mlp; D norm none for mlp, and for dcgan layer with a gradient penalty
-    (batch statistics break the per-example penalty), else spectral.
+    dcgan, none for mlp; D norm none for mlp, and for dcgan layer norm with wgan-gp (as in
+    WGAN-GP's paper), else spectral normalization.
 
     Raises:
         ConfigError: if the architecture does not fit the data kind.
@@ -53,10 +53,12 @@ def resolve_net_config(cfg: NetConfig, kind: str, objective: ObjectiveConfig) ->
     d_norm = cfg.d_norm
     penalized = objective.name == "wgan-gp" or objective.r1_gamma > 0
     if d_norm == "auto":
-        d_norm = "none" if name == "mlp" else ("layer" if penalized else "spectral")
+        d_norm = "none" if name == "mlp" else ("layer" if objective.name == "wgan-gp" else
+                                               "spectral")
     if d_norm == "batch" and penalized:
         raise ConfigError("net.d_norm: batch normalization in D breaks the per-example gradient "
-                          "penalty.", "Use layer, spectral or none with wgan-gp or R1.")
+                          "penalty.", "Use layer, spectral or none with wgan-gp or R1 (or set "
+                          "objective.r1_gamma to 0).")
     return replace(cfg, name=name, latent_dim=latent, g_norm=g_norm, d_norm=d_norm)
 
 
