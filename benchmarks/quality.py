@@ -38,25 +38,33 @@ SAMPLE_SEED_OFFSET = 101  # as `ganstudio train` does for its quick quality figu
 
 # name -> (what it is, the delta applied to the current defaults)
 SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
-    "defaults": ("the current RunConfig() defaults", {}),
+    "defaults": ("the defaults: non-saturating, pack 2, R1 0.02, EMA 0.99, lr 1e-3", {}),
+    "plain": ("a plain GAN: no packing, no R1, no EMA, lr 2e-4, width 128, batch 256",
+              {"net": {"pack": 1, "width": 128},
+               "objective": {"r1_gamma": 0.0, "ema": 0.0, "lr_d": 2e-4, "lr_g": 2e-4},
+               "train": {"batch": 256}}),
     "minimax": ("minimax (saturating) loss", {"objective": {"name": "minimax"}}),
-    "nonsaturating": ("non-saturating loss", {"objective": {"name": "nonsaturating"}}),
-    "wgan-gp": ("WGAN-GP, λ = 10", {"objective": {"name": "wgan-gp"}}),
+    "wgan-gp": ("WGAN-GP, λ = 10, k = 5, lr 1e-4, β = (0.5, 0.9), no R1",
+                {"objective": {"name": "wgan-gp", "d_steps": 5, "lr_d": 1e-4, "lr_g": 1e-4,
+                               "beta2": 0.9, "r1_gamma": 0.0}}),
     "lsgan": ("least squares", {"objective": {"name": "lsgan"}}),
     "hinge": ("hinge", {"objective": {"name": "hinge"}}),
-    "wgan": ("WGAN, clipping, RMSprop 5e-5, k = 5",
-             {"objective": {"name": "wgan", "lr_d": 5e-5, "lr_g": 5e-5, "d_steps": 5}}),
-    "pack2": ("PacGAN, m = 2", {"net": {"pack": 2}}),
+    "wgan": ("WGAN, clipping, RMSprop 5e-5, k = 5, no R1",
+             {"objective": {"name": "wgan", "lr_d": 5e-5, "lr_g": 5e-5, "d_steps": 5,
+                            "r1_gamma": 0.0}}),
+    "pack1": ("no packing (m = 1)", {"net": {"pack": 1}}),
     "pack4": ("PacGAN, m = 4", {"net": {"pack": 4}}),
-    "minibatch_std": ("minibatch standard deviation in D", {"net": {"minibatch_std": True}}),
-    "spectral": ("spectral normalization in D", {"net": {"d_norm": "spectral"}}),
-    "r1": ("R1 penalty, γ = 1", {"objective": {"r1_gamma": 1.0}}),
-    "ema": ("EMA of G's weights, 0.999", {"objective": {"ema": 0.999}}),
-    "ttur": ("separate learning rates: D 4e-4, G 1e-4 (TTUR)",
-             {"objective": {"lr_d": 4e-4, "lr_g": 1e-4}}),
+    "minibatch_std": ("+ minibatch standard deviation in D", {"net": {"minibatch_std": True}}),
+    "spectral": ("+ spectral normalization in D", {"net": {"d_norm": "spectral"}}),
+    "no_r1": ("without the R1 penalty", {"objective": {"r1_gamma": 0.0}}),
+    "r1_1": ("R1 penalty γ = 1", {"objective": {"r1_gamma": 1.0}}),
+    "no_ema": ("without the EMA of G's weights", {"objective": {"ema": 0.0}}),
+    "ema999": ("EMA of G's weights 0.999", {"objective": {"ema": 0.999}}),
+    "ttur": ("separate learning rates: D 2e-3, G 5e-4", {"objective": {"lr_d": 2e-3,
+                                                                       "lr_g": 5e-4}}),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
-QUICK_SETTINGS = ["defaults", "pack4"]
+QUICK_SETTINGS = ["defaults", "plain"]
 DATASETS = ("ring8", "grid25")
 
 # Published: (modes captured, high-quality %); means over 5 seeds (VEEGAN: 2,500 samples).
@@ -179,7 +187,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="comma-separated: ring8, grid25 (default both)")
     parser.add_argument("--quick", action="store_true",
                         help=f"1 seed, 1,000 steps, settings {', '.join(QUICK_SETTINGS)}")
-    parser.add_argument("--json", help="also write every run's figures to this file")
+    parser.add_argument("--json", help="also write every run's figures to this file (updated "
+                        "after each run)")
+    parser.add_argument("--table", nargs="+", metavar="JSON",
+                        help="print the table from earlier --json files, without training")
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds = 1
@@ -199,6 +210,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.table:
+        rows = []
+        for path in args.table:
+            with open(path, encoding="utf-8") as fh:
+                rows.extend(json.load(fh))
+        names = [d for d in DATASETS if any(r["dataset"] == d for r in rows)]
+        settings = [s for s in SETTINGS if any(r["setting"] == s for r in rows)]
+        print(markdown(rows, names, settings))
+        return 0
     from ganstudio.config import DataConfig, RunConfig
     from ganstudio.core.data.registry import load_dataset
     from ganstudio.core.session import device_name
@@ -224,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"modes, {100 * row['hq']:5.1f}% HQ, reverse KL {row['reverse_kl']:.3f} "
                       f"({row['seconds']:.0f} s, {row['steps_per_sec']:.0f} steps/s)",
                       file=sys.stderr, flush=True)
+                if args.json:
+                    with open(args.json, "w", encoding="utf-8") as fh:
+                        json.dump(rows, fh, indent=2)
     elapsed = time.perf_counter() - t_start
     print(markdown(rows, args.dataset_names, args.settings))
     mean_sps = statistics.fmean(r["steps_per_sec"] for r in rows) if rows else 0.0

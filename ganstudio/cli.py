@@ -72,7 +72,8 @@ class ProgressReporter:
                       f"G {sc.get('g_loss', float('nan')):.3f}",
                       f"{d_label} real {sc.get('d_real', float('nan')):.2f} "
                       f"fake {sc.get('d_fake', float('nan')):.2f}"]
-        parts += [f"{snap.steps_per_sec:.0f} steps/s", f"ETA {_fmt_duration(eta)}"]
+        eta_text = _fmt_duration(eta) if snap.steps_per_sec > 0 else "--:--"
+        parts += [f"{snap.steps_per_sec:.0f} steps/s", f"ETA {eta_text}"]
         return "  ".join(parts)
 
     def _bar(self, snap) -> str:
@@ -236,6 +237,27 @@ def build_parser() -> argparse.ArgumentParser:
 def _default_out(dataset: str) -> Path:
     stem = Path(dataset).stem if any(c in dataset for c in "/\\.") else dataset
     return Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def quiet_tensorflow_import() -> None:
+    """Imports TensorFlow with the C++ start-up chatter (oneDNN, CUDA probing) kept off stderr.
+
+    TensorFlow prints those lines before its logging honours TF_CPP_MIN_LOG_LEVEL, so file
+    descriptor 2 is pointed at /dev/null for the import alone. Set GANSTUDIO_DEBUG=1 to see them.
+    """
+    if os.environ.get("GANSTUDIO_DEBUG") or "tensorflow" in sys.modules:
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), 2)
+            import tensorflow as tf
+
+            tf.config.list_physical_devices("GPU")  # probes CUDA, which logs when absent
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -443,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        if args.command != "datasets":
+            quiet_tensorflow_import()
         return COMMANDS[args.command](args)
     except GanStudioError as exc:
         print(f"ganstudio: error: {exc}", file=sys.stderr)

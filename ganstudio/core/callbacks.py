@@ -36,7 +36,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.image_limiter = RateLimiter(session.image_hz)
         self.error: Exception | None = None
         self._t0 = time.perf_counter()
-        self._rate_t = self._t0
+        self._rate_t: float | None = None  # set at the first step, after tracing/compiling
         self._rate_step = session.step
         self._rate = 0.0
         self._last_logs: dict | None = None
@@ -58,6 +58,9 @@ class TelemetryCallback(keras.callbacks.Callback):
 
     def _speed(self, step: int) -> float:
         now = time.perf_counter()
+        if self._rate_t is None:
+            self._rate_t, self._rate_step = now, step
+            return 0.0
         if now - self._rate_t >= 0.5:
             inst = (step - self._rate_step) / (now - self._rate_t)
             self._rate = inst if self._rate == 0 else 0.5 * self._rate + 0.5 * inst
