@@ -118,29 +118,38 @@ class ProgressReporter:
 
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--dataset", help="built-in name (see `ganstudio datasets`) or a path "
-                   "(folder, .zip, .npz, images, .csv/.npy points)")
-    p.add_argument("--net", choices=NETS, help="architecture (default: auto)")
-    p.add_argument("--objective", choices=OBJECTIVES, help="loss (default: nonsaturating)")
-    p.add_argument("--steps", type=int, help="generator updates (default: 5000)")
-    p.add_argument("--batch", type=int, help="batch size (default: 256)")
-    p.add_argument("--seed", type=int, help="random seed (default: 0)")
-    p.add_argument("--jit", choices=JIT_MODES, help="XLA compilation (default: auto)")
-    p.add_argument("--d-steps", type=int, help="discriminator updates per generator update (k)")
-    p.add_argument("--lr-d", type=float, help="discriminator learning rate")
-    p.add_argument("--lr-g", type=float, help="generator learning rate")
-    p.add_argument("--latent", type=int, help="latent size")
-    p.add_argument("--pack", type=int, help="PacGAN packing degree m")
-    p.add_argument("--ema", type=float, help="EMA decay of the generator's weights (0: off)")
+    d = RunConfig()  # the help shows the real defaults, so it cannot drift from config.py
+    p.add_argument("--dataset", help=f"built-in name (see `ganstudio datasets`) or a path "
+                   f"(folder, .zip, .npz, images, .csv/.npy points); default {d.data.name}")
+    p.add_argument("--net", choices=NETS, help=f"architecture (default: {d.net.name})")
+    p.add_argument("--objective", choices=OBJECTIVES,
+                   help=f"loss (default: {d.objective.name})")
+    p.add_argument("--steps", type=int, help=f"generator updates (default: {d.train.steps})")
+    p.add_argument("--batch", type=int, help=f"batch size (default: {d.train.batch})")
+    p.add_argument("--seed", type=int, help=f"random seed (default: {d.train.seed})")
+    p.add_argument("--jit", choices=JIT_MODES,
+                   help=f"XLA compilation (default: {d.train.jit}: on with a GPU, off on CPU)")
+    p.add_argument("--d-steps", type=int, help=f"discriminator updates per generator update "
+                   f"k (default: {d.objective.d_steps})")
+    p.add_argument("--lr-d", type=float,
+                   help=f"discriminator learning rate (default: {d.objective.lr_d:g})")
+    p.add_argument("--lr-g", type=float,
+                   help=f"generator learning rate (default: {d.objective.lr_g:g})")
+    p.add_argument("--latent", type=int, help="latent size (default: 8 for points, 64 images)")
+    p.add_argument("--pack", type=int, help=f"PacGAN packing degree m (default: {d.net.pack})")
+    p.add_argument("--ema", type=float, help=f"EMA decay of the generator's weights, 0: off "
+                   f"(default: {d.objective.ema:g})")
     p.add_argument("--image-size", type=int, help="resize images to this square size")
     p.add_argument("--d-norm", choices=("auto", "batch", "layer", "spectral", "none"),
                    help="normalization in D (spectral: spectral normalization)")
     p.add_argument("--minibatch-std", action="store_const", const=True,
                    help="give D the minibatch standard deviation as a feature")
-    p.add_argument("--r1", type=float, help="R1 penalty weight γ on real data (0: off)")
+    p.add_argument("--r1", type=float, help=f"R1 penalty weight γ on real data, 0: off "
+                   f"(default: {d.objective.r1_gamma:g})")
     p.add_argument("--clip", type=float, help="weight clipping c for wgan")
     p.add_argument("--gp-lambda", type=float, help="gradient penalty λ for wgan-gp")
-    p.add_argument("--eval-every", type=int, help="quality metrics every N steps (0: never)")
+    p.add_argument("--eval-every", type=int, help=f"quality metrics every N steps, 0: never "
+                   f"(default: {d.train.eval_every})")
     p.add_argument("--stop-rule", action="store_const", const=True,
                    help="stop when mean D(x) is within ε of 0.5 and the main metric stalls")
     p.add_argument("--config", help="TOML or JSON config file (options given here win)")
@@ -184,14 +193,21 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
     return cfg.with_changes(**changes) if changes else cfg
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and exit 2), like every other mistake."""
+
+    def error(self, message: str):  # noqa: D102
+        self.exit(EXIT_USER_ERROR, f"ganstudio: error: {message}; see `{self.prog} --help`.\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of `ganstudio`."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="ganstudio",
         description="GAN Studio: train, watch and understand GANs. With no command, opens the "
                     "studio window.")
     parser.add_argument("--version", action="version", version=f"ganstudio {__version__}")
-    sub = parser.add_subparsers(dest="command")
+    sub = parser.add_subparsers(dest="command", parser_class=OneLineParser)
 
     gui = sub.add_parser("gui", help="open the studio window (the default)")
     gui.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)

@@ -115,3 +115,13 @@ def test_bare_command_without_display_says_so(cli):
     assert proc.returncode == 2
     (line,) = error_lines(proc.stderr) or [proc.stderr.strip().splitlines()[-1]]
     assert "display" in line.lower() and "ganstudio train" in line
+
+
+def test_option_typos_are_one_line_with_the_choices(cli):
+    proc = cli("train", "--objective", "wgan_gp")
+    assert proc.returncode == 2
+    (line,) = error_lines(proc.stderr)
+    assert "invalid choice: 'wgan_gp'" in line and "'wgan-gp'" in line and "--help" in line
+    proc = cli("trian")
+    assert proc.returncode == 2 and "invalid choice: 'trian'" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

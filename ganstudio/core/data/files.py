@@ -327,30 +327,25 @@ def _existing_path(source: object) -> Path:
     return path
 
 
-def _check_limit(limit: int | None) -> int | None:
-    if limit is None:
+def _check_count(name: str, value: int | None, unit: str = "") -> int | None:
+    """`None`, or `value` as an int of at least 1; else a ConfigError naming `name`."""
+    if value is None:
         return None
     try:
-        value = operator.index(limit)
+        number = operator.index(value)
     except TypeError:
-        value = 0
-    if isinstance(limit, bool) or value < 1:
-        raise ConfigError(f"limit must be a whole number of at least 1, got {limit!r}.")
-    return value
+        number = 0
+    if isinstance(value, bool) or number < 1:
+        raise ConfigError(f"{name} must be a whole number{unit} of at least 1, got {value!r}.")
+    return number
+
+
+def _check_limit(limit: int | None) -> int | None:
+    return _check_count("limit", limit)
 
 
 def _check_image_size(image_size: int | None) -> int | None:
-    if image_size is None:
-        return None
-    try:
-        value = operator.index(image_size)
-    except TypeError:
-        value = 0
-    if isinstance(image_size, bool) or value < 1:
-        raise ConfigError(
-            f"image_size must be a whole number of pixels of at least 1, got {image_size!r}."
-        )
-    return value
+    return _check_count("image_size", image_size, " of pixels")
 
 
 def _check_color(color: str) -> str:
