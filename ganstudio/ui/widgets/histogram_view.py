@@ -50,7 +50,7 @@ class HistogramView(QWidget):
         self.plot = pg.PlotWidget()
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
-        item.showGrid(x=True, y=False, alpha=0.15)
+        # no grid: the 0.5 line is the reference, and a grid repaints the axis every frame
         item.setLabel("bottom", "D(x)")
         item.hideAxis("left")
         item.setMouseEnabled(x=False, y=False)

@@ -61,6 +61,9 @@ _LABELS = {
 _LOWER = {"reverse_kl", "mmd", "fd", "kid"}
 
 
+SPARE_CARDS = 8  # points: modes, hq, reverse_kl, mmd, precision, recall, density, coverage
+
+
 def _fmt(value: float | None, digits: int = 4) -> str:
     if value is None or math.isnan(value):
         return "—"
@@ -160,6 +163,9 @@ class MetricCard(_Card):
                  main: bool = False) -> None:
         """Sets the title, direction, baseline and tooltip."""
         self.label, self.better = label, better
+        color = MAIN_METRIC_COLOR if main else METRIC_COLOR
+        self.curve.setPen(pg.mkPen(color, width=2))
+        self.curve.setSymbolBrush(color)
         star = "★ " if main else ""
         self.title.setText(f"{star}{label} ({better} is better)")
         tip = meaning + ("\n★ the stop rule watches this metric" if main else "")
@@ -360,6 +366,13 @@ class MetricsView(QWidget):
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.placeholder.setWordWrap(True)
         self.grid.addWidget(self.placeholder, 0, 0, 1, GRID_COLUMNS)
+        # every dataset kind reports at most SPARE_CARDS metrics: their plots are built now,
+        # while the window opens, not in the middle of training
+        self._spare: list[MetricCard] = []
+        for _ in range(SPARE_CARDS):
+            card = MetricCard("", "", "lower", None, parent=self.grid_host)
+            card.hide()
+            self._spare.append(card)
         scroll = QScrollArea()
         scroll.setWidget(self.grid_host)
         scroll.setWidgetResizable(True)
@@ -425,11 +438,18 @@ class MetricsView(QWidget):
     def _card(self, name: str) -> MetricCard:
         card = self.cards.get(name)
         if card is None:
-            card = MetricCard(name, *self._describe(name))
+            if self._spare:  # made in advance: building plots here would stall the first
+                card = self._spare.pop(0)  # evaluation's redraw by ~20 ms a plot
+                card.name = name
+                card.clear()
+                card.set_info(*self._describe(name))
+            else:
+                card = MetricCard(name, *self._describe(name))
             index = len(self.cards)
             self.cards[name] = card
             self.placeholder.hide()
             self.grid.addWidget(card, 1 + index // GRID_COLUMNS, index % GRID_COLUMNS)
+            card.show()
         return card
 
     def set_critic(self, critic: bool) -> None:
@@ -532,7 +552,9 @@ class MetricsView(QWidget):
             s.clear()
         for card in self.cards.values():
             self.grid.removeWidget(card)
-            card.deleteLater()
+            card.hide()
+            card.clear()
+            self._spare.append(card)
         self.cards.clear()
         self.info = {}
         self.placeholder.show()

@@ -156,7 +156,7 @@ class SampleView(QWidget):
         self.field_plot = pg.PlotWidget()
         item = self.field_plot.getPlotItem()
         item.setAspectLocked(True)
-        item.showGrid(x=True, y=True, alpha=0.1)
+        # no grid: the heatmap fills the plane, and a grid makes both axes repaint every frame
         item.disableAutoRange()
         item.setMouseEnabled(x=True, y=True)
         self._range: tuple[float, float, float, float] | None = None
