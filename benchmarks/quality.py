@@ -145,10 +145,9 @@ def markdown(rows: list[dict[str, Any]], datasets: list[str], settings: list[str
         n_modes = mine[0]["n_modes"]
         seeds = len({r["seed"] for r in mine})
         steps = mine[0]["steps"]
-        out.append(f"\n### {name}: {n_modes} modes, {N_SAMPLES:,} samples, {steps:,} steps, "
-                   f"{seeds} seed(s)\n")
-        out.append("| setting | modes | high quality % | reverse KL | steps/s |")
-        out.append("|---|---|---|---|---|")
+        out.append(f"\n### {name}: {n_modes} modes, {N_SAMPLES:,} samples, {steps:,} steps\n")
+        out.append("| setting | seeds | modes | high quality % | reverse KL | steps/s |")
+        out.append("|---|---|---|---|---|---|")
         best = None
         for setting in settings:
             runs = [r for r in mine if r["setting"] == setting]
@@ -158,16 +157,16 @@ def markdown(rows: list[dict[str, Any]], datasets: list[str], settings: list[str
             hq = [r["hq"] for r in runs]
             rkl = [r["reverse_kl"] for r in runs]
             sps = [r["steps_per_sec"] for r in runs]
-            out.append(f"| {setting} ({SETTINGS[setting][0]}) | {_pm(modes)} | "
+            out.append(f"| {setting} ({SETTINGS[setting][0]}) | {len(runs)} | {_pm(modes)} | "
                        f"{_pm(hq, 100)} | {_pm(rkl, digits=3)} | {_pm(sps, digits=0)} |")
             score = (_mean_std(modes)[0], _mean_std(hq)[0], -_mean_std(rkl)[0])
             if best is None or score > best[0]:
-                best = (score, setting)
+                best = (score, setting, len(runs))
         for label, modes, hq in PUBLISHED[name]:
-            out.append(f"| *{label}* (published) | {modes:g} | {hq:g} | — | — |")
+            out.append(f"| *{label}* (published) | — | {modes:g} | {hq:g} | — | — |")
         if best is not None:
             goal_modes, goal_hq, goal_rkl = GOALS[name]
-            (modes, hq, neg_rkl), setting = best
+            (modes, hq, neg_rkl), setting, seeds = best
             met = modes >= goal_modes and 100 * hq >= goal_hq and -neg_rkl < goal_rkl
             out.append(f"\nBest here: **{setting}** — {modes:.1f} modes, {100 * hq:.1f}% HQ, "
                        f"reverse KL {-neg_rkl:.3f}; goal ({goal_modes} modes, ≥{goal_hq:g}% "

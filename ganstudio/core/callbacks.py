@@ -19,6 +19,8 @@ from ganstudio.core.objectives import PROBABILITY
 from ganstudio.core.telemetry import RateLimiter
 from ganstudio.errors import TrainingError
 
+MAX_HISTORY = 20_000  # scalar rows kept in memory and in history.json (10 Hz: ~30 min in full)
+
 
 class TelemetryCallback(keras.callbacks.Callback):
     """Emits rate-limited snapshots, honours the session's control, checkpoints, stops at target.
@@ -76,6 +78,9 @@ class TelemetryCallback(keras.callbacks.Callback):
         scalars = self._scalars(logs) if logs else {}
         if scalars:
             s.history.append({"step": s.step, **scalars})
+            if len(s.history) > MAX_HISTORY:  # keep it bounded: thin the older half
+                half = len(s.history) // 2
+                s.history[:half] = s.history[:half:2]
         snap = snapshot_from(s, scalars, self._speed(s.step), time.perf_counter() - self._t0,
                              s.snapshot_heavy() if heavy else None, event, metrics)
         s.reporter.snapshot(snap)

@@ -63,3 +63,21 @@ def test_resume_releases_a_paused_run():
     control.resume()
     t.join(timeout=5)
     assert result == [True]
+
+
+def test_session_history_stays_bounded(monkeypatch):
+    from ganstudio.config import RunConfig
+    from ganstudio.core import callbacks
+    from ganstudio.core.session import TrainingSession
+
+    monkeypatch.setattr(callbacks, "MAX_HISTORY", 40)
+    cfg = RunConfig.from_dict({
+        "data": {"name": "ring8", "n_points": 1000},
+        "net": {"width": 8, "depth": 1, "pack": 1},
+        "train": {"steps": 120, "batch": 16, "jit": "off", "eval_every": 0},
+    })
+    session = TrainingSession(cfg, scalar_hz=0, image_hz=0.001)
+    session.run()
+    steps = [row["step"] for row in session.history]
+    assert len(steps) <= 40 and steps == sorted(steps)
+    assert steps[-1] == 120 and steps[0] <= 10  # the start is thinned, not dropped
