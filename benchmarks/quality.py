@@ -60,6 +60,8 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
     "r1_1": ("R1 penalty γ = 1", {"objective": {"r1_gamma": 1.0}}),
     "no_ema": ("without the EMA of G's weights", {"objective": {"ema": 0.0}}),
     "ema999": ("EMA of G's weights 0.999", {"objective": {"ema": 0.999}}),
+    "cosine": ("+ cosine learning-rate decay to 1%", {"objective": {"lr_decay": "cosine"}}),
+    "linear": ("+ linear learning-rate decay to 1%", {"objective": {"lr_decay": "linear"}}),
     "ttur": ("separate learning rates: D 2e-3, G 5e-4", {"objective": {"lr_d": 2e-3,
                                                                        "lr_g": 5e-4}}),
 }

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ganstudio import __version__
-from ganstudio.config import JIT_MODES, NETS, OBJECTIVES, RunConfig
+from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, RunConfig
 from ganstudio.errors import GanStudioError
 
 EXIT_USER_ERROR = 2
@@ -139,6 +139,9 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pack", type=int, help=f"PacGAN packing degree m (default: {d.net.pack})")
     p.add_argument("--ema", type=float, help=f"EMA decay of the generator's weights, 0: off "
                    f"(default: {d.objective.ema:g})")
+    p.add_argument("--lr-decay", choices=LR_DECAYS,
+                   help=f"learning rates fall to 1%% over the steps: none, cosine or linear "
+                        f"(default: {d.objective.lr_decay})")
     p.add_argument("--image-size", type=int, help="resize images to this square size")
     p.add_argument("--d-norm", choices=("auto", "batch", "layer", "spectral", "none"),
                    help="normalization in D (spectral: spectral normalization)")
@@ -173,6 +176,7 @@ _OPTION_FIELDS = {
     "lr_d": ("objective", "lr_d"),
     "lr_g": ("objective", "lr_g"),
     "ema": ("objective", "ema"),
+    "lr_decay": ("objective", "lr_decay"),
     "steps": ("train", "steps"),
     "batch": ("train", "batch"),
     "seed": ("train", "seed"),

@@ -39,6 +39,7 @@ D_NORMS = ("auto", "batch", "layer", "spectral", "none")
 OBJECTIVES = ("minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
 COLORS = ("auto", "grayscale", "rgb")
 JIT_MODES = ("auto", "on", "off")
+LR_DECAYS = ("none", "cosine", "linear")
 
 
 def _suggest(value: str, allowed: tuple[str, ...]) -> str:
@@ -171,6 +172,9 @@ class ObjectiveConfig:
             The default 0.02 kept all 25 grid25 modes in 5,000 steps where γ = 0 dropped 3-13.
         ema: Decay of an exponential moving average of G's weights used for samples and export
             (0 turns it off; 0.99 by default, 0.999 for long runs).
+        lr_decay: How both learning rates fall over the run's `train.steps`: `none` (constant),
+            `cosine` or `linear`, each down to 1% of the starting rate at the last step and
+            held there if training goes on. Small late steps make the samples precise.
     """
 
     name: str = "nonsaturating"
@@ -183,6 +187,7 @@ class ObjectiveConfig:
     gp_lambda: float = 10.0
     r1_gamma: float = 0.02
     ema: float = 0.99
+    lr_decay: str = "none"
 
     def __post_init__(self) -> None:
         _check_choice("objective", "name", self.name, OBJECTIVES)
@@ -195,6 +200,7 @@ class ObjectiveConfig:
         _check_float("objective", "gp_lambda", self.gp_lambda, 0.0, 1e4)
         _check_float("objective", "r1_gamma", self.r1_gamma, 0.0, 1e4)
         _check_float("objective", "ema", self.ema, 0.0, 0.99999)
+        _check_choice("objective", "lr_decay", self.lr_decay, LR_DECAYS)
 
 
 @dataclass(frozen=True)

@@ -74,6 +74,34 @@ def resolve_jit(mode: str) -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+LR_FLOOR = 0.01  # a decayed learning rate ends at this share of its starting value
+
+
+def learning_rate(lr: float, decay: str, total_updates: int):
+    """A constant rate, or a Keras schedule falling to `LR_FLOOR * lr` over `total_updates`.
+
+    Args:
+        lr: The starting learning rate.
+        decay: `none`, `cosine` or `linear` (see `ObjectiveConfig.lr_decay`).
+        total_updates: Optimizer updates over the whole run; the rate holds at the floor after.
+
+    Returns:
+        A float or a `keras.optimizers.schedules.LearningRateSchedule`, driven by the
+        optimizer's own `iterations`, so a resumed run continues where it left off.
+    """
+    if decay == "none":
+        return lr
+    import keras
+
+    total = max(1, int(total_updates))
+    if decay == "cosine":
+        return keras.optimizers.schedules.CosineDecay(lr, decay_steps=total, alpha=LR_FLOOR)
+    if decay == "linear":
+        return keras.optimizers.schedules.PolynomialDecay(
+            lr, decay_steps=total, end_learning_rate=lr * LR_FLOOR, power=1.0)
+    raise ValueError(f"unknown learning-rate decay {decay!r}")
+
+
 class TrainingSession:
     """Owns one run: dataset, recipe, fixed probes, control, checkpoints and export.
 
@@ -151,12 +179,14 @@ class TrainingSession:
                            latent_dim=net_cfg.latent_dim, batch=cfg.train.batch,
                            d_steps=obj.d_steps, pack=net_cfg.pack, ema=obj.ema,
                            seed=cfg.train.seed)
+        lr_d = learning_rate(obj.lr_d, obj.lr_decay, cfg.train.steps * obj.d_steps)
+        lr_g = learning_rate(obj.lr_g, obj.lr_decay, cfg.train.steps)
         if obj.name == "wgan":
-            d_opt = keras.optimizers.RMSprop(obj.lr_d)
-            g_opt = keras.optimizers.RMSprop(obj.lr_g)
+            d_opt = keras.optimizers.RMSprop(lr_d)
+            g_opt = keras.optimizers.RMSprop(lr_g)
         else:
-            d_opt = keras.optimizers.Adam(obj.lr_d, beta_1=obj.beta1, beta_2=obj.beta2)
-            g_opt = keras.optimizers.Adam(obj.lr_g, beta_1=obj.beta1, beta_2=obj.beta2)
+            d_opt = keras.optimizers.Adam(lr_d, beta_1=obj.beta1, beta_2=obj.beta2)
+            g_opt = keras.optimizers.Adam(lr_g, beta_1=obj.beta1, beta_2=obj.beta2)
         recipe.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=self.jit)
         recipe.build_state()
         self.recipe = recipe

@@ -127,6 +127,8 @@ def test_choices_and_recent_data_persist(qtbot, settings, fake_factory, tmp_path
         first.open_paths([str(path)])
     first.setup.objective.setCurrentIndex(first.setup.objective.findData("wgan-gp"))
     first.setup.batch.setValue(64)
+    first.setup.lr_decay.setCurrentIndex(first.setup.lr_decay.findData("cosine"))
+    assert first.setup.config().objective.lr_decay == "cosine"
     first.resize(760, 560)
     first.close()
     assert settings.value("data/last") == str(path)
@@ -136,6 +138,7 @@ def test_choices_and_recent_data_persist(qtbot, settings, fake_factory, tmp_path
     qtbot.waitUntil(lambda: second.dataset is not None, timeout=20_000)
     assert second.setup.objective.currentData() == "wgan-gp"
     assert second.setup.batch.value() == 64
+    assert second.setup.config().objective.lr_decay == "cosine"
     assert str(path) in second.setup.recent_sources()
     assert second.dataset.name.endswith("pts.npy") or len(second.dataset) == 300
     assert (second.width(), second.height()) == (760, 560)

@@ -23,6 +23,8 @@ from ganstudio.errors import ConfigError
         (lambda: DataConfig(image_size=4), ["data.image_size", "4", "at least 8", "at most 128"]),
         (lambda: DataConfig(color="sepia"), ["data.color", "grayscale", "rgb"]),
         (lambda: NetConfig(minibatch_std="yes"), ["net.minibatch_std", "true or false"]),
+        (lambda: ObjectiveConfig(lr_decay="exp"), ["objective.lr_decay", "'exp'",
+                                                   "none, cosine, linear"]),
     ],
 )
 def test_bad_values_name_field_value_and_allowed(build, words):
@@ -70,3 +72,21 @@ def test_with_changes_validates_and_keeps_the_rest():
     assert cfg.objective == ObjectiveConfig()
     with pytest.raises(ConfigError, match="train.batch"):
         cfg.with_changes(train={"batch": 0})
+
+
+def test_cli_train_options_land_in_their_config_fields():
+    from ganstudio.cli import build_parser, config_from_args
+
+    args = build_parser().parse_args([
+        "train", "--dataset", "grid25", "--objective", "hinge", "--lr-decay", "cosine",
+        "--ema", "0.999", "--r1", "0", "--pack", "4", "--minibatch-std", "--d-norm", "spectral",
+        "--lr-d", "2e-3", "--lr-g", "5e-4", "--steps", "300", "--batch", "64"])
+    cfg = config_from_args(args)
+    assert cfg.data.name == "grid25"
+    assert (cfg.objective.name, cfg.objective.lr_decay, cfg.objective.ema) == ("hinge", "cosine",
+                                                                               0.999)
+    assert (cfg.objective.r1_gamma, cfg.objective.lr_d, cfg.objective.lr_g) == (0.0, 2e-3, 5e-4)
+    assert (cfg.net.pack, cfg.net.minibatch_std, cfg.net.d_norm) == (4, True, "spectral")
+    assert (cfg.train.steps, cfg.train.batch) == (300, 64)
+    untouched = config_from_args(build_parser().parse_args(["train"]))
+    assert untouched.objective == RunConfig().objective

@@ -227,3 +227,26 @@ def test_stop_rule_fires_when_the_metric_stalls_near_equilibrium(tmp_path, monke
     # evaluations at 20 (best), 40 and 60 (no improvement): fires at step 60
     assert result.stopped_early and result.steps == 60
     assert result.stop_reason and any("stop rule" in t for t in rep.statuses)
+
+
+@pytest.mark.parametrize("decay", ["cosine", "linear"])
+def test_learning_rate_decay_falls_to_the_floor_and_holds(decay):
+    from ganstudio.core.session import LR_FLOOR, learning_rate
+
+    schedule = learning_rate(1e-3, decay, 100)
+    rates = [float(schedule(step)) for step in (0, 50, 100, 500)]
+    assert rates[0] == pytest.approx(1e-3)
+    assert rates[1] == pytest.approx(1e-3 * (1 + LR_FLOOR) / 2, rel=1e-5)  # both: halfway
+    assert rates[2] == pytest.approx(1e-3 * LR_FLOOR, rel=1e-5)
+    assert rates[3] == pytest.approx(rates[2])
+    assert learning_rate(1e-3, "none", 100) == 1e-3
+
+
+def test_a_decaying_run_ends_at_the_floor_rate_for_both_players(tmp_path):
+    session = TrainingSession(tiny(objective={"lr_decay": "linear", "d_steps": 2}),
+                              out_dir=tmp_path)
+    session.run()
+    recipe = session.recipe
+    for opt, updates in ((recipe.g_optimizer, 30), (recipe.d_optimizer, 60)):
+        assert int(opt.iterations.numpy()) == updates
+        assert float(opt.learning_rate.numpy()) == pytest.approx(1e-3 * 0.01, rel=1e-4)

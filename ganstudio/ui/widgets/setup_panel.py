@@ -30,6 +30,7 @@ from ganstudio.config import (
     D_NORMS,
     G_NORMS,
     JIT_MODES,
+    LR_DECAYS,
     NETS,
     OBJECTIVES,
     RunConfig,
@@ -236,7 +237,14 @@ class SetupPanel(QWidget):
         form.addRow("clip c", self.clip)
         form.addRow("λ (GP)", self.gp_lambda)
         form.addRow("R1 γ", self.r1_gamma)
+        self.lr_decay = _combo(LR_DECAYS, {
+            "none": "constant learning rates",
+            "cosine": "cosine fall to 1% of the starting rates over the steps",
+            "linear": "linear fall to 1% of the starting rates over the steps"})
+        self.lr_decay.setToolTip("How both learning rates fall over the run; small late steps "
+                                 "make samples precise")
         form.addRow("G EMA", self.ema)
+        form.addRow("lr decay", self.lr_decay)
         self.objective_form = form
         self.objective.currentIndexChanged.connect(self._objective_changed)
         return box
@@ -261,7 +269,8 @@ class SetupPanel(QWidget):
                   self.latent, self.pack, self.d_steps, self.lr_d, self.lr_g, self.clip,
                   self.gp_lambda, self.r1_gamma, self.ema):
             w.valueChanged.connect(self._changed)
-        for c in (self.jit, self.activation, self.g_norm, self.d_norm, self.net, self.objective):
+        for c in (self.jit, self.activation, self.g_norm, self.d_norm, self.net, self.objective,
+                  self.lr_decay):
             c.currentIndexChanged.connect(self._changed)
         self.minibatch_std.toggled.connect(self._changed)
         return box
@@ -401,6 +410,7 @@ class SetupPanel(QWidget):
             self.gp_lambda.setValue(o.gp_lambda)
             self.r1_gamma.setValue(o.r1_gamma)
             self.ema.setValue(o.ema)
+            _set_combo(self.lr_decay, o.lr_decay)
             self.seed.setValue(t.seed)
             self.batch.setValue(t.batch)
             self.steps.setValue(t.steps)
@@ -444,7 +454,8 @@ class SetupPanel(QWidget):
             objective={"name": self.objective.currentData(), "d_steps": self.d_steps.value(),
                        "lr_d": self.lr_d.value(), "lr_g": self.lr_g.value(),
                        "clip": self.clip.value(), "gp_lambda": self.gp_lambda.value(),
-                       "r1_gamma": self.r1_gamma.value(), "ema": self.ema.value()},
+                       "r1_gamma": self.r1_gamma.value(), "ema": self.ema.value(),
+                       "lr_decay": self.lr_decay.currentData()},
             train={"seed": self.seed.value(), "batch": self.batch.value(),
                    "steps": self.steps.value(), "jit": self.jit.currentData(),
                    "eval_every": self.eval_every.value(), "eval_n": self.eval_n_value(),
@@ -475,7 +486,7 @@ class SetupPanel(QWidget):
         for w in (self.net, self.latent, self.depth, self.width, self.activation, self.filters,
                   self.g_norm, self.d_norm, self.pack, self.minibatch_std, self.objective,
                   self.d_steps, self.lr_d, self.lr_g, self.clip, self.gp_lambda, self.r1_gamma,
-                  self.ema, self.seed, self.batch, self.jit, self.dataset_combo,
+                  self.ema, self.lr_decay, self.seed, self.batch, self.jit, self.dataset_combo,
                   self.open_file_button, self.open_folder_button, self.image_size, self.color,
                   self.limit):
             w.setEnabled(not running)
