@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QLinearGradient, QPainter, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 
 BACKGROUND = "#1b1d23"
 PANEL = "#23262e"
@@ -66,6 +66,43 @@ def configure_pyqtgraph() -> None:
     """Sets pyqtgraph's global look (dark background, antialiasing, row-major images)."""
     pg.setConfigOptions(antialias=False, background=PLOT_BACKGROUND, foreground=TEXT,
                         imageAxisOrder="row-major")
+
+
+def plot_widget(layout: bool = False) -> pg.GraphicsView:
+    """A new `pg.PlotWidget` (or `pg.GraphicsLayoutWidget` with `layout=True`) whose viewport
+    is marked opaque.
+
+    The view paints its whole background itself, so Qt need not repaint the panels behind it
+    each time a live plot changes; those repaints were most of what the window cost the
+    training thread (benchmarks/gui_overhead.py).
+    """
+    view = pg.GraphicsLayoutWidget() if layout else pg.PlotWidget()
+    view.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    return view
+
+
+def steady_label(text: str, widest: str,
+                 align: Qt.AlignmentFlag = Qt.AlignmentFlag.AlignLeft) -> QLabel:
+    """A label for numbers that change while training, sized once to fit `widest`.
+
+    A label of fixed size does not ask its parents to lay out again when its text changes;
+    a growing one makes the whole window re-lay out and repaint several times a second.
+
+    Args:
+        text: The first text.
+        widest: The widest text it will show (e.g. "step 10,000,000").
+        align: Horizontal alignment inside the fixed box.
+
+    Returns:
+        The label.
+    """
+    label = QLabel(widest)
+    label.ensurePolished()
+    hint = label.sizeHint()
+    label.setFixedSize(hint.width() + label.fontMetrics().averageCharWidth(), hint.height())
+    label.setAlignment(align | Qt.AlignmentFlag.AlignVCenter)
+    label.setText(text)
+    return label
 
 
 def apply_theme(app: QApplication) -> None:

@@ -8,15 +8,19 @@ code runs inside one long call that takes work from a queue. A QThread that inst
 piece of work as a separate queued slot would get a fresh Python thread state per call (PySide
 releases it when the slot returns), and TensorFlow keeps per-thread state that must outlive a
 single call: with fresh thread states, tracing a `tf.function` after an earlier call in the
-same thread crashed the process. Long, non-training work (loading data, counting parameters,
+same thread crashed the process. Loop threads run at a lower scheduling priority than the GUI
+thread (`lower_thread_priority`), so the window stays responsive on a machine whose cores are
+all busy training. Long, non-training work (loading data, counting parameters,
 exporting, saving a run) goes to a `JobRunner`, which reports back through queued signals.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import queue
 import sys
+import threading
 import traceback
 import weakref
 from collections.abc import Callable
@@ -28,6 +32,34 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from ganstudio.errors import GanStudioError
 
 _THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
+BACKGROUND_NICENESS = 5  # how much less CPU priority the TensorFlow threads get than the GUI
+
+
+def lower_thread_priority(step: int = BACKGROUND_NICENESS) -> bool:
+    """Lowers the calling thread's CPU scheduling priority; threads it starts inherit it.
+
+    TensorFlow creates its compute thread pools in the thread that first uses it (a loop
+    thread), so those run below the GUI thread too: training still gets every idle cycle, but
+    a repaint no longer waits behind it. On Linux this is the thread's nice value (Qt's thread
+    priorities do nothing under the default scheduler there); elsewhere, Qt's.
+
+    Args:
+        step: How much to raise the nice value (Linux).
+
+    Returns:
+        True when the priority was lowered.
+    """
+    if threading.current_thread() is threading.main_thread():
+        return False  # never the GUI thread
+    if sys.platform.startswith("linux"):
+        try:
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + step)
+        except OSError:
+            return False
+        return True
+    QThread.currentThread().setPriority(QThread.Priority.LowPriority)
+    return True
 
 
 def start_thread(obj: QObject, name: str) -> QThread:
@@ -98,6 +130,7 @@ class LoopThread(QObject):
 
     @Slot()
     def _loop(self) -> None:
+        lower_thread_priority()
         while True:
             fn = self._queue.get()
             if fn is None:

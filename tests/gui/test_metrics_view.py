@@ -43,7 +43,7 @@ def test_metric_curves_get_data_baselines_and_titles(view):
     view.set_metric_info(_info())
     for step in (10, 20, 30):
         view.add_snapshot(_snap(step, fake_figures(step)))
-    assert view.refresh(force=True)
+    assert view.refresh()
 
     assert set(view.cards) == set(FakeEvaluator.names)
     mmd = view.cards["mmd"]
@@ -70,7 +70,7 @@ def test_metric_curves_get_data_baselines_and_titles(view):
 
 def test_metrics_before_the_description_use_fallback_labels(view):
     view.add_snapshot(_snap(5, {"fd": 40.0, "kid": 0.02, "precision": 0.5}))
-    view.refresh(force=True)
+    view.refresh()
     assert view.cards["fd"].title.text() == "Fréchet distance (lower is better)"
     assert not view.cards["fd"].baseline_line.isVisible()
     view.set_metric_info({"names": ["fd", "kid", "precision"], "baseline": {"fd": 3.0},
@@ -84,7 +84,7 @@ def test_infinite_values_are_shown_but_not_plotted(view):
     view.set_metric_info(_info())
     view.add_metrics(10, {"reverse_kl": math.inf})
     view.add_metrics(20, {"reverse_kl": 0.3})
-    view.refresh(force=True)
+    view.refresh()
     x, y = view.cards["reverse_kl"].curve.getData()
     np.testing.assert_allclose(x, [20])
     np.testing.assert_allclose(y, [0.3])
@@ -95,7 +95,7 @@ def test_infinite_values_are_shown_but_not_plotted(view):
 def test_theory_strip_shows_v_jsd_mean_d_and_the_equilibrium_gap(view):
     for step, v in ((2, -1.0), (4, -1.2), (6, -1.3)):
         view.add_snapshot(_snap(step, value=v, jsd=(v + 2 * math.log(2)) / 2))
-    view.refresh(force=True)
+    view.refresh()
     x, y = view.value_curve.getData()
     np.testing.assert_allclose(x, [2, 4, 6])
     np.testing.assert_allclose(y, [-1.0, -1.2, -1.3])
@@ -120,7 +120,7 @@ def test_a_critic_switches_the_strip_to_wasserstein(view):
     view.add_snapshot(_snap(2))
     view.add_snapshot(_snap(4, critic=True, wasserstein=0.3))
     view.add_snapshot(_snap(6, critic=True, wasserstein=0.2, value=0.2))
-    view.refresh(force=True)
+    view.refresh()
     assert view.critic
     assert "Wasserstein" in view.value_card.title.text()
     assert view.value_card.value_label.text().startswith("W ≈ 0.2")
@@ -160,7 +160,7 @@ def test_histories_stay_bounded(view):
     for step in range(6000):
         view.add_snapshot(_snap(step))
     assert len(view.theory["value"]) <= 2000
-    view.refresh(force=True)
+    view.refresh()
     assert len(view.value_curve.getData()[0]) <= 2000
 
 
@@ -215,7 +215,7 @@ def test_evaluate_now_while_training_runs_in_the_training_thread(make_window, qt
     qtbot.waitUntil(lambda: bool(results), timeout=30_000)
     assert results[0].metrics is not None and results[0].event == "metrics"
     assert window.worker.session.evaluate_threads == ["ganstudio-training"]
-    window.metrics_view.refresh(force=True)
+    window.metrics_view.refresh()
     assert "mmd" in window.metrics_view.cards
     assert window.metrics_view.evaluate_button.isEnabled()
     with qtbot.waitSignal(window.training_finished, timeout=30_000):

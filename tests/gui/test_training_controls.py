@@ -63,13 +63,11 @@ def test_views_update_and_the_scrubber_steps_back(make_window, qtbot):
     assert len(samples.frames) >= 10
     assert samples.shown_frame.step == window.latest.step
     assert samples.fake_item.data.size > 0 and samples.push_item.xData is not None
-    samples.scrubber.setValue(0)
+    samples.scrubber.setValue(0)  # scrubbing draws at once, not on the next frame
     assert not samples.live
-    samples.refresh()
     assert samples.shown_frame is samples.frames[0]
     assert "1 of" in samples.step_label.text()
     samples.live_button.click()
-    samples.refresh()
     assert samples.shown_frame is samples.frames[len(samples.frames) - 1]
     assert window.step_label.text() == f"step {window.latest.step:,}"
     assert "steps/s" in window.speed_label.text()
@@ -81,13 +79,12 @@ def test_smoothing_slider_changes_the_curve(make_window, qtbot):
     with qtbot.waitSignal(window.training_finished, timeout=20_000):
         window.start_training()
     plot = window.loss_plot
-    plot.smoothing.setValue(0)
-    plot.refresh(force=True)
+    plot.smoothing.setValue(0)  # the slider redraws at once, not on the next frame
     raw = plot.curves["d_loss"].getData()[1].copy()
     plot.smoothing.setValue(95)
-    assert plot.refresh(force=True)
     smooth = plot.curves["d_loss"].getData()[1]
     assert raw.shape == smooth.shape and not (raw == smooth).all()
+    assert not plot.refresh()  # nothing left to draw
 
 
 def test_continue_trains_the_same_session_and_reset_forgets_it(make_window, qtbot, fake_factory):
@@ -174,3 +171,30 @@ def test_keyboard_shortcuts_are_set(make_window):
     assert window.pause_action.shortcut().toString() == "F6"
     assert window.step_action.shortcut().toString() == "F10"
     assert window.stop_action.shortcut().toString() == "Shift+F5"
+
+
+def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
+    import numpy as np
+
+    from ganstudio.core.telemetry import Snapshot
+    from ganstudio.ui.widgets.sample_view import SampleView
+
+    view = SampleView(history=5)
+    qtbot.addWidget(view)
+
+    def snap(step):
+        return Snapshot(step=step, samples=np.full((4, 8, 8, 1), step / 100, np.float32))
+
+    for step in range(5):
+        view.add_snapshot(snap(step))
+    view.refresh()
+    assert view.scrubber.maximum() == 4 and view.shown_frame.step == 4
+    view.scrubber.setValue(2)  # the user steps back: drawn at once
+    assert not view.live and view.shown_frame.step == 2
+    for step in (5, 6):  # two newer snapshots push the two oldest out
+        view.add_snapshot(snap(step))
+    assert view.scrubber.value() == 2  # the slider moves once per frame, not per snapshot
+    view.refresh()  # the frame clock
+    assert view.shown_frame.step == 2 and view.scrubber.value() == 0
+    view.live_button.click()
+    assert view.live and view.shown_frame.step == 6 and view.scrubber.value() == 4

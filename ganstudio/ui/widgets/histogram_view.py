@@ -31,6 +31,7 @@ class HistogramView(QWidget):
         super().__init__(parent)
         self._snap: Snapshot | None = None
         self._dirty = False
+        self._critic = False
         self.overlap: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -40,14 +41,15 @@ class HistogramView(QWidget):
         self.title.setObjectName("viewTitle")
         head.addWidget(self.title)
         head.addStretch(1)
-        self.overlap_label = QLabel("overlap —")
+        self.overlap_label = theme.steady_label("overlap —", "overlap 0.00",
+                                                Qt.AlignmentFlag.AlignRight)
         self.overlap_label.setToolTip(
             "Histogram intersection of D's outputs on real and fake samples: 1 = D cannot tell "
             "them apart (the equilibrium), 0 = D separates them perfectly")
         head.addWidget(self.overlap_label)
         layout.addLayout(head)
 
-        self.plot = pg.PlotWidget()
+        self.plot = theme.plot_widget()
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         # no grid: the 0.5 line is the reference, and a grid repaints the axis every frame
@@ -111,12 +113,13 @@ class HistogramView(QWidget):
             hi = float(max(real.max(), fake.max()))
             if not hi > lo:
                 lo, hi = lo - 0.5, hi + 0.5
-            self.title.setText("Critic values: real vs fake")
-            self.plot.getPlotItem().setLabel("bottom", "critic D(x)")
         else:
             lo, hi = 0.0, 1.0
-            self.title.setText("D(x): real vs fake")
-            self.plot.getPlotItem().setLabel("bottom", "D(x)")
+        if snap.critic != self._critic:  # relabelling rebuilds the axis: only on a change
+            self._critic = snap.critic
+            self.title.setText("Critic values: real vs fake" if snap.critic
+                               else "D(x): real vs fake")
+            self.plot.getPlotItem().setLabel("bottom", "critic D(x)" if snap.critic else "D(x)")
         edges = np.linspace(lo, hi, BINS + 1)
         h_real, _ = np.histogram(np.clip(real, lo, hi), bins=edges)
         h_fake, _ = np.histogram(np.clip(fake, lo, hi), bins=edges)

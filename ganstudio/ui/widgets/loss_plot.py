@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pyqtgraph as pg
@@ -15,7 +14,6 @@ from ganstudio.ui import theme
 from ganstudio.ui.history import DecimatingSeries, ema
 
 SERIES = ("d_loss", "g_loss", "value")
-MIN_REDRAW_S = 0.25  # curves redraw at most 4 times a second (axes repaint is the main cost)
 
 
 def _grow(lo: float, hi: float, cur: tuple[float, float] | None, margin: float = 0.08
@@ -34,8 +32,8 @@ def _grow(lo: float, hi: float, cur: tuple[float, float] | None, margin: float =
 class LossPlot(QWidget):
     """Live loss curves with EMA smoothing, bounded by decimation.
 
-    Snapshots are appended as they arrive (cheap); `refresh()` (called by the window's
-    ~30 fps timer) redraws only when something changed.
+    Snapshots are appended as they arrive (cheap); `refresh()` (called by the window's frame
+    clock) redraws only when something changed; moving the smoothing slider redraws at once.
 
     Args:
         parent: The parent widget.
@@ -71,7 +69,7 @@ class LossPlot(QWidget):
         head.addWidget(self.smoothing_label)
         layout.addLayout(head)
 
-        self.plot = pg.PlotWidget()
+        self.plot = theme.plot_widget()
         self.plot.setMinimumHeight(150)
         item = self.plot.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.15)
@@ -82,7 +80,6 @@ class LossPlot(QWidget):
         item.setMouseEnabled(x=False, y=False)
         self._x_range: tuple[float, float] | None = None
         self._y_range: tuple[float, float] | None = None
-        self._last_draw = 0.0
         legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         legend.setBrush(pg.mkBrush(21, 23, 28, 200))
         self.curves = {
@@ -142,6 +139,7 @@ class LossPlot(QWidget):
     def _mark_dirty(self, *_: object) -> None:
         self.smoothing_label.setText(f"{self.smoothing.value() / 100:.2f}")
         self._dirty = True
+        self.refresh()
 
     @property
     def weight(self) -> float:
@@ -150,14 +148,11 @@ class LossPlot(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def refresh(self, force: bool = False) -> bool:
-        """Redraws if anything changed (at most 4 times a second unless `force`); returns True
-        when it drew."""
-        now = time.monotonic()
-        if not self._dirty or (not force and now - self._last_draw < MIN_REDRAW_S):
+    def refresh(self) -> bool:
+        """Redraws if anything changed; returns True when it drew."""
+        if not self._dirty:
             return False
         self._dirty = False
-        self._last_draw = now
         w = self.weight
         ys = []
         x_max = 0.0

@@ -13,13 +13,12 @@ Three parts:
 
 The worker describes the evaluator in a plain dict (`set_metric_info`), so this module never
 imports the metrics package (or TensorFlow). Items are created once; `refresh()` (the window's
-~30 fps timer) redraws only what changed, at most 4 times a second.
+4 Hz frame clock) redraws only what changed.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +41,6 @@ from ganstudio.ui.history import DecimatingSeries
 
 LOG2 = math.log(2.0)
 V_OPTIMUM = -2.0 * LOG2
-MIN_REDRAW_S = 0.25
 GRID_COLUMNS = 4
 THEORY_CAPACITY = 2000
 METRIC_CAPACITY = 1000
@@ -84,7 +82,7 @@ def _range(values: list[float], margin: float = 0.1) -> tuple[float, float]:
 
 
 def _small_plot(height: int = 110) -> pg.PlotWidget:
-    plot = pg.PlotWidget()
+    plot = theme.plot_widget()
     plot.setMinimumHeight(height)
     item = plot.getPlotItem()
     item.showGrid(x=True, y=True, alpha=0.12)
@@ -287,7 +285,6 @@ class MetricsView(QWidget):
         self.latest_step = 0
         self._dirty = False
         self._grid_dirty = False
-        self._last_draw = 0.0
         self._ranges: dict[str, tuple[float, float] | None] = {}
 
         outer = QVBoxLayout(self)
@@ -571,17 +568,15 @@ class MetricsView(QWidget):
 
     # -- drawing ---------------------------------------------------------------------------------
 
-    def refresh(self, force: bool = False) -> bool:
-        """Redraws if anything changed (at most 4 times a second unless `force`).
+    def refresh(self) -> bool:
+        """Redraws if anything changed (the window's frame clock calls it).
 
         Returns:
             True when it drew.
         """
-        now = time.monotonic()
-        if not self._dirty or (not force and now - self._last_draw < MIN_REDRAW_S):
+        if not self._dirty:
             return False
         self._dirty = False
-        self._last_draw = now
         self._draw_strip()
         if self._grid_dirty:
             self._grid_dirty = False

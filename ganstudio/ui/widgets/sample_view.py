@@ -130,6 +130,7 @@ class SampleView(QWidget):
         self.max_history = history
         self.live = True
         self._dirty = False
+        self._dropped = 0
         self._shown: Frame | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -146,14 +147,14 @@ class SampleView(QWidget):
 
         self.stack = QStackedWidget()
         # image grid page
-        self.image_widget = pg.GraphicsLayoutWidget()
+        self.image_widget = theme.plot_widget(layout=True)
         self.image_box = self.image_widget.addViewBox(lockAspect=True, invertY=True,
                                                       enableMouse=True)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.image_box.addItem(self.image_item)
         self.stack.addWidget(self.image_widget)
         # 2D field page
-        self.field_plot = pg.PlotWidget()
+        self.field_plot = theme.plot_widget()
         item = self.field_plot.getPlotItem()
         item.setAspectLocked(True)
         # no grid: the heatmap fills the plane, and a grid makes both axes repaint every frame
@@ -192,9 +193,8 @@ class SampleView(QWidget):
         self.live_button.setToolTip("Follow the newest snapshot")
         self.live_button.toggled.connect(self.set_live)
         foot.addWidget(self.live_button)
-        self.step_label = QLabel("step —")
-        self.step_label.setMinimumWidth(130)
-        self.step_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.step_label = theme.steady_label("step —", "step 10,000,000 · 200 of 200",
+                                             Qt.AlignmentFlag.AlignRight)
         foot.addWidget(self.step_label)
         layout.addLayout(foot)
         self.set_kind("points")
@@ -228,15 +228,9 @@ class SampleView(QWidget):
             self.set_kind(kind)
         if len(self.frames) == 0 and frame.nbytes:
             self.frames.resize(int(min(self.max_history, max(8, HISTORY_BYTES // frame.nbytes))))
-        full = len(self.frames) == self.frames.capacity
+        if len(self.frames) == self.frames.capacity:
+            self._dropped += 1  # the oldest frame goes: a scrubbed position moves back one
         self.frames.append(frame)
-        self.scrubber.blockSignals(True)
-        self.scrubber.setRange(0, len(self.frames) - 1)
-        if self.live:
-            self.scrubber.setValue(len(self.frames) - 1)
-        elif full:
-            self.scrubber.setValue(max(0, self.scrubber.value() - 1))
-        self.scrubber.blockSignals(False)
         self._dirty = True
 
     def clear(self) -> None:
@@ -245,6 +239,7 @@ class SampleView(QWidget):
         self.frames.resize(self.max_history)
         self._shown = None
         self._range = None
+        self._dropped = 0
         self.scrubber.blockSignals(True)
         self.scrubber.setRange(0, 0)
         self.scrubber.blockSignals(False)
@@ -263,15 +258,11 @@ class SampleView(QWidget):
             self.live_button.blockSignals(True)
             self.live_button.setChecked(live)
             self.live_button.blockSignals(False)
-        if live and len(self.frames):
-            self.scrubber.blockSignals(True)
-            self.scrubber.setValue(len(self.frames) - 1)
-            self.scrubber.blockSignals(False)
         self._dirty = True
+        self.refresh()  # at once: the user is waiting (the slider jumps to the end when live)
 
     def _scrubbed(self, value: int) -> None:
-        self.set_live(value >= len(self.frames) - 1)
-        self._dirty = True
+        self.set_live(value >= self.scrubber.maximum())
 
     @property
     def shown_frame(self) -> Frame | None:
@@ -285,6 +276,7 @@ class SampleView(QWidget):
         if not self._dirty or len(self.frames) == 0:
             return False
         self._dirty = False
+        self._sync_scrubber()
         index = len(self.frames) - 1 if self.live else min(self.scrubber.value(),
                                                            len(self.frames) - 1)
         frame = self.frames[index]
@@ -295,6 +287,18 @@ class SampleView(QWidget):
         where = "live" if self.live else f"{index + 1} of {len(self.frames)}"
         self.step_label.setText(f"step {frame.step:,} · {where}")
         return True
+
+    def _sync_scrubber(self) -> None:
+        """Fits the slider to the stored frames: once per drawn frame, not per snapshot, since
+        each move repaints it."""
+        self.scrubber.blockSignals(True)
+        self.scrubber.setRange(0, len(self.frames) - 1)
+        if self.live:
+            self.scrubber.setValue(len(self.frames) - 1)
+        elif self._dropped:
+            self.scrubber.setValue(max(0, self.scrubber.value() - self._dropped))
+        self._dropped = 0
+        self.scrubber.blockSignals(False)
 
     def _draw(self, frame: Frame) -> None:
         if frame.grid is not None:
