@@ -139,6 +139,7 @@ class TrainingSession:
         self.evaluator = None
         self.stop_rule = None
         self._prepared = False
+        self._saved: tuple[int, Path] | None = None  # (step, path) of the state last saved
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -246,9 +247,12 @@ class TrainingSession:
         """Writes a checkpoint now (atomically) if the session has an output folder."""
         if self.out_dir is None or self.recipe is None:
             return None
+        if self._saved is not None and self._saved[0] == self.step and self._saved[1].exists():
+            return self._saved[1]  # this very state is on disk already (a periodic save)
         values = [np.asarray(v) for v in self.recipe.state_variables()]
         path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
                                self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
+        self._saved = (self.step, path)
         self.reporter.status(f"checkpoint saved at step {self.step}")
         return path
 
@@ -322,6 +326,7 @@ class TrainingSession:
         """One D-only or G-only update on a fresh real batch (the Step D / Step G buttons)."""
         rng = np.random.default_rng(self.step + 7919)
         idx = rng.integers(0, len(self._x_net), size=self.config.train.batch)
+        self._saved = None  # the weights change but a D-only update keeps the step count
         return self.recipe.single_update(mode, self._x_net[idx])
 
     def evaluate_now(self) -> dict[str, float]:

@@ -66,11 +66,22 @@ def test_run_emits_snapshots_with_views_and_scalars(tmp_path):
 
 
 def test_periodic_and_final_checkpoints_keep_the_newest(tmp_path):
-    s = TrainingSession(tiny(train={"keep_checkpoints": 2}), out_dir=tmp_path)
-    s.run()
+    rep = Collect()
+    s = TrainingSession(tiny(train={"keep_checkpoints": 2}), out_dir=tmp_path, reporter=rep)
+    result = s.run()
     names = [p.name for p in list_checkpoints(tmp_path / "checkpoints")]
     assert names == ["ckpt-00000020.npz", "ckpt-00000030.npz"]
     assert json.loads((tmp_path / "checkpoints" / "latest.json").read_text())["step"] == 30
+    # the periodic save at the last step is the final one: not written twice
+    saves = [t for t in rep.statuses if t.startswith("checkpoint saved")]
+    assert saves.count("checkpoint saved at step 30") == 1
+    assert result.checkpoint == str(tmp_path / "checkpoints" / "ckpt-00000030.npz")
+    # a D-only update changes the weights without a step: the next save writes them
+    before = (tmp_path / "checkpoints" / "ckpt-00000030.npz").stat().st_mtime_ns
+    s.single_update("d")
+    s.save_checkpoint()
+    assert (tmp_path / "checkpoints" / "ckpt-00000030.npz").stat().st_mtime_ns != before
+    assert rep.statuses.count("checkpoint saved at step 30") == 2
 
 
 def test_resume_continues_step_count_and_optimizer_state(tmp_path):
