@@ -857,3 +857,15 @@ def test_report_summary_lists_skips(tmp_path):
     assert "2 read" in summary and "1 skipped" in summary
     assert "b/2.png: zero bytes" in summary
     assert report.to_dict()["skipped"] == [{"path": "b/2.png", "reason": "zero bytes"}]
+
+
+def test_a_failed_download_names_its_reason_shortly():
+    from ganstudio.core.data.keras_datasets import download_failure
+
+    keras_style = Exception("URL fetch failure on https://storage.googleapis.com/x/mnist.npz: "
+                            "None -- [Errno -3] Temporary failure in name resolution")
+    assert download_failure(keras_style) == "[Errno -3] Temporary failure in name resolution"
+    assert download_failure(OSError("disk full")) == "disk full"
+    assert download_failure(TimeoutError()) == "TimeoutError"
+    long = download_failure(Exception("x" * 500))
+    assert len(long) == 90 and long.endswith("…")

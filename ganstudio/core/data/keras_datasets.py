@@ -33,6 +33,16 @@ def keras_cache_dir() -> Path:
     return Path(home) / "datasets"
 
 
+def download_failure(exc: BaseException, limit: int = 90) -> str:
+    """The reason of a failed download, short: keras wraps the network error in a plain
+    `Exception("URL fetch failure on <url>: <code> -- <reason>")`; the reason is what helps."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    reason = text.rsplit(" -- ", 1)[-1].strip() if " -- " in text else text
+    if not reason:
+        return type(exc).__name__
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
 def load_keras_dataset(name: str) -> Dataset:
     """Loads a keras.datasets image set (train split) as [N, H, W, C] float32 in [0, 1].
 
@@ -48,7 +58,8 @@ def load_keras_dataset(name: str) -> Dataset:
     except Exception as exc:  # any download/IO failure: urllib, socket, SSL, truncated file
         where = keras_cache_dir() / cache_name
         raise OfflineError(
-            f"dataset {name!r} is not cached and could not be downloaded ({type(exc).__name__}).",
+            f"dataset {name!r} is not cached and could not be downloaded "
+            f"({download_failure(exc)}).",
             f"Connect to the internet once, or put the keras.datasets files at {where} "
             f"(see keras.datasets.{module}.load_data), or use the offline dataset 'digits'.",
         ) from None
