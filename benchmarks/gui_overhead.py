@@ -19,6 +19,7 @@ benchmarks/gui_overhead.py [--steps 600]`.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import subprocess
@@ -81,6 +82,11 @@ def headless_rate(raw: dict, steps: int, warmup: int) -> float:
         session = TrainingSession(cfg, reporter=rec)
         session.prepare()
         out["result"] = session.run()
+        # Free the models here, as the studio's worker frees a retired session in its own
+        # thread: left to the garbage collector, their TensorFlow objects can be collected in
+        # the GUI thread of the next window round, where freeing them waits on the training.
+        del session
+        gc.collect()
 
     t = threading.Thread(target=run)
     t.start()

@@ -351,12 +351,14 @@ class TrainingWorker(QObject):
         return self._idle.wait(timeout)
 
     def shutdown(self, timeout_ms: int = 120_000) -> bool:
-        """Stops training and joins the worker thread; never terminates it.
+        """Stops training, frees the session in the worker thread, and joins the thread;
+        never terminates it.
 
         Returns:
             True when the thread has ended.
         """
         self.control.stop()
+        self.loop.call(self._retire)  # not later, in whichever thread collects the window
         return self.loop.shutdown(timeout_ms)
 
     # -- the worker thread -----------------------------------------------------------------------

@@ -198,3 +198,24 @@ def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
     assert view.shown_frame.step == 2 and view.scrubber.value() == 0
     view.live_button.click()
     assert view.live and view.shown_frame.step == 6 and view.scrubber.value() == 4
+
+
+def test_closing_the_window_frees_the_session_in_the_training_thread(make_window, qtbot,
+                                                                       fake_factory):
+    import threading
+    import weakref
+
+    factory = fake_factory(step_seconds=0.0002)
+    window = make_window(factory=factory)
+    window.setup.steps.setValue(40)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    session = factory.sessions[0]
+    freed_in: list[str] = []
+    weakref.finalize(session, lambda: freed_in.append(threading.current_thread().name))
+    del session
+    factory.sessions.clear()
+    window.close()
+    assert window.worker.session is None
+    # freed in the worker's thread, not later in whichever thread collects the window
+    assert freed_in and freed_in[0] != threading.main_thread().name
