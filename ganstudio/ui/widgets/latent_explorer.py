@@ -177,7 +177,8 @@ class _SampleView(pg.PlotWidget):
         ]
         if not arrays:
             return
-        pts = np.concatenate(arrays)
+        # float64: float32 bounds overflow in pyqtgraph's comparisons with its ±1e307 limits.
+        pts = np.concatenate(arrays).astype(np.float64)
         pts = pts[np.all(np.isfinite(pts), axis=1)]
         if not len(pts):
             return
