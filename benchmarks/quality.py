@@ -64,6 +64,8 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
     "linear": ("+ linear learning-rate decay to 1%", {"objective": {"lr_decay": "linear"}}),
     "ttur": ("separate learning rates: D 2e-3, G 5e-4", {"objective": {"lr_d": 2e-3,
                                                                        "lr_g": 5e-4}}),
+    "hinge_15k": ("hinge, trained 3x longer", {"objective": {"name": "hinge"},
+                                               "train": {"steps": 15000}}),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
@@ -113,7 +115,10 @@ def _pm(values: list[float], scale: float = 1.0, digits: int = 1) -> str:
 
 
 def run_one(dataset, setting: str, seed: int, steps: int | None) -> dict[str, Any]:
-    """Trains one setting with one seed and scores 2,500 samples (no files written)."""
+    """Trains one setting with one seed and scores 2,500 samples (no files written).
+
+    `steps`, when given, overrides the setting's (or the defaults') number of steps.
+    """
     from ganstudio.config import RunConfig
     from ganstudio.core.metrics import mode_stats
     from ganstudio.core.session import TrainingSession
@@ -146,10 +151,9 @@ def markdown(rows: list[dict[str, Any]], datasets: list[str], settings: list[str
             continue
         n_modes = mine[0]["n_modes"]
         seeds = len({r["seed"] for r in mine})
-        steps = mine[0]["steps"]
-        out.append(f"\n### {name}: {n_modes} modes, {N_SAMPLES:,} samples, {steps:,} steps\n")
-        out.append("| setting | seeds | modes | high quality % | reverse KL | steps/s |")
-        out.append("|---|---|---|---|---|---|")
+        out.append(f"\n### {name}: {n_modes} modes, {N_SAMPLES:,} samples\n")
+        out.append("| setting | steps | seeds | modes | high quality % | reverse KL | steps/s |")
+        out.append("|---|---|---|---|---|---|---|")
         best = None
         for setting in settings:
             runs = [r for r in mine if r["setting"] == setting]
@@ -159,13 +163,15 @@ def markdown(rows: list[dict[str, Any]], datasets: list[str], settings: list[str
             hq = [r["hq"] for r in runs]
             rkl = [r["reverse_kl"] for r in runs]
             sps = [r["steps_per_sec"] for r in runs]
-            out.append(f"| {setting} ({SETTINGS[setting][0]}) | {len(runs)} | {_pm(modes)} | "
+            steps = "/".join(f"{n:,}" for n in sorted({r["steps"] for r in runs}))
+            out.append(f"| {setting} ({SETTINGS[setting][0]}) | {steps} | {len(runs)} | "
+                       f"{_pm(modes)} | "
                        f"{_pm(hq, 100)} | {_pm(rkl, digits=3)} | {_pm(sps, digits=0)} |")
             score = (_mean_std(modes)[0], _mean_std(hq)[0], -_mean_std(rkl)[0])
             if best is None or score > best[0]:
                 best = (score, setting, len(runs))
         for label, modes, hq in PUBLISHED[name]:
-            out.append(f"| *{label}* (published) | — | {modes:g} | {hq:g} | — | — |")
+            out.append(f"| *{label}* (published) | — | — | {modes:g} | {hq:g} | — | — |")
         if best is not None:
             goal_modes, goal_hq, goal_rkl = GOALS[name]
             (modes, hq, neg_rkl), setting, seeds = best
@@ -182,7 +188,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per setting (default 5)")
     parser.add_argument("--steps", type=int,
-                        help="generator updates per run (default: the config default)")
+                        help="generator updates per run, for every setting (default: the "
+                        "setting's own, else the config default)")
     parser.add_argument("--only", help=f"comma-separated settings (of: {', '.join(SETTINGS)})")
     parser.add_argument("--datasets", default=",".join(DATASETS),
                         help="comma-separated: ring8, grid25 (default both)")
@@ -228,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = args.steps or defaults.train.steps
     total_runs = len(args.dataset_names) * len(args.settings) * args.seeds
     print(f"# Mode coverage (VEEGAN/PacGAN protocol) on {device_name()}\n")
-    print(f"{total_runs} runs of {steps:,} steps; defaults: objective "
+    print(f"{total_runs} runs of {steps:,} steps (unless a setting says otherwise); defaults: objective "
           f"{defaults.objective.name}, lr D/G {defaults.objective.lr_d:g}/"
           f"{defaults.objective.lr_g:g}, batch {defaults.train.batch}, net {defaults.net.name} "
           f"depth {defaults.net.depth} width {defaults.net.width}, pack {defaults.net.pack}, "
@@ -239,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
         dataset = load_dataset(DataConfig(name=name))
         for setting in args.settings:
             for seed in range(args.seeds):
-                row = run_one(dataset, setting, seed, steps)
+                row = run_one(dataset, setting, seed, args.steps)
                 rows.append(row)
                 print(f"  {name:6s} {setting:14s} seed {seed}: {row['modes']}/{row['n_modes']} "
                       f"modes, {100 * row['hq']:5.1f}% HQ, reverse KL {row['reverse_kl']:.3f} "
@@ -254,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     full_runs = len(DATASETS) * len(DEFAULT_SETTINGS) * 5
     full_steps = defaults.train.steps  # the full run uses the configured default steps
     per_run = elapsed / max(len(rows), 1)
-    overhead = max(per_run - steps / mean_sps, 0.0) if mean_sps else 0.0
+    mean_steps = statistics.fmean(r["steps"] for r in rows) if rows else steps
+    overhead = max(per_run - mean_steps / mean_sps, 0.0) if mean_sps else 0.0
     estimate = full_runs * (full_steps / mean_sps + overhead) if mean_sps else float("nan")
     print(f"\n{len(rows)} runs in {elapsed:.0f} s ({mean_sps:.0f} steps/s mean). The full "
           f"benchmark ({full_runs} runs of {full_steps:,} steps) would take about "
