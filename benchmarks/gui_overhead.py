@@ -6,6 +6,8 @@ Prints, for each config:
   steps/s, both timed between the same snapshots after a warm-up (goal >= 0.95);
 - the longest GUI-thread stall while training: a 5 ms QTimer's largest gap minus 5 ms
   (goal < 50 ms);
+- how busy the GUI thread is while training: its CPU time in % of the wall time (each % is
+  CPU taken from the training on a machine with few cores);
 
 and once:
 
@@ -94,9 +96,21 @@ def headless_rate(raw: dict, steps: int, warmup: int) -> float:
     return _rate(rec.marks, warmup)
 
 
-def window_rate(raw: dict, steps: int, warmup: int) -> tuple[float, float]:
-    """Steps/s inside the window, and the longest GUI stall (ms) while training."""
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+def window_rate(raw: dict, steps: int, warmup: int,
+                probe_ms: int = 5) -> tuple[float, float, float]:
+    """Trains `steps` steps inside the studio window (offscreen) and times them.
+
+    Args:
+        raw: The run's settings, as a `RunConfig` dict.
+        steps: Steps to train.
+        warmup: Steps before the measurement starts.
+        probe_ms: Interval of the GUI-thread timer whose late ticks are the stalls.
+
+    Returns:
+        Steps/s after the warm-up, the longest GUI stall (ms) and how busy the GUI thread was
+        over the same stretch (its CPU time in % of the wall time).
+    """
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, Qt, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ganstudio.config import RunConfig
@@ -128,20 +142,23 @@ def window_rate(raw: dict, steps: int, warmup: int) -> tuple[float, float]:
 
     clock = QElapsedTimer()
     stalls: list[float] = []
-    state = {"last": None, "measuring": False}
+    state = {"last": None, "measuring": False, "cpu0": 0.0, "wall0": 0.0}
 
     def tick() -> None:
         now = clock.nsecsElapsed() / 1e6
         if state["measuring"] and state["last"] is not None:
-            stalls.append(now - state["last"] - 5.0)
+            stalls.append(now - state["last"] - probe_ms)
         state["last"] = now
 
     def on_snapshot(snap) -> None:
-        if snap.step >= warmup:
+        if snap.step >= warmup and not state["measuring"]:
             state["measuring"] = True
+            state["cpu0"] = time.thread_time()
+            state["wall0"] = time.perf_counter()
 
     timer = QTimer()
-    timer.setInterval(5)
+    timer.setInterval(probe_ms)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.timeout.connect(tick)
     clock.start()
     timer.start()
@@ -150,11 +167,12 @@ def window_rate(raw: dict, steps: int, warmup: int) -> tuple[float, float]:
     window.training_finished.connect(lambda _info: done.quit())
     window.start_training()
     done.exec()
+    busy = 100 * (time.thread_time() - state["cpu0"]) / (time.perf_counter() - state["wall0"])
     state["measuring"] = False
     timer.stop()
     window.close()
     rate = _rate(recorders[-1].marks, warmup) if recorders else float("nan")
-    return rate, max(stalls) if stalls else float("nan")
+    return rate, max(stalls) if stalls else float("nan"), busy
 
 
 def latent_latency(moves: int = 20) -> float:
@@ -242,19 +260,22 @@ def main() -> None:
                         help="headless/window pairs per config, alternated (the median ratio "
                         "is reported: one pair on a noisy 2-core machine is not enough)")
     args = parser.parse_args()
-    print(f"{'config':32s} {'headless/s':>10s} {'window/s':>10s} {'ratio':>6s} {'max stall':>10s}")
+    print(f"{'config':32s} {'headless/s':>10s} {'window/s':>10s} {'ratio':>6s} {'max stall':>10s} "
+          f"{'GUI busy':>8s}")
     for name, raw in CONFIGS.items():
-        ratios, stalls = [], []
+        ratios, stalls, cpus = [], [], []
         for _ in range(args.rounds):
             head = headless_rate(raw, args.steps, args.warmup)
-            win, stall = window_rate(raw, args.steps, args.warmup)
+            win, stall, cpu = window_rate(raw, args.steps, args.warmup)
             ratios.append(win / head)
             stalls.append(stall)
-            print(f"{name:32s} {head:10.1f} {win:10.1f} {win / head:6.3f} {stall:8.1f}ms",
-                  flush=True)
+            cpus.append(cpu)
+            print(f"{name:32s} {head:10.1f} {win:10.1f} {win / head:6.3f} {stall:8.1f}ms "
+                  f"{cpu:7.1f}%", flush=True)
         print(f"{name:32s} median ratio {statistics.median(ratios):.3f} over {args.rounds} "
               f"rounds; longest stall {max(stalls):.1f} ms (median of the rounds' longest "
-              f"{statistics.median(stalls):.1f} ms)", flush=True)
+              f"{statistics.median(stalls):.1f} ms); GUI thread busy {statistics.median(cpus):.1f}% "
+              f"of the time", flush=True)
     wall, inside = launch_time()
     print(f"launch to window: {wall:.2f} s from spawning the process "
           f"({inside:.2f} s after the studio's module was imported)")

@@ -66,6 +66,15 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
                                                                        "lr_g": 5e-4}}),
     "hinge_15k": ("hinge, trained 3x longer", {"objective": {"name": "hinge"},
                                                "train": {"steps": 15000}}),
+    "hinge_z4_30k": ("hinge, latent 4, trained 6x longer",
+                     {"objective": {"name": "hinge"}, "net": {"latent_dim": 4},
+                      "train": {"steps": 30000}}),
+    "minimax_z4_30k": ("minimax, latent 4, trained 6x longer",
+                       {"objective": {"name": "minimax"}, "net": {"latent_dim": 4},
+                        "train": {"steps": 30000}}),
+    "minimax_z2_20k": ("minimax, latent 2, trained 4x longer",
+                       {"objective": {"name": "minimax"}, "net": {"latent_dim": 2},
+                        "train": {"steps": 20000}}),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QLinearGradient, QPainter, QPalette, QPen, QPixmap
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QLabel
 
 BACKGROUND = "#1b1d23"
 PANEL = "#23262e"
@@ -78,6 +78,12 @@ def plot_widget(layout: bool = False) -> pg.GraphicsView:
     """
     view = pg.GraphicsLayoutWidget() if layout else pg.PlotWidget()
     view.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+    if not layout:
+        # An axis replays its tick labels' text on every repaint of the view, even when only a
+        # curve changed: half of the GUI thread's painting while training. Cached, an axis is
+        # drawn again only when its range, size or label changes.
+        for axis in view.getPlotItem().axes.values():
+            axis["item"].setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return view
 
 
