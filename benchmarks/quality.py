@@ -75,6 +75,9 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
     "minimax_z2_20k": ("minimax, latent 2, trained 4x longer",
                        {"objective": {"name": "minimax"}, "net": {"latent_dim": 2},
                         "train": {"steps": 20000}}),
+    "minimax_z2_b1024_20k": ("minimax, latent 2, batch 1024, trained 4x longer",
+                             {"objective": {"name": "minimax"}, "net": {"latent_dim": 2},
+                              "train": {"steps": 20000, "batch": 1024}}),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
@@ -196,6 +199,9 @@ def markdown(rows: list[dict[str, Any]], datasets: list[str], settings: list[str
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5, help="seeds per setting (default 5)")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="first seed (default 0); with --seeds, splits a setting's seeds "
+                        "over processes")
     parser.add_argument("--steps", type=int,
                         help="generator updates per run, for every setting (default: the "
                         "setting's own, else the config default)")
@@ -254,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.dataset_names:
         dataset = load_dataset(DataConfig(name=name))
         for setting in args.settings:
-            for seed in range(args.seeds):
+            for seed in range(args.first_seed, args.first_seed + args.seeds):
                 row = run_one(dataset, setting, seed, args.steps)
                 rows.append(row)
                 print(f"  {name:6s} {setting:14s} seed {seed}: {row['modes']}/{row['n_modes']} "
