@@ -167,7 +167,8 @@ def window_rate(raw: dict, steps: int, warmup: int,
     window.training_finished.connect(lambda _info: done.quit())
     window.start_training()
     done.exec()
-    busy = 100 * (time.thread_time() - state["cpu0"]) / (time.perf_counter() - state["wall0"])
+    busy = (100 * (time.thread_time() - state["cpu0"]) / (time.perf_counter() - state["wall0"])
+            if state["measuring"] else float("nan"))  # nan: training ended before the warm-up
     state["measuring"] = False
     timer.stop()
     window.close()

@@ -31,10 +31,22 @@ import sys
 import time
 from typing import Any
 
+from ganstudio.config import TrainConfig
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 N_SAMPLES = 2500
 SAMPLE_SEED_OFFSET = 101  # as `ganstudio train` does for its quick quality figures
+
+
+def _longer(objective: str, latent: int, steps: int,
+            batch: int | None = None) -> tuple[str, dict[str, dict[str, Any]]]:
+    """A setting that trains longer with a small latent (see docs/quality.md: thinner trails)."""
+    train: dict[str, Any] = {"steps": steps, **({"batch": batch} if batch else {})}
+    what = f"{objective}, latent {latent}" + (f", batch {batch}" if batch else "")
+    return (f"{what}, trained {steps // TrainConfig().steps}x longer",
+            {"objective": {"name": objective}, "net": {"latent_dim": latent}, "train": train})
+
 
 # name -> (what it is, the delta applied to the current defaults)
 SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
@@ -66,18 +78,10 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
                                                                        "lr_g": 5e-4}}),
     "hinge_15k": ("hinge, trained 3x longer", {"objective": {"name": "hinge"},
                                                "train": {"steps": 15000}}),
-    "hinge_z4_30k": ("hinge, latent 4, trained 6x longer",
-                     {"objective": {"name": "hinge"}, "net": {"latent_dim": 4},
-                      "train": {"steps": 30000}}),
-    "minimax_z4_30k": ("minimax, latent 4, trained 6x longer",
-                       {"objective": {"name": "minimax"}, "net": {"latent_dim": 4},
-                        "train": {"steps": 30000}}),
-    "minimax_z2_20k": ("minimax, latent 2, trained 4x longer",
-                       {"objective": {"name": "minimax"}, "net": {"latent_dim": 2},
-                        "train": {"steps": 20000}}),
-    "minimax_z2_b1024_20k": ("minimax, latent 2, batch 1024, trained 4x longer",
-                             {"objective": {"name": "minimax"}, "net": {"latent_dim": 2},
-                              "train": {"steps": 20000, "batch": 1024}}),
+    "hinge_z4_30k": _longer("hinge", latent=4, steps=30000),
+    "minimax_z4_30k": _longer("minimax", latent=4, steps=30000),
+    "minimax_z2_20k": _longer("minimax", latent=2, steps=20000),
+    "minimax_z2_b1024_20k": _longer("minimax", latent=2, steps=20000, batch=1024),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
