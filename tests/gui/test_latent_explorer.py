@@ -124,6 +124,20 @@ def test_slider_drag_is_throttled_and_moves_one_dimension(qtbot, explorer):
     assert final_id == explorer._latest["sample"]
 
 
+def test_a_move_after_a_quiet_spell_goes_out_at_once(qtbot, explorer):
+    host = start(qtbot, explorer)
+    qtbot.wait(2 * LatentExplorer.THROTTLE_MS)  # quiet longer than the throttle interval
+    count = len(host.of_size(1))
+    explorer.slider_rows[0].slider.setValue(120)
+    # sent inside setValue, before the event loop runs: no throttle delay on the first move
+    assert len(host.of_size(1)) == count + 1
+    assert host.of_size(1)[-1][1][0, 0] == pytest.approx(1.2)
+    # the next move, straight after, waits for the throttle timer
+    explorer.slider_rows[0].slider.setValue(130)
+    assert len(host.of_size(1)) == count + 1 and explorer._timer.isActive()
+    qtbot.waitUntil(lambda: host.of_size(1)[-1][1][0, 0] == pytest.approx(1.3))
+
+
 def test_first_dimension_spin_picks_which_dims_the_sliders_move(qtbot, explorer):
     host = start(qtbot, explorer)
     explorer.first_dim_spin.setValue(10)

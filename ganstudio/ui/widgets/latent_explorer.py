@@ -6,9 +6,10 @@ generator off the GUI thread and hands the samples back to `show_result`. Every 
 id and a purpose (the single sample, the interpolation strips, the reference batch); a result
 whose id is no longer the latest for its purpose is dropped.
 
-Slider drags are throttled: changes are coalesced by a single-shot timer, and at most one
-request for the single sample is outstanding; when its result arrives and the latent changed
-meanwhile, the newest latent goes out at once.
+Slider drags are throttled: a change after a quiet spell goes out at once, later ones within
+`THROTTLE_MS` are coalesced by a single-shot timer, and at most one request for the single
+sample is outstanding; when its result arrives and the latent changed meanwhile, the newest
+latent goes out at once.
 
 Example:
     explorer = LatentExplorer()
@@ -286,6 +287,7 @@ class LatentExplorer(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(self.THROTTLE_MS)
         self._timer.timeout.connect(self._flush)
+        self._flush_clock = QElapsedTimer()  # since the last flush (leading-edge throttle)
 
         self._build_ui()
         self._show_hint(True)
@@ -728,8 +730,13 @@ class LatentExplorer(QWidget):
             return
         self._sample_dirty |= sample
         self._interp_dirty |= interp
-        if not self._timer.isActive():
-            self._timer.start()
+        if self._timer.isActive():
+            return
+        since = self._flush_clock.elapsed() if self._flush_clock.isValid() else self.THROTTLE_MS
+        if since >= self.THROTTLE_MS:
+            self._flush()  # the first change after a quiet spell: no wait
+        else:
+            self._timer.start(self.THROTTLE_MS - since)
 
     def _sample_busy(self) -> bool:
         return (
@@ -741,12 +748,13 @@ class LatentExplorer(QWidget):
     def _flush(self) -> None:
         if self._kind is None:
             return
+        self._flush_clock.start()
         if self._interp_dirty:
             self._interp_dirty = False
             self._send_interp()
         if self._sample_dirty:
             if self._sample_busy():
-                self._timer.start()  # look again soon; the result normally comes first
+                self._timer.start(self.THROTTLE_MS)  # look again soon; the result comes first
             else:
                 self._sample_dirty = False
                 self._send_sample()
