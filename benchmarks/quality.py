@@ -82,6 +82,7 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
     "minimax_z4_30k": _longer("minimax", latent=4, steps=30000),
     "minimax_z2_20k": _longer("minimax", latent=2, steps=20000),
     "minimax_z2_b1024_20k": _longer("minimax", latent=2, steps=20000, batch=1024),
+    "minimax_z2_b1024_30k": _longer("minimax", latent=2, steps=30000, batch=1024),
 }
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
