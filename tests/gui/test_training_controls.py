@@ -200,6 +200,46 @@ def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
     assert view.live and view.shown_frame.step == 6 and view.scrubber.value() == 4
 
 
+def test_points_view_sets_the_fixed_real_points_once(qtbot, monkeypatch):
+    import numpy as np
+
+    from ganstudio.core.telemetry import Snapshot
+    from ganstudio.ui.widgets.sample_view import SampleView
+
+    view = SampleView(history=5)
+    qtbot.addWidget(view)
+    view.set_kind("points")
+    rng = np.random.default_rng(0)
+    ring = rng.standard_normal((300, 2)).astype(np.float32)
+
+    def snap(step, real):
+        return Snapshot(step=step, samples=rng.standard_normal((64, 2)).astype(np.float32),
+                        real_points=real, surface=rng.uniform(0, 1, (64, 64)),
+                        extent=(-3.0, 3.0, -3.0, 3.0), push=rng.standard_normal((64, 2)))
+
+    real_sets, fake_sets = [], []
+    real_set, fake_set = view.real_item.setData, view.fake_item.setData
+    monkeypatch.setattr(view.real_item, "setData",
+                        lambda *a, **k: (real_sets.append(k.get("pos")), real_set(*a, **k)))
+    monkeypatch.setattr(view.fake_item, "setData",
+                        lambda *a, **k: (fake_sets.append(1), fake_set(*a, **k)))
+    for step in range(3):  # the same real probe each time, as the session sends it
+        view.add_snapshot(snap(step, ring))
+        view.refresh()
+    assert len(real_sets) == 1 and len(fake_sets) == 3
+    assert view.real_item.getData()[0].shape == (300,)
+    other = ring + 1.0  # another dataset: its points replace the old ones
+    view.add_snapshot(snap(3, other))
+    view.refresh()
+    assert len(real_sets) == 2
+    np.testing.assert_allclose(view.real_item.getData()[0], other[:, 0])
+    view.clear()  # emptied: the next frame sets the points again
+    view.add_snapshot(snap(4, ring))
+    view.refresh()
+    assert len(real_sets) == 4  # clear() empties it (3), the frame sets it (4)
+    assert view.real_item.getData()[0].shape == (300,)
+
+
 def test_closing_the_window_frees_the_session_in_the_training_thread(make_window, qtbot,
                                                                        fake_factory):
     import threading

@@ -161,6 +161,7 @@ class SampleView(QWidget):
         item.disableAutoRange()
         item.setMouseEnabled(x=True, y=True)
         self._range: tuple[float, float, float, float] | None = None
+        self._real_drawn: np.ndarray | None = None  # the real points real_item holds
         self.surface_item = pg.ImageItem(axisOrder="row-major")
         self.surface_item.setColorMap(decision_colormap())
         self.surface_item.setZValue(-10)
@@ -246,6 +247,7 @@ class SampleView(QWidget):
         self.image_item.clear()
         self.surface_item.clear()
         self.real_item.setData([], [])
+        self._real_drawn = None
         self.fake_item.setData([], [])
         self.push_item.setData([], [])
         self.step_label.setText("step —")
@@ -318,8 +320,12 @@ class SampleView(QWidget):
             self.surface_item.setImage(frame.surface, levels=levels, autoLevels=False)
             self.surface_item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             self._follow(frame)
-        if frame.real is not None:
+        if frame.real is not None and not (self._real_drawn is not None
+                                           and np.array_equal(self._real_drawn, frame.real)):
+            # the real points are the same fixed probe in every frame: set them only when new
+            # (rebuilding the 1,000-point scatter is GUI-thread Python work on every frame)
             self.real_item.setData(pos=frame.real)
+            self._real_drawn = frame.real
         self.fake_item.setData(pos=frame.points)
         if frame.segments is not None and len(frame.segments):
             self.push_item.setData(frame.segments[:, 0], frame.segments[:, 1])
