@@ -262,7 +262,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=1200)
     parser.add_argument("--warmup", type=int, default=100)
-    parser.add_argument("--rounds", type=int, default=5,
+    parser.add_argument("--rounds", type=int, default=7,
                         help="headless/window pairs per config, alternated (the median ratio "
                         "is reported: one pair on a noisy 2-core machine is not enough)")
     parser.add_argument("--stall-rounds", type=int, default=2,
