@@ -161,12 +161,11 @@ def window_rate(raw: dict, steps: int, warmup: int,
             state["wall0"] = time.perf_counter()
 
     timer = QTimer()
-    timer.setInterval(probe_ms or 0)
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.timeout.connect(tick)
     clock.start()
     if probe_ms:
-        timer.start()
+        timer.start(probe_ms)
     window.worker.snapshot_ready.connect(on_snapshot)
     done = QEventLoop()
     window.training_finished.connect(lambda _info: done.quit())

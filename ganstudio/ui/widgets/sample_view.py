@@ -320,8 +320,8 @@ class SampleView(QWidget):
             self.surface_item.setImage(frame.surface, levels=levels, autoLevels=False)
             self.surface_item.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
             self._follow(frame)
-        if frame.real is not None and not (self._real_drawn is not None
-                                           and np.array_equal(self._real_drawn, frame.real)):
+        if frame.real is not None and (self._real_drawn is None
+                                       or not np.array_equal(self._real_drawn, frame.real)):
             # the real points are the same fixed probe in every frame: set them only when new
             # (rebuilding the 1,000-point scatter is GUI-thread Python work on every frame)
             self.real_item.setData(pos=frame.real)
