@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -28,6 +28,9 @@ class LoadReport:
         skipped: Each file left out, with the reason.
         classes: Class names found (subfolder names), in label order.
         sizes: The most common original sizes seen, `"WxH": count`.
+        caption_issues: Problems with the captions (a caption file that is not UTF-8, a line
+            naming a file that does not exist, an empty caption, images left without one),
+            each a sentence shown to the user as is.
     """
 
     source: str
@@ -35,6 +38,7 @@ class LoadReport:
     skipped: list[SkippedFile] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
     sizes: dict[str, int] = field(default_factory=dict)
+    caption_issues: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         """Returns a one-paragraph, human-readable summary."""
@@ -44,11 +48,18 @@ class LoadReport:
         if self.classes:
             parts.append(f"{len(self.classes)} classes ({', '.join(self.classes[:8])}"
                          + (", ..." if len(self.classes) > 8 else "") + ")")
+        if self.caption_issues:
+            plural = "" if len(self.caption_issues) == 1 else "s"
+            parts.append(f"{len(self.caption_issues)} caption issue{plural}")
         text = f"{self.source}: " + ", ".join(parts) + "."
         for item in self.skipped[:20]:
             text += f"\n  skipped {item.path}: {item.reason}"
         if len(self.skipped) > 20:
             text += f"\n  ... and {len(self.skipped) - 20} more skipped"
+        for issue in self.caption_issues[:20]:
+            text += f"\n  captions: {issue}"
+        if len(self.caption_issues) > 20:
+            text += f"\n  ... and {len(self.caption_issues) - 20} more caption issues"
         return text
 
     def to_dict(self) -> dict:
@@ -59,6 +70,7 @@ class LoadReport:
             "skipped": [{"path": s.path, "reason": s.reason} for s in self.skipped],
             "classes": list(self.classes),
             "sizes": dict(self.sizes),
+            "caption_issues": list(self.caption_issues),
         }
 
 
@@ -77,6 +89,10 @@ class Dataset:
         sigma: For mixture toys: the standard deviation of each mode.
         report: For user files: what was read and skipped.
         description: One line for listings.
+        captions: One caption per example, where the data has them, else `None`.
+        attributes: Per-attribute integer value indices, each [N] (for `shapes`: `"shape"`,
+            `"colour"`, `"size"`, `"position"`), else `None`.
+        attribute_names: The value names of each attribute in `attributes`, index = value.
     """
 
     name: str
@@ -88,6 +104,9 @@ class Dataset:
     sigma: float | None = None
     report: LoadReport | None = None
     description: str = ""
+    captions: list[str] | None = None
+    attributes: dict[str, np.ndarray] | None = None
+    attribute_names: dict[str, list[str]] | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -113,8 +132,32 @@ class Dataset:
             return (0.0, 1.0)
         return (float(self.x.min()), float(self.x.max()))
 
+    def take(self, index: np.ndarray | slice) -> Dataset:
+        """Returns the examples at `index`, with their labels, captions and attributes.
+
+        Args:
+            index: A slice, integer indices or a boolean mask over the examples.
+
+        Returns:
+            A new `Dataset` (same name, kind, class names, report and description) whose
+            `x`, `y`, `captions` and `attributes` are cut alike, so they stay aligned.
+        """
+        captions = None
+        if self.captions is not None:
+            captions = np.asarray(self.captions, dtype=object)[index].tolist()
+        attributes = None
+        if self.attributes is not None:
+            attributes = {k: np.asarray(v)[index] for k, v in self.attributes.items()}
+        return replace(
+            self,
+            x=self.x[index],
+            y=None if self.y is None else self.y[index],
+            captions=captions,
+            attributes=attributes,
+        )
+
     def info(self) -> dict:
-        """Returns a JSON-friendly summary: kind, count, shape, range, classes."""
+        """Returns a JSON-friendly summary: kind, count, shape, range, classes, captions."""
         return {
             "name": self.name,
             "kind": self.kind,
@@ -124,6 +167,10 @@ class Dataset:
             "classes": list(self.class_names or []),
             "modes": None if self.modes is None else int(len(self.modes)),
             "sigma": self.sigma,
+            "captions": None if self.captions is None else len(self.captions),
+            "attributes": None if self.attribute_names is None else {
+                name: list(values) for name, values in self.attribute_names.items()
+            },
         }
 
 

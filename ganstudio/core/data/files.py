@@ -22,6 +22,15 @@ Folders and .zip archives (the zip is read in memory, never extracted) follow th
 - Examples are taken in sorted relative-path order; `limit` keeps the first `limit` usable ones.
   A list of files is read in the order given and is unlabeled.
 
+Captions: a `captions.csv` or `captions.txt` in the root (or in the single top folder that holds
+every image) captions the images (formats in `ganstudio.core.data.captions`). The dataset then
+holds only captioned images, in `Dataset.captions`, aligned with `x`; an image without a
+caption, or with an empty one, is skipped with that reason. Problems with the caption file
+(not UTF-8, a line naming a file that is not an image here, a file captioned twice) are listed
+in the report's `caption_issues`; a caption file that cannot be used leaves the data uncaptioned.
+A .npz may hold a `captions` array of strings (one per example, dtype `<U..`); an example with an
+empty caption is skipped, and a length that differs from `x` is a `DataError`.
+
 Images are center-cropped to a square and resized to `image_size` (default: the shorter side of
 the most common original size, capped at 64 and at least 8). Alpha is composited on white;
 palette, 1-bit, 16-bit, 32-bit integer and float, CMYK, YCbCr and HSV images are converted; EXIF
@@ -58,6 +67,12 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset, LoadReport, SkippedFile
+from ganstudio.core.data.captions import (
+    CAPTION_FILES,
+    is_caption_file,
+    match_captions,
+    read_caption_file,
+)
 from ganstudio.errors import ConfigError, DataError
 
 PathLike = str | os.PathLike
@@ -123,6 +138,10 @@ _IMAGES_HINT = (
 _POINTS_HINT = (
     "A points file holds one example per line with 1 or more numeric columns (comma- or "
     "whitespace-separated, optional header row), or an [N, D] array in a .npy/.npz file."
+)
+_CAPTIONS_ARRAY_HINT = (
+    "Save one caption per example as a string array: np.savez(path, x=images, "
+    "captions=np.array(list_of_captions)) (not dtype=object, which is not loaded)."
 )
 _SOURCE_HINT = (
     "Give a folder of images, a .zip of images, a .npz/.npy array, a .csv/.txt points table, "
@@ -223,11 +242,15 @@ def load_images(
 
     Returns:
         A `Dataset` of kind `"images"`: `x` float32 [N, S, S, C] in [0, 1], `y` int32 [N] or
-        `None`, `class_names`, and a `LoadReport` listing every skipped file with its reason.
+        `None`, `class_names`, `captions` (from a caption file beside the images or a .npz
+        `captions` array, else `None`), and a `LoadReport` listing every skipped file with its
+        reason and every caption problem.
 
     Raises:
         DataError: The source does not exist, is not a kind of file we read, the zip or array
-            file is corrupt, or no usable image is left (the message counts what was skipped).
+            file is corrupt, no usable image is left (the message counts what was skipped), a
+            caption file captions none of the images, or a .npz `captions` array is not one
+            string per example.
         ConfigError: `image_size`, `color` or `limit` has a value that is not allowed.
 
     Example:
@@ -245,7 +268,10 @@ def load_images(
     name = str(source)
     if path.is_dir():
         entries, skipped = _folder_entries(path)
-        return _load_entries(name, entries, skipped, image_size, color, limit, labeled=True)
+        captions = _caption_file(entries, skipped, lambda shown: (path / shown).read_bytes())
+        return _load_entries(
+            name, entries, skipped, image_size, color, limit, labeled=True, captions=captions
+        )
     suffix = path.suffix.lower()
     if suffix == ".zip":
         return _load_zip(path, name, image_size, color, limit)
@@ -497,7 +523,17 @@ def _load_zip(
         ) from None
     with archive:
         entries, skipped = _zip_entries(archive)
-        return _load_entries(name, entries, skipped, image_size, color, limit, labeled=True)
+        members = {i.filename.replace("\\", "/"): i for i in archive.infolist()}
+
+        def read(shown: str) -> bytes:
+            if shown not in members:
+                raise _Skip("not found in the archive")
+            return _zip_member(archive, members[shown]).read()
+
+        captions = _caption_file(entries, skipped, read)
+        return _load_entries(
+            name, entries, skipped, image_size, color, limit, labeled=True, captions=captions
+        )
 
 
 def _load_file_list(
@@ -704,6 +740,69 @@ def _has_color(img: Image.Image) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
+# Captions beside images (see `captions` for the file formats)
+
+
+@dataclass
+class _Captions:
+    """A caption file found beside the images, matched to them."""
+
+    source: str  # the caption file, as listed
+    by_image: dict[str, str] | None  # None: the file could not be used (see issues)
+    empty: dict[str, int]  # image -> line of its empty caption
+    issues: list[str]
+
+
+def _look_through_folder(entries: list[_Entry]) -> str:
+    """The folder all images lie under (looked through for classes), "" for the root."""
+    parts = [e.parts for e in entries]
+    common: list[str] = []
+    while parts and all(len(p) > 1 for p in parts) and len({p[0] for p in parts}) == 1:
+        common.append(parts[0][0])
+        parts = [p[1:] for p in parts]
+    return "/".join(common)
+
+
+def _caption_file(
+    entries: list[_Entry], skipped: list[SkippedFile], read: Callable[[str], bytes]
+) -> _Captions | None:
+    """Finds `captions.csv` / `captions.txt` beside the images, reads it and matches it.
+
+    The caption file lies in the root, or in the single top folder holding every image. It is
+    taken off `skipped` (where it was listed as not an image). Returns `None` without one.
+    """
+    top = _look_through_folder(entries)
+    found: dict[str, SkippedFile] = {}
+    for item in skipped:
+        folder, _, base = item.path.rpartition("/")
+        if folder in ("", top) and is_caption_file(base):
+            found.setdefault(base.lower(), item)
+    if not found:
+        return None
+    for item in found.values():
+        skipped.remove(item)
+    chosen = next(found[n] for n in CAPTION_FILES if n in found)
+    issues = [
+        f"{item.path} is ignored: {chosen.path} is used." for item in found.values()
+        if item is not chosen
+    ]
+    try:
+        data = read(chosen.path)
+    except (OSError, _Skip) as err:
+        reason = err.reason if isinstance(err, _Skip) else _os_reason(err)
+        issues.append(f"{chosen.path} could not be read ({reason}), so no caption was used.")
+        return _Captions(chosen.path, None, {}, issues)
+    table = read_caption_file(data, chosen.path)
+    issues.extend(table.issues)
+    if not table.readable:
+        return _Captions(chosen.path, None, {}, issues)
+    folder = chosen.path.rpartition("/")[0]
+    match = match_captions(table, [e.display for e in entries], folder)
+    issues.extend(match.issues)
+    return _Captions(chosen.path, match.captions, match.empty, issues)
+
+
+# --------------------------------------------------------------------------------------------
 # Assembling a dataset from image files
 
 
@@ -726,18 +825,34 @@ def _load_entries(
     color: str,
     limit: int | None,
     labeled: bool,
+    captions: _Captions | None = None,
 ) -> Dataset:
     if not entries and not skipped:
-        raise DataError(f"no files found in '{name}'.", hint=_IMAGES_HINT)
+        only = f" (only {captions.source})" if captions is not None else ""
+        raise DataError(f"no files found in '{name}'{only}.", hint=_IMAGES_HINT)
     keys = _class_keys(entries) if labeled else None
     report = LoadReport(source=name, skipped=list(skipped))
+    texts = captions.by_image if captions is not None else None
+    if captions is not None:
+        report.caption_issues.extend(captions.issues)
     decoded: list[_Decoded] = []
     kept_keys: list[str] = []
+    kept_captions: list[str] = []
+    uncaptioned = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         for i, entry in enumerate(entries):
             if limit is not None and len(decoded) >= limit:
                 break
+            if texts is not None and captions is not None and entry.display not in texts:
+                line = captions.empty.get(entry.display)
+                if line is None:
+                    uncaptioned += 1
+                    reason = f"no caption (not in {captions.source})"
+                else:
+                    reason = f"empty caption ({captions.source} line {line})"
+                report.skipped.append(SkippedFile(entry.display, reason))
+                continue
             try:
                 item = _decode(entry, image_size)
             except _Skip as skip:
@@ -746,6 +861,21 @@ def _load_entries(
             decoded.append(item)
             if keys is not None:
                 kept_keys.append(keys[i])
+            if texts is not None:
+                kept_captions.append(texts[entry.display])
+    if uncaptioned and captions is not None:
+        plural = "s have" if uncaptioned > 1 else " has"
+        report.caption_issues.append(
+            f"{uncaptioned} image{plural} no caption in {captions.source} and "
+            f"{'were' if uncaptioned > 1 else 'was'} left out."
+        )
+    if not decoded and texts is not None and captions is not None and entries and not texts:
+        raise DataError(
+            f"no image in '{name}' has a caption in {captions.source} "
+            f"({len(entries)} images; {_first_issue(report.caption_issues)}).",
+            hint="Each line names an image (its path relative to the caption file, or its name) "
+            "and then its caption, e.g. 'cat1.png,a cat on a sofa'.",
+        )
     if not decoded:
         raise DataError(_nothing_usable("images", name, report.skipped, "file"), hint=_IMAGES_HINT)
 
@@ -772,6 +902,7 @@ def _load_entries(
         y = np.asarray([index[key] for key in kept_keys], np.int32)
         report.classes = list(class_names)
     kind = "RGB" if channels == 3 else "grayscale"
+    captioned = "captioned " if texts is not None else ""
     return Dataset(
         name=name,
         kind=IMAGES,
@@ -779,8 +910,17 @@ def _load_entries(
         y=y,
         class_names=class_names,
         report=report,
-        description=f"{len(x)} {kind} images {image_size}x{image_size} from {name}",
+        description=f"{len(x)} {captioned}{kind} images {image_size}x{image_size} from {name}",
+        captions=kept_captions if texts is not None else None,
     )
+
+
+def _first_issue(issues: list[str]) -> str:
+    """The caption issue that best explains why no image got a caption, shortened."""
+    if not issues:
+        return "its lines name none of them"
+    text = next((i for i in issues if "not an image here" in i), issues[0]).rstrip(".")
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,12 +949,76 @@ def _read_arrays(path: Path) -> dict[str, np.ndarray]:
                 "np.savez(path, x=examples, y=labels).",
             )
         try:
-            return {k: loaded[k] for k in ("x", "y", "class_names") if k in keys}
+            arrays = {k: loaded[k] for k in ("x", "y", "class_names") if k in keys}
         except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
             raise DataError(
                 f"could not read the arrays in '{path}' ({_short(err)}).",
                 hint="Re-save the file with np.savez(path, x=..., y=...).",
             ) from None
+        if "captions" in keys:
+            try:
+                arrays["captions"] = loaded["captions"]
+            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+                raise DataError(
+                    f"could not read the captions array in '{path}' ({_short(err)}).",
+                    hint=_CAPTIONS_ARRAY_HINT,
+                ) from None
+        return arrays
+
+
+def _array_captions(raw: np.ndarray | None, count: int, source: Path) -> list[str] | None:
+    """One caption per example from a `captions` array of strings, or raises DataError."""
+    if raw is None:
+        return None
+    values = np.asarray(raw)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise DataError(
+            f"'{source}': captions has shape {tuple(values.shape)}; it must be one caption per "
+            "example.",
+            hint=_CAPTIONS_ARRAY_HINT,
+        )
+    if values.dtype.kind == "S":
+        try:
+            texts = [bytes(v).decode("utf-8") for v in values]
+        except UnicodeDecodeError:
+            raise DataError(
+                f"'{source}': the captions array holds bytes that are not UTF-8 text.",
+                hint=_CAPTIONS_ARRAY_HINT,
+            ) from None
+    elif values.dtype.kind == "U":
+        texts = [str(v) for v in values]
+    else:
+        raise DataError(
+            f"'{source}': captions holds {values.dtype} values, not text.",
+            hint=_CAPTIONS_ARRAY_HINT,
+        )
+    if len(texts) != count:
+        raise DataError(
+            f"'{source}': captions holds {len(texts)} captions but x holds {count} examples.",
+            hint="Give exactly one caption per example, in the same order as x.",
+        )
+    return [" ".join(t.split()) for t in texts]
+
+
+def _drop_empty_captions(
+    captions: list[str] | None, keep: np.ndarray, name: str, report: LoadReport, unit: str
+) -> np.ndarray:
+    """Leaves out the examples (of `keep`) whose caption is empty, and reports them."""
+    if captions is None:
+        return keep
+    empty = [int(i) for i in keep if not captions[i]]
+    if not empty:
+        return keep
+    reason = f"{len(empty)} {unit} skipped (empty caption): {_listed(empty, 'index')}"
+    report.skipped.append(SkippedFile(name, reason))
+    plural = "s are" if len(empty) > 1 else " is"
+    report.caption_issues.append(
+        f"{len(empty)} caption{plural} empty ({_listed(empty, 'index')}); "
+        f"{'those' if len(empty) > 1 else 'that'} {unit} left out."
+    )
+    return np.asarray([i for i in keep if captions[i]], dtype=np.int64)
 
 
 def _square_side(width: int) -> int:
@@ -961,6 +1165,7 @@ def _images_from_arrays(
     if count == 0 or x.shape[1] == 0 or x.shape[2] == 0:
         raise DataError(f"'{path}' holds no images (x has shape {tuple(x.shape)}).")
     y, class_names = _labels(arrays.get("y"), count, path, arrays.get("class_names"))
+    captions = _array_captions(arrays.get("captions"), count, path)
 
     report = LoadReport(source=name, files_read=1, classes=list(class_names or []))
     keep = np.arange(count)
@@ -976,11 +1181,17 @@ def _images_from_arrays(
             f"no usable images in '{path}': all {count} hold NaN or infinite values.",
             hint="Images must be uint8 in 0..255 or floats in [0, 1] or [-1, 1].",
         )
+    keep = _drop_empty_captions(captions, keep, name, report, "images")
+    if len(keep) == 0:
+        raise DataError(f"no usable images in '{path}': every caption is empty.",
+                        hint=_CAPTIONS_ARRAY_HINT)
     if limit is not None:
         keep = keep[:limit]
     if len(keep) < count:
         x = x[keep]
         y = y[keep] if y is not None else None
+    if captions is not None:
+        captions = [captions[i] for i in keep]
 
     unit = _to_unit_range(x, path)
     if unit.shape[-1] == 4:
@@ -1002,6 +1213,7 @@ def _images_from_arrays(
         unit = np.repeat(unit, 3, axis=-1)
     out = resize_images(unit.astype(np.float32, copy=False), image_size)
     kind = "RGB" if channels == 3 else "grayscale"
+    captioned = "captioned " if captions is not None else ""
     return Dataset(
         name=name,
         kind=IMAGES,
@@ -1009,7 +1221,8 @@ def _images_from_arrays(
         y=y,
         class_names=class_names,
         report=report,
-        description=f"{len(out)} {kind} images {image_size}x{image_size} from {name}",
+        description=f"{len(out)} {captioned}{kind} images {image_size}x{image_size} from {name}",
+        captions=captions,
     )
 
 
@@ -1053,6 +1266,7 @@ def _points_from_arrays(path: Path, arrays: dict[str, np.ndarray], limit: int | 
         )
     count = len(x)
     y, class_names = _labels(arrays.get("y"), count, path, arrays.get("class_names"))
+    captions = _array_captions(arrays.get("captions"), count, path)
     values = x.astype(np.float64)
     with np.errstate(invalid="ignore"):
         finite = (np.abs(values) <= np.finfo(np.float32).max).all(axis=1)
@@ -1065,11 +1279,18 @@ def _points_from_arrays(path: Path, arrays: dict[str, np.ndarray], limit: int | 
     if len(keep) == 0:
         detail = f": all {count} rows hold NaN or infinite values" if count else " (it is empty)"
         raise DataError(f"no usable points in '{path}'{detail}.", hint=_POINTS_HINT)
+    keep = _drop_empty_captions(captions, keep, name, report, "rows")
+    if len(keep) == 0:
+        raise DataError(f"no usable points in '{path}': every caption is empty.",
+                        hint=_CAPTIONS_ARRAY_HINT)
     if limit is not None:
         keep = keep[:limit]
     points = values[keep].astype(np.float32)
     labels = y[keep] if y is not None else None
-    return _points_dataset(name, points, labels, class_names, report)
+    data = _points_dataset(name, points, labels, class_names, report)
+    if captions is not None:
+        data.captions = [captions[i] for i in keep]
+    return data
 
 
 def _rows(stream: IO[str], delimiter: str | None) -> Iterator[tuple[int, list[str]]]:

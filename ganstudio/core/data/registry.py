@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ganstudio.config import DataConfig
 from ganstudio.core.data import builtin, toy2d
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
-from ganstudio.errors import DataError
+from ganstudio.errors import ConfigError, DataError
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,14 @@ class DatasetEntry:
 
 def _toy(fn):
     return lambda cfg, seed: fn(n=cfg.n_points, seed=seed)
+
+
+def _shapes(cfg: DataConfig, seed: int) -> Dataset:
+    from ganstudio.core.data.shapes import shapes_dataset
+
+    # Drawn at cfg.image_size (not drawn at 32 and upscaled); holdout and limit applied here.
+    return shapes_dataset(seed=seed, image_size=cfg.image_size, holdout=cfg.holdout,
+                          limit=cfg.limit)
 
 
 def _keras(name):
@@ -54,6 +62,8 @@ BUILTINS: dict[str, DatasetEntry] = {
                      _toy(toy2d.swissroll)),
         DatasetEntry("digits", IMAGES, "1,797 labelled 8x8 digits (scikit-learn, offline)", False,
                      lambda cfg, seed: builtin.digits()),
+        DatasetEntry("shapes", IMAGES, "20,000 captioned 32x32 shapes, e.g. 'a large yellow "
+                     "triangle at the top left' (drawn offline)", False, _shapes),
         DatasetEntry("mnist", IMAGES, "70k 28x28 digits (keras.datasets, downloads once)", True,
                      _keras("mnist")),
         DatasetEntry("fashion_mnist", IMAGES, "28x28 clothes (keras.datasets, downloads once)", True,
@@ -80,47 +90,73 @@ def _apply_color(x: np.ndarray, color: str) -> np.ndarray:
 
 
 def _shape_builtin_images(ds: Dataset, cfg: DataConfig) -> Dataset:
-    x = ds.x
-    if cfg.limit is not None:
-        x = x[: cfg.limit]
-    x = _apply_color(x, cfg.color)
+    if cfg.limit is not None and cfg.limit < len(ds):
+        ds = ds.take(slice(0, cfg.limit))  # cuts labels, captions and attributes alike
+    x = _apply_color(ds.x, cfg.color)
     if cfg.image_size is not None:
         from ganstudio.core.data.files import resize_images
 
         x = resize_images(x, cfg.image_size)
-    y = None if ds.y is None else ds.y[: len(x)]
-    return Dataset(ds.name, ds.kind, x, y, ds.class_names, description=ds.description)
+    return replace(ds, x=x)
+
+
+def _apply_holdout(ds: Dataset, holdout: str) -> Dataset:
+    """Leaves out the examples whose caption holds every word of one holdout fragment."""
+    if not holdout.strip():
+        return ds
+    if ds.captions is None:
+        raise ConfigError(
+            f"data.holdout is set ({holdout!r}) but {ds.name!r} has no captions.",
+            hint="Clear data.holdout, or use captioned data (shapes, or a folder with "
+            "captions.csv / captions.txt, or a .npz with a captions array).",
+        )
+    from ganstudio.core.data.captions import holdout_mask
+
+    held = holdout_mask(ds.captions, holdout)
+    if held.all():
+        raise DataError(f"data.holdout {holdout!r} holds out all {len(ds)} examples of "
+                        f"{ds.name!r}.", hint="Hold out a few caption combinations only.")
+    if not held.any():
+        return ds
+    out = ds.take(~held)
+    out.description = f"{ds.description}; {int(held.sum())} held out ({holdout.strip()})"
+    return out
 
 
 def load_dataset(cfg: DataConfig, seed: int = 0) -> Dataset:
     """Loads a built-in dataset by name, or the user's data from a path.
 
     Args:
-        cfg: Which data, image size, color and limit.
-        seed: Seed for synthetic data.
+        cfg: Which data, image size, color, limit and (for captioned data) holdout. The
+            holdout leaves out every example whose caption holds all the words of one of its
+            comma-separated fragments; for a user's files it applies after `limit`.
+        seed: Seed for synthetic data (and for drawing `shapes`).
 
     Returns:
         The `Dataset`, in its own units.
 
     Raises:
-        DataError: for an unknown name, a missing path, or files with nothing usable.
+        DataError: for an unknown name, a missing path, files with nothing usable, or a holdout
+            that leaves nothing (or, for shapes, names a word its captions never use).
+        ConfigError: for a holdout on data without captions.
         OfflineError: for a keras dataset that is not cached while offline.
     """
     name = cfg.name.strip()
     entry = BUILTINS.get(name.lower())
     if entry is not None:
-        ds = entry.loader(cfg, seed)
+        ds = entry.loader(cfg, seed)  # shapes applies the holdout itself, checking its words
+        ds = _apply_holdout(ds, cfg.holdout)
         if ds.kind == IMAGES:
             return _shape_builtin_images(ds, cfg)
-        if cfg.limit is not None:
-            ds.x = ds.x[: cfg.limit]
-            ds.y = None if ds.y is None else ds.y[: cfg.limit]
+        if cfg.limit is not None and cfg.limit < len(ds):
+            ds = ds.take(slice(0, cfg.limit))
         return ds
     from ganstudio.core.data import files
 
     if files.looks_like_user_data(name):
-        return files.load_user_data(name, image_size=cfg.image_size, color=cfg.color,
-                                    limit=cfg.limit)
+        ds = files.load_user_data(name, image_size=cfg.image_size, color=cfg.color,
+                                  limit=cfg.limit)
+        return _apply_holdout(ds, cfg.holdout)
     close = difflib.get_close_matches(name.lower(), list(BUILTINS), n=1, cutoff=0.6)
     hint = f"Did you mean '{close[0]}'? " if close else ""
     looks_like_path = any(ch in name for ch in "/\\.")
