@@ -119,6 +119,14 @@ class ProgressReporter:
 
 def _add_train_options(p: argparse.ArgumentParser) -> None:
     d = RunConfig()  # the help shows the real defaults, so it cannot drift from config.py
+    from ganstudio.core.families import family_names
+
+    p.add_argument("--family", choices=family_names(),
+                   help=f"model family (default: {d.family}; `ganstudio families` lists them)")
+    p.add_argument("--set", dest="settings", action="append", default=[],
+                   metavar="SECTION.FIELD=VALUE",
+                   help="any setting, e.g. --set cgan.d_design=separate (repeatable; "
+                        "`ganstudio families --settings` lists them)")
     p.add_argument("--dataset", help=f"built-in name (see `ganstudio datasets`) or a path "
                    f"(folder, .zip, .npz, images, .csv/.npy points); default {d.data.name}")
     p.add_argument("--net", choices=NETS, help=f"architecture (default: {d.net.name})")
@@ -194,7 +202,12 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
         value = getattr(args, option, None)
         if value is not None:
             changes.setdefault(section, {})[name] = value
-    return cfg.with_changes(**changes) if changes else cfg
+    family = getattr(args, "family", None)
+    if changes or family:
+        cfg = cfg.with_changes(family=family, **changes)
+    for assignment in getattr(args, "settings", None) or []:
+        cfg = cfg.with_setting(assignment)
+    return cfg
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -235,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=0, help="latent seed (default 0)")
     sample.add_argument("--truncation", type=float, default=1.0,
                         help="truncation ψ: scale z towards 0 (default 1: none)")
+    sample.add_argument("--label", help="conditional models: the class (index or name)")
+    sample.add_argument("--caption", help="conditional models: the caption, e.g. "
+                        "\"a large red circle at the top\"")
+
+    fam = sub.add_parser("families", help="list the model families and their settings")
+    fam.add_argument("--settings", action="store_true",
+                     help="also list every setting --set takes, with its default and range")
 
     ev = sub.add_parser("eval", help="quality metrics of an exported generator")
     ev.add_argument("--model", required=True, help="a run folder or its generator/ export")
@@ -311,9 +331,9 @@ def cmd_train(args: argparse.Namespace) -> int:
         session.prepare()
         if session.dataset.report is not None:
             progress.status(session.dataset.report.summary())
-        counts = session.param_counts
-        progress.status(f"{session.net_config.name}: G {counts['generator']:,} params, "
-                        f"D {counts['discriminator']:,} params; objective "
+        counts = ", ".join(f"{name} {count:,}" for name, count in session.param_counts.items())
+        net = getattr(session.net_config, "name", "")
+        progress.status(f"{cfg.family} ({net}): params {counts}; objective "
                         f"{cfg.objective.name}; device {session.device}; jit "
                         f"{'on' if session.jit else 'off'}")
         out.mkdir(parents=True, exist_ok=True)
@@ -330,13 +350,10 @@ def cmd_train(args: argparse.Namespace) -> int:
                            "ok": report.ok}
     _write_samples_png(session, out / "samples.png")
     if not args.no_eval:
-        from ganstudio.core.metrics.evaluate import evaluate_generator, format_table
-
-        quality = evaluate_generator(session.dataset, session.generate,
-                                     session.net_config.latent_dim, seed=cfg.train.seed,
-                                     status=progress.status)
+        quality, table = session.recipe.quality_report(session.dataset, cfg.train.seed,
+                                                       progress.status)
         extra["quality"] = quality
-        progress.status(format_table(quality))
+        progress.status(table)
     session.write_run_json(result, extra)
     verb = "stopped" if result.stopped_early else "finished"
     progress.status(f"{verb} at step {result.steps} ({result.steps_per_sec:.0f} steps/s); "
@@ -349,8 +366,8 @@ def _write_samples_png(session, path: Path) -> None:
 
     ds = session.dataset
     if ds.kind == "images":
-        samples = session.generate(session.z_fixed[:64])
-        samples_png(samples, "images", path)
+        panel = session.views()["samples"]
+        samples_png(panel.samples[:100], "images", path, columns=panel.columns)
     else:
         samples = session.sample(2500, seed=session.config.train.seed + 101)
         real = ds.x[:2000]
@@ -387,8 +404,9 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if suffix not in (".png", ".csv", ".npy"):
         raise ConfigError(f"--out: {out.name!r} must end in .png, .csv or .npy.")
     gen = LoadedGenerator(args.model)
+    condition = _sample_condition(gen, args)
     z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))
-    samples = gen(truncate(z.astype(np.float32), args.truncation))
+    samples = gen(truncate(z.astype(np.float32), args.truncation), condition)
     out.parent.mkdir(parents=True, exist_ok=True)
     kind = gen.metadata.get("kind", "images")
     if suffix == ".npy":
@@ -401,6 +419,72 @@ def cmd_sample(args: argparse.Namespace) -> int:
         modes = gen.metadata.get("modes")
         samples_png(samples, kind, out, modes=None if modes is None else np.asarray(modes))
     print(f"wrote {args.n} samples to {out}")
+    return 0
+
+
+def _sample_condition(gen, args: argparse.Namespace) -> Any:
+    """The condition `sample` passes: --label (an index or a class name) or --caption."""
+    from ganstudio.errors import ConfigError
+
+    name = gen.condition_name
+    given = {"label": args.label, "caption": args.caption}
+    for option, value in given.items():
+        if value is not None and option != name:
+            what = f"takes a {name}" if name else "is unconditional"
+            raise ConfigError(f"--{option}: this generator {what}.",
+                              f"Drop --{option}" + (f" and give --{name}." if name else "."))
+    if name is None:
+        return None
+    value = given[name]
+    if value is None:
+        hint = ("e.g. --label 3" if name == "label" else
+                "e.g. --caption \"a large red circle at the top\"")
+        raise ConfigError(f"this generator is conditional: give --{name}.", hint)
+    if name == "label":
+        classes = [str(c) for c in gen.metadata.get("class_names") or []]
+        if value in classes:
+            return classes.index(value)
+        try:
+            index = int(value)
+        except ValueError:
+            raise ConfigError(f"--label: {value!r} is not a class; classes are "
+                              f"{', '.join(classes)}.") from None
+        if not 0 <= index < max(1, len(classes)):
+            raise ConfigError(f"--label: {index} is out of range; classes are 0.."
+                              f"{len(classes) - 1}.")
+        return index
+    vocab = set(gen.metadata.get("vocabulary") or [])
+    import re
+
+    unknown = [w for w in re.sub(r"[^\w\s]", " ", value.lower()).split() if w not in vocab]
+    if vocab and unknown:
+        print(f"ganstudio: note: the model never saw the words {', '.join(unknown)}",
+              file=sys.stderr)
+    return value
+
+
+def cmd_families(args: argparse.Namespace) -> int:
+    """`ganstudio families`."""
+    from ganstudio.config import section_fields
+    from ganstudio.core.families import FAMILIES
+
+    width = max(len(name) for name in FAMILIES)
+    for spec in FAMILIES.values():
+        print(f"{spec.name:<{width}}  {spec.description} ({spec.seed_note})")
+    if args.settings:
+        defaults = RunConfig()
+        for section in defaults.to_dict():
+            if section == "family":
+                continue
+            print(f"\n[{section}]")
+            for name, f in section_fields(section).items():
+                meta = f.metadata
+                allowed = (", ".join(meta["choices"]) if meta.get("choices") else
+                           f"{meta.get('lo')}..{meta.get('hi') if meta.get('hi') is not None else ''}"
+                           if meta.get("lo") is not None else "")
+                value = getattr(getattr(defaults, section), name)
+                print(f"  {section}.{name} = {value!r}  {meta.get('help', '')}"
+                      + (f" [{allowed}]" if allowed else ""))
     return 0
 
 
@@ -464,6 +548,7 @@ COMMANDS = {
     "sample": cmd_sample,
     "eval": cmd_eval,
     "datasets": cmd_datasets,
+    "families": cmd_families,
 }
 
 
@@ -485,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        if args.command != "datasets":
+        if args.command not in ("datasets", "families"):
             quiet_tensorflow_import()
         return COMMANDS[args.command](args)
     except GanStudioError as exc:

@@ -23,7 +23,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from ganstudio.errors import ConfigError
 
@@ -40,6 +40,9 @@ OBJECTIVES = ("minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
 COLORS = ("auto", "grayscale", "rgb")
 JIT_MODES = ("auto", "on", "off")
 LR_DECAYS = ("none", "cosine", "linear")
+CONDITIONS = ("auto", "label", "caption")
+D_DESIGNS = ("joint", "separate", "projection")
+TEXT_ENCODERS = ("bag", "gru")
 
 
 def _suggest(value: str, allowed: tuple[str, ...]) -> str:
@@ -75,8 +78,112 @@ def _check_float(
         raise ConfigError(f"{section}.{name}: {value} is out of range; it must be {low}{upper}.")
 
 
+def setting(default: Any = dataclasses.MISSING, *, label: str, help: str = "",
+            choices: tuple[str, ...] | None = None, lo: float | None = None,
+            hi: float | None = None, lo_open: bool = False, factory: Any = None) -> Any:
+    """A config field with the metadata that validates it and drives the studio's form and
+    the CLI's `--set section.field=value`.
+
+    Args:
+        default: The default value (`None` makes the field optional).
+        label: A short label for forms.
+        help: One sentence for tooltips and `--help`.
+        choices: The allowed values of a text field.
+        lo: The smallest allowed number.
+        hi: The largest allowed number (`None`: no upper bound).
+        lo_open: `lo` itself is not allowed.
+        factory: A default factory instead of `default`.
+
+    Returns:
+        A `dataclasses.field`.
+    """
+    meta = {"label": label, "help": help, "choices": choices, "lo": lo, "hi": hi,
+            "lo_open": lo_open}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def field_kind(f: dataclasses.Field) -> tuple[str, bool]:
+    """The value kind of a config field (`int`, `float`, `bool`, `str`) and whether `None`
+    is allowed, read from its type annotation."""
+    text = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    parts = [p.strip() for p in text.split("|")]
+    optional = "None" in parts
+    kind = next(p for p in parts if p != "None")
+    return kind, optional
+
+
+class Section:
+    """Base of the config sections: validates every field from its `setting` metadata.
+
+    Subclasses set `SECTION` (the section's name in files and messages) and may add checks
+    that involve several fields in their own `__post_init__` (after calling this one).
+    """
+
+    SECTION: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            check_setting(self.SECTION, f, getattr(self, f.name))
+
+
+def check_setting(section: str, f: dataclasses.Field, value: Any) -> None:
+    """Validates one value against a field's kind and metadata.
+
+    Raises:
+        ConfigError: naming `section.field`, the bad value and what is allowed.
+    """
+    kind, optional = field_kind(f)
+    if value is None and optional:
+        return
+    meta = f.metadata
+    name = f.name
+    if meta.get("choices"):
+        _check_choice(section, name, value, meta["choices"])
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise ConfigError(f"{section}.{name}: {value!r} must be true or false.")
+    elif kind == "int":
+        _check_int(section, name, value, int(meta["lo"]),
+                   None if meta.get("hi") is None else int(meta["hi"]))
+    elif kind == "float":
+        _check_float(section, name, value, meta["lo"], meta.get("hi"), meta.get("lo_open", False))
+    elif kind == "str" and not isinstance(value, str):
+        raise ConfigError(f"{section}.{name}: {value!r} must be text.")
+
+
+def parse_setting(f: dataclasses.Field, text: str) -> Any:
+    """Turns the text of a command-line value into the field's kind (`none` for optional).
+
+    Raises:
+        ConfigError: if the text is not a value of that kind.
+    """
+    kind, optional = field_kind(f)
+    raw = text.strip()
+    if optional and raw.lower() in ("none", "auto", ""):
+        return None
+    if kind == "bool":
+        if raw.lower() in ("1", "true", "yes", "on"):
+            return True
+        if raw.lower() in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{f.name}: {text!r} must be true or false.")
+    if kind == "int":
+        try:
+            return int(raw)
+        except ValueError:
+            raise ConfigError(f"{f.name}: {text!r} is not an integer; give a whole number.") from None
+    if kind == "float":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ConfigError(f"{f.name}: {text!r} is not a number.") from None
+    return text
+
+
 @dataclass(frozen=True)
-class DataConfig:
+class DataConfig(Section):
     """Which data to train on and how to shape it.
 
     Args:
@@ -87,27 +194,33 @@ class DataConfig:
         color: `"grayscale"`, `"rgb"`, or `"auto"` (RGB if any image has color).
         n_points: How many points a synthetic 2D dataset draws.
         limit: Use at most this many examples (`None` for all).
+        holdout: Captioned data only: a comma-separated list of caption fragments (for example
+            `"large yellow triangle"`); every example whose caption holds all the words of one
+            fragment is left out of training, to measure whether captions compose.
     """
 
-    name: str = "ring8"
-    image_size: int | None = None
-    color: str = "auto"
-    n_points: int = 100_000
-    limit: int | None = None
+    SECTION: ClassVar[str] = "data"
+    name: str = setting("ring8", label="Dataset", help="a built-in name or a path")
+    image_size: int | None = setting(None, label="Image size", lo=8, hi=128,
+                                     help="square side images are resized to (auto: their own)")
+    color: str = setting("auto", label="Color", choices=COLORS,
+                         help="grayscale, rgb, or auto (rgb if any image has color)")
+    n_points: int = setting(100_000, label="Points", lo=100, hi=10_000_000,
+                            help="how many points a synthetic 2D dataset draws")
+    limit: int | None = setting(None, label="Limit", lo=1,
+                                help="use at most this many examples (auto: all)")
+    holdout: str = setting("", label="Held out",
+                           help="caption fragments left out of training, e.g. "
+                                "'large yellow triangle'")
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ConfigError("data.name: give a dataset name or a path; see `ganstudio datasets`.")
-        if self.image_size is not None:
-            _check_int("data", "image_size", self.image_size, 8, 128)
-        _check_choice("data", "color", self.color, COLORS)
-        _check_int("data", "n_points", self.n_points, 100, 10_000_000)
-        if self.limit is not None:
-            _check_int("data", "limit", self.limit, 1)
+        super().__post_init__()
 
 
 @dataclass(frozen=True)
-class NetConfig:
+class NetConfig(Section):
     """The generator and discriminator architecture.
 
     Args:
@@ -125,38 +238,34 @@ class NetConfig:
             for mlp; for dcgan spectral, or layer with wgan-gp). Batch norm is refused with a
             gradient penalty or R1, whose per-example gradients it would mix.
         pack: PacGAN packing degree m: the discriminator judges m samples at once (2 by
-            default: against mode dropping, and D sees half as many inputs).
+            default: against mode dropping, and D sees half as many inputs). Families whose D
+            also sees a condition judge one example at a time.
         minibatch_std: Append the minibatch standard deviation as a feature in D.
     """
 
-    name: str = "auto"
-    latent_dim: int | None = None
-    depth: int = 3
-    width: int = 256
-    activation: str = "relu"
-    filters: int = 32
-    g_norm: str = "auto"
-    d_norm: str = "auto"
-    pack: int = 2
-    minibatch_std: bool = False
-
-    def __post_init__(self) -> None:
-        _check_choice("net", "name", self.name, NETS)
-        if self.latent_dim is not None:
-            _check_int("net", "latent_dim", self.latent_dim, 1, 4096)
-        _check_int("net", "depth", self.depth, 1, 16)
-        _check_int("net", "width", self.width, 2, 8192)
-        _check_choice("net", "activation", self.activation, ACTIVATIONS)
-        _check_int("net", "filters", self.filters, 4, 1024)
-        _check_choice("net", "g_norm", self.g_norm, G_NORMS)
-        _check_choice("net", "d_norm", self.d_norm, D_NORMS)
-        _check_int("net", "pack", self.pack, 1, 16)
-        if not isinstance(self.minibatch_std, bool):
-            raise ConfigError(f"net.minibatch_std: {self.minibatch_std!r} must be true or false.")
+    SECTION: ClassVar[str] = "net"
+    name: str = setting("auto", label="Architecture", choices=NETS,
+                        help="mlp for points, dcgan for images, or auto")
+    latent_dim: int | None = setting(None, label="Latent size", lo=1, hi=4096,
+                                     help="size of z (auto: 8 for points, 64 for images)")
+    depth: int = setting(3, label="Depth", lo=1, hi=16, help="hidden layers of the mlp")
+    width: int = setting(256, label="Width", lo=2, hi=8192, help="units per mlp layer")
+    activation: str = setting("relu", label="Activation", choices=ACTIVATIONS,
+                              help="hidden activation of the mlp")
+    filters: int = setting(32, label="Filters", lo=4, hi=1024,
+                           help="filters of dcgan's full-resolution block")
+    g_norm: str = setting("auto", label="G norm", choices=G_NORMS,
+                          help="normalization in the generator")
+    d_norm: str = setting("auto", label="D norm", choices=D_NORMS,
+                          help="normalization in the discriminator")
+    pack: int = setting(2, label="Packing", lo=1, hi=16,
+                        help="PacGAN: D judges this many samples at once")
+    minibatch_std: bool = setting(False, label="Minibatch std",
+                                  help="give D the minibatch standard deviation as a feature")
 
 
 @dataclass(frozen=True)
-class ObjectiveConfig:
+class ObjectiveConfig(Section):
     """The adversarial objective and how the two players are optimized.
 
     Args:
@@ -177,34 +286,31 @@ class ObjectiveConfig:
             held there if training goes on. Small late steps make the samples precise.
     """
 
-    name: str = "nonsaturating"
-    d_steps: int = 1
-    lr_d: float = 1e-3
-    lr_g: float = 1e-3
-    beta1: float = 0.5
-    beta2: float = 0.999
-    clip: float = 0.01
-    gp_lambda: float = 10.0
-    r1_gamma: float = 0.02
-    ema: float = 0.99
-    lr_decay: str = "none"
-
-    def __post_init__(self) -> None:
-        _check_choice("objective", "name", self.name, OBJECTIVES)
-        _check_int("objective", "d_steps", self.d_steps, 1, 100)
-        _check_float("objective", "lr_d", self.lr_d, 0.0, 1.0, lo_open=True)
-        _check_float("objective", "lr_g", self.lr_g, 0.0, 1.0, lo_open=True)
-        _check_float("objective", "beta1", self.beta1, 0.0, 0.9999)
-        _check_float("objective", "beta2", self.beta2, 0.0, 0.99999)
-        _check_float("objective", "clip", self.clip, 0.0, 100.0, lo_open=True)
-        _check_float("objective", "gp_lambda", self.gp_lambda, 0.0, 1e4)
-        _check_float("objective", "r1_gamma", self.r1_gamma, 0.0, 1e4)
-        _check_float("objective", "ema", self.ema, 0.0, 0.99999)
-        _check_choice("objective", "lr_decay", self.lr_decay, LR_DECAYS)
+    SECTION: ClassVar[str] = "objective"
+    name: str = setting("nonsaturating", label="Objective", choices=OBJECTIVES,
+                        help="the adversarial loss")
+    d_steps: int = setting(1, label="D steps (k)", lo=1, hi=100,
+                           help="discriminator updates per generator update")
+    lr_d: float = setting(1e-3, label="LR D", lo=0.0, hi=1.0, lo_open=True,
+                          help="discriminator learning rate")
+    lr_g: float = setting(1e-3, label="LR G", lo=0.0, hi=1.0, lo_open=True,
+                          help="generator learning rate")
+    beta1: float = setting(0.5, label="Adam β1", lo=0.0, hi=0.9999)
+    beta2: float = setting(0.999, label="Adam β2", lo=0.0, hi=0.99999)
+    clip: float = setting(0.01, label="Clip c", lo=0.0, hi=100.0, lo_open=True,
+                          help="weight clipping bound for wgan")
+    gp_lambda: float = setting(10.0, label="GP λ", lo=0.0, hi=1e4,
+                               help="gradient-penalty weight for wgan-gp")
+    r1_gamma: float = setting(0.02, label="R1 γ", lo=0.0, hi=1e4,
+                              help="R1 penalty on real data (0: off)")
+    ema: float = setting(0.99, label="EMA", lo=0.0, hi=0.99999,
+                         help="moving average of G's weights for samples and export (0: off)")
+    lr_decay: str = setting("none", label="LR decay", choices=LR_DECAYS,
+                            help="learning rates fall to 1% over the run")
 
 
 @dataclass(frozen=True)
-class TrainConfig:
+class TrainConfig(Section):
     """How long and how training runs.
 
     Args:
@@ -225,36 +331,69 @@ class TrainConfig:
         stop_patience: Evaluations without improvement before the stop rule fires.
     """
 
-    steps: int = 5000
-    batch: int = 512
-    seed: int = 0
-    jit: str = "auto"
-    checkpoint_every: int = 1000
-    keep_checkpoints: int = 3
-    probe_size: int = 512
-    n_samples: int = 64
-    eval_every: int = 1000
-    eval_n: int | None = None
-    stop_rule: bool = False
-    stop_epsilon: float = 0.05
-    stop_patience: int = 5
+    SECTION: ClassVar[str] = "train"
+    steps: int = setting(5000, label="Steps", lo=1, hi=100_000_000,
+                         help="generator updates to run")
+    batch: int = setting(512, label="Batch", lo=1, hi=65_536, help="samples per update")
+    seed: int = setting(0, label="Seed", lo=0, hi=2**31 - 1,
+                        help="seeds data order, weights, z and the probes")
+    jit: str = setting("auto", label="XLA", choices=JIT_MODES,
+                       help="XLA compilation (auto: on with a GPU)")
+    checkpoint_every: int = setting(1000, label="Checkpoint every", lo=0,
+                                    help="steps between checkpoints (0: only at the end)")
+    keep_checkpoints: int = setting(3, label="Keep checkpoints", lo=1, hi=1000)
+    probe_size: int = setting(512, label="Probe size", lo=8, hi=100_000,
+                              help="samples scored by D for the live histograms")
+    n_samples: int = setting(64, label="Samples shown", lo=1, hi=100_000)
+    eval_every: int = setting(1000, label="Evaluate every", lo=0,
+                              help="steps between quality evaluations (0: never)")
+    eval_n: int | None = setting(None, label="Eval samples", lo=10, hi=1_000_000,
+                                 help="samples per evaluation (auto: 2,500 points, 1,000 images)")
+    stop_rule: bool = setting(False, label="Stop rule",
+                              help="stop at the 0.5 equilibrium once the metric stalls")
+    stop_epsilon: float = setting(0.05, label="Stop ε", lo=0.0, hi=0.5, lo_open=True)
+    stop_patience: int = setting(5, label="Stop patience", lo=1, hi=10_000)
 
-    def __post_init__(self) -> None:
-        _check_int("train", "steps", self.steps, 1, 100_000_000)
-        _check_int("train", "batch", self.batch, 1, 65_536)
-        _check_int("train", "seed", self.seed, 0, 2**31 - 1)
-        _check_choice("train", "jit", self.jit, JIT_MODES)
-        _check_int("train", "checkpoint_every", self.checkpoint_every, 0)
-        _check_int("train", "keep_checkpoints", self.keep_checkpoints, 1, 1000)
-        _check_int("train", "probe_size", self.probe_size, 8, 100_000)
-        _check_int("train", "n_samples", self.n_samples, 1, 100_000)
-        _check_int("train", "eval_every", self.eval_every, 0)
-        if self.eval_n is not None:
-            _check_int("train", "eval_n", self.eval_n, 10, 1_000_000)
-        if not isinstance(self.stop_rule, bool):
-            raise ConfigError(f"train.stop_rule: {self.stop_rule!r} must be true or false.")
-        _check_float("train", "stop_epsilon", self.stop_epsilon, 0.0, 0.5, lo_open=True)
-        _check_int("train", "stop_patience", self.stop_patience, 1, 10_000)
+
+@dataclass(frozen=True)
+class CGANConfig(Section):
+    """The conditional GAN's own settings (family `cgan`).
+
+    Args:
+        condition: What conditions G and D: `label` (class labels), `caption` (text), or
+            `auto` (captions when the data has them, else labels).
+        d_design: `joint` (one network sees x and c, one score), `separate` (a realness head on
+            x alone and a match head on (x, c), each with its own loss) or `projection` (the
+            projection discriminator of Miyato & Koyama 2018).
+        fake_weight: Weight of the fake term in D's loss (GAN-CLS: ½).
+        mismatch_weight: Weight of the real-image, wrong-condition term in D's loss (GAN-CLS: ½).
+        embed_dim: Size of the condition's embedding (labels) or text code (captions).
+        text_encoder: `bag` (mean of word embeddings) or `gru` (a small GRU over the words).
+        augment: Conditioning augmentation (StackGAN): G sees c = μ + σ·ε drawn around the
+            text code, with a KL term towards N(0, I).
+        augment_kl: Weight of conditioning augmentation's KL term.
+        max_words: Caption length in words the text encoder reads (longer ones are cut).
+    """
+
+    SECTION: ClassVar[str] = "cgan"
+    condition: str = setting("auto", label="Condition", choices=CONDITIONS,
+                             help="class labels, text captions, or auto")
+    d_design: str = setting("joint", label="D design", choices=D_DESIGNS,
+                            help="joint score, separate realness and match heads, or projection")
+    fake_weight: float = setting(0.5, label="Fake weight", lo=0.0, hi=10.0,
+                                 help="weight of (fake, c) in D's loss")
+    mismatch_weight: float = setting(0.5, label="Mismatch weight", lo=0.0, hi=10.0,
+                                     help="weight of (real, wrong c) in D's loss")
+    embed_dim: int = setting(32, label="Condition size", lo=1, hi=1024,
+                             help="size of the label embedding or text code")
+    text_encoder: str = setting("bag", label="Text encoder", choices=TEXT_ENCODERS,
+                                help="mean of word embeddings, or a small GRU")
+    augment: bool = setting(False, label="Cond. augmentation",
+                            help="StackGAN's c = μ + σ·ε with a KL term")
+    augment_kl: float = setting(2.0, label="Augmentation KL", lo=0.0, hi=100.0,
+                                help="weight of the augmentation's KL term")
+    max_words: int = setting(16, label="Max words", lo=1, hi=256,
+                             help="caption length the text encoder reads")
 
 
 _SECTIONS: dict[str, type] = {
@@ -262,7 +401,27 @@ _SECTIONS: dict[str, type] = {
     "net": NetConfig,
     "objective": ObjectiveConfig,
     "train": TrainConfig,
+    "cgan": CGANConfig,
 }
+SECTIONS: dict[str, type] = _SECTIONS  # every section, shared and per-family, by name
+
+
+def section_fields(section: str) -> dict[str, dataclasses.Field]:
+    """The fields of a config section by name (what the form and `--set` offer).
+
+    Raises:
+        ConfigError: for an unknown section.
+    """
+    if section not in _SECTIONS:
+        raise ConfigError(f"config: unknown section {section!r}; sections are "
+                          f"{', '.join(_SECTIONS)}." + _suggest(section, tuple(_SECTIONS)))
+    return {f.name: f for f in fields(_SECTIONS[section])}
+
+
+def _family_names() -> tuple[str, ...]:
+    from ganstudio.core.families import family_names
+
+    return family_names()
 
 
 @dataclass(frozen=True)
@@ -270,20 +429,29 @@ class RunConfig:
     """Everything that defines a training run; frozen, so the UI edits a copy.
 
     Args:
+        family: The model family (`gan`, `cgan`; `ganstudio families` lists them).
         data: Which dataset and how to shape it.
         net: The architecture.
         objective: The loss and the optimizers.
         train: Steps, batch, seed, jit and checkpoints.
+        cgan: The conditional GAN's own settings (read when `family` is `cgan`).
     """
 
+    family: str = "gan"
     data: DataConfig = field(default_factory=DataConfig)
     net: NetConfig = field(default_factory=NetConfig)
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
+    cgan: CGANConfig = field(default_factory=CGANConfig)
 
-    def to_dict(self) -> dict[str, dict[str, Any]]:
-        """Returns the config as nested plain dicts (JSON and TOML friendly)."""
-        return {name: dataclasses.asdict(getattr(self, name)) for name in _SECTIONS}
+    def __post_init__(self) -> None:
+        _check_choice("config", "family", self.family, _family_names())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Returns the config as plain dicts: `family`, then one table per section."""
+        out: dict[str, Any] = {"family": self.family}
+        out.update({name: dataclasses.asdict(getattr(self, name)) for name in _SECTIONS})
+        return out
 
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> RunConfig:
@@ -294,14 +462,14 @@ class RunConfig:
         """
         if not isinstance(raw, Mapping):
             raise ConfigError("config: expected a table of sections (data, net, objective, train).")
-        unknown = set(raw) - set(_SECTIONS)
+        unknown = set(raw) - set(_SECTIONS) - {"family"}
         if unknown:
             bad = sorted(unknown)[0]
             raise ConfigError(
                 f"config: unknown section {bad!r}; allowed sections are {', '.join(_SECTIONS)}."
                 + _suggest(bad, tuple(_SECTIONS))
             )
-        parts = {}
+        parts: dict[str, Any] = {}
         for name, klass in _SECTIONS.items():
             section = raw.get(name, {}) or {}
             if not isinstance(section, Mapping):
@@ -314,19 +482,44 @@ class RunConfig:
                         + _suggest(key, allowed)
                     )
             parts[name] = klass(**dict(section))
-        return cls(**parts)
+        family = raw.get("family", "gan")
+        return cls(family=family, **parts)
 
-    def with_changes(self, **sections: Mapping[str, Any]) -> RunConfig:
+    def with_changes(self, family: str | None = None, **sections: Mapping[str, Any]) -> RunConfig:
         """Returns a copy with some fields changed, validated.
 
         Example: `cfg.with_changes(train={"steps": 100}, net={"name": "mlp"})`.
         """
         merged = self.to_dict()
+        if family is not None:
+            merged["family"] = family
         for name, changes in sections.items():
             if name not in _SECTIONS:
                 raise ConfigError(f"config: unknown section {name!r}.")
             merged[name].update(changes)
         return RunConfig.from_dict(merged)
+
+    def with_setting(self, assignment: str) -> RunConfig:
+        """Returns a copy with one `section.field=value` assignment applied (the CLI's `--set`).
+
+        Example: `cfg.with_setting("cgan.d_design=separate")`.
+
+        Raises:
+            ConfigError: for a malformed assignment, an unknown section or field, or a bad value.
+        """
+        key, sep, text = assignment.partition("=")
+        if sep and key.strip() == "family":
+            return self.with_changes(family=text.strip())
+        section, dot, name = key.strip().partition(".")
+        if not sep or not dot:
+            raise ConfigError(f"--set {assignment!r}: write section.field=value, "
+                              "e.g. --set cgan.d_design=separate.")
+        known = section_fields(section)
+        if name not in known:
+            raise ConfigError(f"{section}.{name}: unknown setting; {section} has "
+                              f"{', '.join(known)}." + _suggest(name, tuple(known)))
+        value = parse_setting(known[name], text)
+        return self.with_changes(**{section: {name: value}})
 
     def replace(self, **parts: Any) -> RunConfig:
         """Returns a copy with whole sections replaced (`dataclasses.replace`)."""
@@ -377,13 +570,21 @@ def to_toml(tables: Mapping[str, Mapping[str, Any]]) -> str:
     """Writes one level of tables of scalars as TOML; `None` values are left out.
 
     Args:
-        tables: Section name to a mapping of scalar settings.
+        tables: Section name to a mapping of scalar settings; plain scalars (such as
+            `family`) are written first, as top-level keys.
 
     Returns:
         The TOML text.
     """
     lines: list[str] = []
+    for name, value in tables.items():
+        if not isinstance(value, Mapping) and value is not None:
+            lines.append(f"{name} = {_toml_value(value)}")
+    if lines:
+        lines.append("")
     for name, table in tables.items():
+        if not isinstance(table, Mapping):
+            continue
         lines.append(f"[{name}]")
         lines.extend(f"{k} = {_toml_value(v)}" for k, v in table.items() if v is not None)
         lines.append("")

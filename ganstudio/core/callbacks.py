@@ -14,9 +14,7 @@ import time
 
 import keras
 
-from ganstudio.core.metrics.theory import jsd_lower_bound
-from ganstudio.core.objectives import PROBABILITY
-from ganstudio.core.telemetry import RateLimiter
+from ganstudio.core.telemetry import RateLimiter, TrainingHost
 from ganstudio.errors import TrainingError
 
 MAX_HISTORY = 20_000  # scalar rows kept in memory and in history.json (10 Hz: ~30 min in full)
@@ -26,11 +24,14 @@ class TelemetryCallback(keras.callbacks.Callback):
     """Emits rate-limited snapshots, honours the session's control, checkpoints, stops at target.
 
     Args:
-        session: The `TrainingSession` that owns the recipe, reporter and control.
-        target_step: Stop when the generator has made this many updates in all.
+        session: What it reports to and checks (a `TrainingHost`: the `TrainingSession`).
+        target_step: Stop when the recipe has made this many steps in all.
+        checkpoint_every: Steps between checkpoints (0: none from here).
+        eval_every: Steps between quality evaluations (0: none).
     """
 
-    def __init__(self, session, target_step: int) -> None:
+    def __init__(self, session: TrainingHost, target_step: int, checkpoint_every: int = 0,
+                 eval_every: int = 0) -> None:
         super().__init__()
         self.session = session
         self.target = target_step
@@ -42,21 +43,18 @@ class TelemetryCallback(keras.callbacks.Callback):
         self._rate_step = session.step
         self._rate = 0.0
         self._last_logs: dict | None = None
-        every = session.config.train.checkpoint_every
+        self.checkpoint_every = checkpoint_every
+        self.eval_every = eval_every
+        every = checkpoint_every
         self._next_ckpt = (session.step // every + 1) * every if every else None
-        every = session.config.train.eval_every
+        every = eval_every
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
     def _scalars(self, logs: dict) -> dict[str, float]:
-        out = {k: float(v) for k, v in logs.items()}
-        if self.session.recipe.objective.output == PROBABILITY and "value" in out:
-            out["jsd"] = jsd_lower_bound(out["value"])
-        elif "value" in out:
-            out["wasserstein"] = out["value"]
-        return out
+        return self.session.scalars(logs)
 
     def _speed(self, step: int) -> float:
         now = time.perf_counter()
@@ -72,8 +70,6 @@ class TelemetryCallback(keras.callbacks.Callback):
     def emit(self, logs: dict | None, heavy: bool, event: str = "tick",
              metrics: dict[str, float] | None = None) -> None:
         """Builds and sends one snapshot now (scalars from `logs`, and the heavy parts)."""
-        from ganstudio.core.session import snapshot_from
-
         s = self.session
         scalars = self._scalars(logs) if logs else {}
         if scalars:
@@ -81,8 +77,8 @@ class TelemetryCallback(keras.callbacks.Callback):
             if len(s.history) > MAX_HISTORY:  # keep it bounded: thin the older half
                 half = len(s.history) // 2
                 s.history[:half] = s.history[:half:2]
-        snap = snapshot_from(s, scalars, self._speed(s.step), time.perf_counter() - self._t0,
-                             s.snapshot_heavy() if heavy else None, event, metrics)
+        snap = s.snapshot(scalars, self._speed(s.step), time.perf_counter() - self._t0,
+                          heavy, event, metrics)
         s.reporter.snapshot(snap)
 
     def _evaluate(self, logs: dict | None) -> None:
@@ -93,10 +89,8 @@ class TelemetryCallback(keras.callbacks.Callback):
         rule = s.stop_rule
         if rule is None:
             return
-        scalars = self._scalars(logs or {})
-        if s.recipe.objective.output == PROBABILITY:
-            mean_d = 0.5 * (scalars.get("d_real", 0.5) + scalars.get("d_fake", 0.5))
-        else:  # critics have no 0.5 equilibrium: only the metric's plateau counts
+        mean_d = s.equilibrium(self._scalars(logs or {}))
+        if mean_d is None:  # no 0.5 equilibrium (critics): only the metric's plateau counts
             mean_d = 0.5
         if rule.update(mean_d, figures.get(s.evaluator.main_metric)):
             self.stop_reason = rule.reason()
@@ -105,7 +99,7 @@ class TelemetryCallback(keras.callbacks.Callback):
 
     def emit_final(self) -> None:
         """A last snapshot with everything, so views show the final state."""
-        if self.error is None and self.session.recipe is not None:
+        if self.error is None:
             self.emit(self._last_logs, heavy=True, event="final")
 
     def _single(self, mode: str) -> None:
@@ -120,8 +114,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         self._last_logs = logs
         if self.scalar_limiter.ready():
             scalars = self._scalars(logs or {})
-            watched = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
-            bad = [k for k in watched if not math.isfinite(scalars.get(k, 0.0))]
+            bad = [k for k in s.watched_scalars if not math.isfinite(scalars.get(k, 0.0))]
             if bad:
                 self.error = TrainingError(
                     f"training diverged: {', '.join(bad)} became NaN or infinite at step {step}.",
@@ -131,13 +124,13 @@ class TelemetryCallback(keras.callbacks.Callback):
                 return
             self.emit(logs, heavy=self.image_limiter.ready())
         if self._next_eval is not None and step >= self._next_eval:
-            self._next_eval += s.config.train.eval_every
+            self._next_eval += self.eval_every
             self._evaluate(logs)
             if self.model.stop_training:
                 return
         if self._next_ckpt is not None and step >= self._next_ckpt:
             s.save_checkpoint()
-            self._next_ckpt += s.config.train.checkpoint_every
+            self._next_ckpt += self.checkpoint_every
         if step >= self.target:
             self.model.stop_training = True
             return

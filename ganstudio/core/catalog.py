@@ -1,8 +1,8 @@
-"""What can be chosen, with descriptions and formulas, without importing TensorFlow.
+"""Descriptions and formulas of what can be chosen, without importing TensorFlow.
 
-The studio's pickers and tooltips and the CLI's help read this at start-up; the objective
-formulas are read from the docstrings in `objectives.py` (parsed, not imported), so the
-docstring stays the one place each formula is written.
+The studio's pickers and tooltips read this at start-up; the objective formulas are read from
+the docstrings in `objectives.py` (parsed, not imported), so the docstring stays the one place
+each formula is written.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import ast
 import functools
 from pathlib import Path
-
-from ganstudio.config import NETS, OBJECTIVES
 
 NET_DESCRIPTIONS = {
     "auto": "mlp for points, dcgan for images",
@@ -49,12 +47,3 @@ def objective_formula(name: str) -> str:
     docs = _class_docs()
     return "\n\n".join(docs[c] for c in _OBJECTIVE_CLASSES[name])
 
-
-def objective_names() -> tuple[str, ...]:
-    """All objective names, in display order."""
-    return OBJECTIVES
-
-
-def net_names() -> tuple[str, ...]:
-    """All architecture names, in display order."""
-    return NETS

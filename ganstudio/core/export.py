@@ -1,9 +1,12 @@
-"""Export the generator as a TensorFlow SavedModel that any TensorFlow program can load.
+"""Export a run's generator as a TensorFlow SavedModel that any TensorFlow program can load.
 
-The SavedModel's `serving_default` takes `z` (float32, [N, latent]) and returns `output_0`,
-samples in the dataset's own units: images float32 NHWC in [0, 1], points in their original
-coordinates. `assets/ganstudio.json` carries the metadata (dataset, shapes, latent size,
-objective, steps, seed, normalizer), so a user's script needs nothing from GAN Studio:
+Each family declares its signatures (`Recipe.export_specs`); the first is `serving_default`.
+The unconditional GAN's takes `z` (float32, [N, latent]); the conditional GAN's takes `z` and
+`label` (int32, [N]) or `caption` (string, [N]). Every signature returns `output_0`: samples
+in the dataset's own units, images float32 NHWC in [0, 1], points in their original
+coordinates. `assets/ganstudio.json` carries the metadata (dataset, shapes, each signature's
+inputs, class names or vocabulary, objective, steps, seed, normalizer), so a user's script
+needs nothing from GAN Studio:
 
 ```python
 import tensorflow as tf
@@ -24,11 +27,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from ganstudio.core.data.base import Normalizer
+from ganstudio.core.recipes.base import ExportSpec, InputSpec, Recipe
 from ganstudio.errors import ModelError
 
 METADATA_FILE = "ganstudio.json"
 ROUND_TRIP_TOLERANCE = 1e-4
+ROUND_TRIP_N = 16
+OUTPUT_KEY = "output_0"
 
 
 @dataclass(frozen=True)
@@ -51,38 +56,36 @@ class ExportReport:
                 f"{self.n_checked} latents (max |diff| {self.max_abs_diff:.2e})")
 
 
-def serving_model(generator: keras.Model, normalizer: Normalizer, latent_dim: int) -> keras.Model:
-    """Wraps the generator so it outputs the dataset's own units (z -> G(z)·scale + offset)."""
-    offset = list(normalizer.offset)
-    return keras.Sequential(
-        [
-            keras.Input((latent_dim,), name="z"),
-            generator,
-            keras.layers.Rescaling(scale=normalizer.scale,
-                                   offset=offset if len(offset) > 1 else offset[0],
-                                   name="to_data_units"),
-        ],
-        name="ganstudio_generator",
-    )
+def _tf_dtype(name: str):
+    import tensorflow as tf
+
+    return {"float32": tf.float32, "int32": tf.int32, "string": tf.string}[name]
 
 
-def export_generator(generator: keras.Model, normalizer: Normalizer, latent_dim: int,
-                     path: str | Path, metadata: dict[str, Any], seed: int = 0) -> ExportReport:
-    """Writes the SavedModel with its metadata, reloads it and checks it against `generator`.
+def _tensor(spec: InputSpec, value: np.ndarray):
+    import tensorflow as tf
+
+    if spec.dtype == "string":
+        return tf.constant([str(v) for v in np.asarray(value, dtype=object).ravel()], tf.string)
+    return tf.constant(np.asarray(value).astype(spec.dtype))
+
+
+def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
+                  seed: int = 0) -> ExportReport:
+    """Writes the recipe's export (one SavedModel, a signature per `ExportSpec`) with its
+    metadata, reloads it and checks every signature against the recipe in memory.
 
     The export is written to a temporary folder beside `path` and moved into place only when
     complete, so an earlier export at `path` survives a failed one.
 
     Args:
-        generator: The generator (not the training wrapper), in the network's range.
-        normalizer: Maps network range to the dataset's units.
-        latent_dim: Size of z.
+        recipe: A built recipe (its `export_specs` and `export_layers`).
         path: Destination folder.
         metadata: JSON-friendly facts about the run (dataset, objective, steps, ...).
-        seed: Seed of the latents used for the round-trip check.
+        seed: Seed of the inputs used for the round-trip check.
 
     Returns:
-        An `ExportReport` with the largest difference seen.
+        An `ExportReport` with the largest difference seen over all signatures.
 
     Raises:
         ModelError: if the folder cannot be written.
@@ -91,16 +94,28 @@ def export_generator(generator: keras.Model, normalizer: Normalizer, latent_dim:
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    model = serving_model(generator, normalizer, latent_dim)
+    specs = recipe.export_specs()
+    archive = keras.export.ExportArchive()
+    for layer in recipe.export_layers():
+        archive.track(layer)
+    for spec in specs:
+        signature = [tf.TensorSpec((None, *i.shape), _tf_dtype(i.dtype), name=i.name)
+                     for i in spec.inputs]
+        archive.add_endpoint(spec.name, _named_output(spec), input_signature=signature)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    first = specs[0]
+    latent = next((i.shape[0] for i in first.inputs if i.name == "z"), None)
     try:
-        model.export(str(tmp), format="tf_saved_model", verbose=False)
+        archive.write_out(str(tmp), verbose=False)
         meta = {
             **metadata,
-            "latent_dim": latent_dim,
-            "normalizer": normalizer.to_dict(),
-            "signature": {"name": "serving_default", "input": "z", "output": "output_0"},
-            "format": "ganstudio-generator/1",
+            "latent_dim": latent,
+            "signature": {"name": first.name, "input": first.inputs[0].name,
+                          "output": OUTPUT_KEY},
+            "signatures": {spec.name: {"inputs": [i.to_dict() for i in spec.inputs],
+                                       "output": OUTPUT_KEY, "help": spec.help}
+                           for spec in specs},
+            "format": "ganstudio-generator/2",
         }
         (tmp / "assets").mkdir(exist_ok=True)
         (tmp / "assets" / METADATA_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
@@ -120,11 +135,24 @@ def export_generator(generator: keras.Model, normalizer: Normalizer, latent_dim:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
-    z = np.random.default_rng(seed).standard_normal((16, latent_dim)).astype(np.float32)
-    expected = np.asarray(model(z, training=False))
-    reloaded = tf.saved_model.load(str(path)).signatures["serving_default"]
-    got = reloaded(z=tf.constant(z))["output_0"].numpy()
-    return ExportReport(path, float(np.max(np.abs(got - expected))), len(z))
+    reloaded = tf.saved_model.load(str(path))
+    worst, checked = 0.0, 0
+    for spec in specs:
+        inputs = recipe.example_inputs(ROUND_TRIP_N, seed)
+        args = [_tensor(i, inputs[i.name]) for i in spec.inputs]
+        expected = np.asarray(spec.fn(*args))
+        got = reloaded.signatures[spec.name](
+            **{i.name: a for i, a in zip(spec.inputs, args, strict=True)})[OUTPUT_KEY].numpy()
+        worst = max(worst, float(np.max(np.abs(got - expected))))
+        checked += len(expected)
+    return ExportReport(path, worst, checked)
+
+
+def _named_output(spec: ExportSpec):
+    def serve(*args):
+        return {OUTPUT_KEY: spec.fn(*args)}
+
+    return serve
 
 
 def read_metadata(path: str | Path) -> dict[str, Any]:
@@ -141,8 +169,17 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
     return json.loads(meta_path.read_text(encoding="utf-8"))
 
 
+def signature_inputs(metadata: dict[str, Any], name: str = "serving_default") -> list[dict]:
+    """The inputs of an export's signature, read from its metadata (older exports: `z`)."""
+    sigs = metadata.get("signatures")
+    if isinstance(sigs, dict) and isinstance(sigs.get(name), dict):
+        return list(sigs[name].get("inputs", []))
+    return [{"name": "z", "dtype": "float32", "shape": [int(metadata["latent_dim"])]}]
+
+
 class LoadedGenerator:
-    """A reloaded export: call it with z (numpy) to get samples in the dataset's units.
+    """A reloaded export: call it with z (numpy), and a condition where the export takes one,
+    to get samples in the dataset's units.
 
     Args:
         path: An export folder, or a run folder that holds `generator/`.
@@ -156,15 +193,41 @@ class LoadedGenerator:
             path = path / "generator"
         if not (path / "saved_model.pb").is_file():
             raise ModelError(f"no SavedModel at {str(path)!r}.",
-                             "Give a run folder from `ganstudio train` or its generator/ folder.")
+                             "Give a run folder from `ganstudio train` or its generator/ export.")
         self.path = path
         self.metadata = read_metadata(path)
-        self.latent_dim = int(self.metadata["latent_dim"])
+        self.inputs = signature_inputs(self.metadata)
+        z = next((i for i in self.inputs if i["name"] == "z"), None)
+        self.latent_dim = int(z["shape"][0]) if z else 0
+        self.condition = next((i for i in self.inputs if i["name"] != "z"), None)
         self._fn = tf.saved_model.load(str(path)).signatures["serving_default"]
 
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        """Returns G(z) in the dataset's units."""
+    @property
+    def condition_name(self) -> str | None:
+        """`label`, `caption`, or `None` for an unconditional export."""
+        return None if self.condition is None else str(self.condition["name"])
+
+    def __call__(self, z: np.ndarray, condition: Any = None) -> np.ndarray:
+        """Returns G(z[, condition]) in the dataset's units.
+
+        Args:
+            z: Latents [N, latent_dim].
+            condition: For a conditional export: one label or caption for all, or one per row.
+
+        Raises:
+            ModelError: when the export needs a condition and none was given.
+        """
         import tensorflow as tf
 
         z = np.asarray(z, np.float32).reshape(-1, self.latent_dim)
-        return self._fn(z=tf.constant(z))["output_0"].numpy()
+        feeds = {"z": tf.constant(z)}
+        if self.condition is not None:
+            if condition is None:
+                raise ModelError(f"this generator needs a {self.condition_name}.",
+                                 f"Give --{self.condition_name} (see its metadata).")
+            values = np.asarray(condition, dtype=object).reshape(-1)
+            if len(values) == 1:
+                values = np.repeat(values, len(z))
+            spec = InputSpec(self.condition["name"], self.condition["dtype"], ())
+            feeds[spec.name] = _tensor(spec, values)
+        return self._fn(**feeds)[OUTPUT_KEY].numpy()

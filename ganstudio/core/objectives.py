@@ -15,7 +15,6 @@ max_D V = −2·log 2 + 2·JSD(P_data ‖ P_G); with D = 0.5 everywhere V = −2
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import keras
@@ -57,7 +56,16 @@ class Objective:
     output = PROBABILITY
 
     def d_loss(self, real_logits: tf.Tensor, fake_logits: tf.Tensor) -> tf.Tensor:
-        """The discriminator's loss (minimized)."""
+        """The discriminator's loss (minimized): its real term plus its fake term."""
+        return self.d_real_loss(real_logits) + self.d_fake_loss(fake_logits)
+
+    def d_real_loss(self, real_logits: tf.Tensor) -> tf.Tensor:
+        """The term of D's loss that scores examples it must call real."""
+        raise NotImplementedError
+
+    def d_fake_loss(self, fake_logits: tf.Tensor) -> tf.Tensor:
+        """The term of D's loss that scores examples it must call fake (generated ones, and in
+        the conditional GAN real examples with a mismatched condition)."""
         raise NotImplementedError
 
     def g_loss(self, fake_logits: tf.Tensor) -> tf.Tensor:
@@ -94,14 +102,17 @@ class Minimax(Objective):
 
     name = "minimax"
 
-    def d_loss(self, real_logits, fake_logits):
-        return batch_mean(ops.softplus(-real_logits)) + batch_mean(ops.softplus(fake_logits))
+    def d_real_loss(self, real_logits):
+        return batch_mean(ops.softplus(-real_logits))
+
+    def d_fake_loss(self, fake_logits):
+        return batch_mean(ops.softplus(fake_logits))
 
     def g_loss(self, fake_logits):
         return batch_mean(_log_sigmoid(-fake_logits))
 
 
-class NonSaturating(Objective):
+class NonSaturating(Minimax):
     """The non-saturating game (seed 003): G maximizes log D(G(z)) instead.
 
     L_D = −E[log D(x)] − E[log(1 − D(G(z)))]
@@ -111,9 +122,6 @@ class NonSaturating(Objective):
     """
 
     name = "nonsaturating"
-
-    def d_loss(self, real_logits, fake_logits):
-        return batch_mean(ops.softplus(-real_logits)) + batch_mean(ops.softplus(fake_logits))
 
     def g_loss(self, fake_logits):
         return batch_mean(ops.softplus(-fake_logits))
@@ -132,8 +140,11 @@ class Wasserstein(Objective):
     name = "wgan"
     output = CRITIC
 
-    def d_loss(self, real_logits, fake_logits):
-        return batch_mean(fake_logits) - batch_mean(real_logits)
+    def d_real_loss(self, real_logits):
+        return -batch_mean(real_logits)
+
+    def d_fake_loss(self, fake_logits):
+        return batch_mean(fake_logits)
 
     def g_loss(self, fake_logits):
         return -batch_mean(fake_logits)
@@ -151,10 +162,11 @@ class LeastSquares(Objective):
     name = "lsgan"
     output = SCORE
 
-    def d_loss(self, real_logits, fake_logits):
-        return 0.5 * batch_mean(ops.square(real_logits - 1.0)) + 0.5 * batch_mean(
-            ops.square(fake_logits)
-        )
+    def d_real_loss(self, real_logits):
+        return 0.5 * batch_mean(ops.square(real_logits - 1.0))
+
+    def d_fake_loss(self, fake_logits):
+        return 0.5 * batch_mean(ops.square(fake_logits))
 
     def g_loss(self, fake_logits):
         return 0.5 * batch_mean(ops.square(fake_logits - 1.0))
@@ -170,8 +182,11 @@ class Hinge(Objective):
     name = "hinge"
     output = CRITIC
 
-    def d_loss(self, real_logits, fake_logits):
-        return batch_mean(ops.relu(1.0 - real_logits)) + batch_mean(ops.relu(1.0 + fake_logits))
+    def d_real_loss(self, real_logits):
+        return batch_mean(ops.relu(1.0 - real_logits))
+
+    def d_fake_loss(self, fake_logits):
+        return batch_mean(ops.relu(1.0 + fake_logits))
 
     def g_loss(self, fake_logits):
         return -batch_mean(fake_logits)
@@ -274,5 +289,3 @@ def build_game(cfg: ObjectiveConfig) -> GameSpec:
         penalties.append(R1Penalty(cfg.r1_gamma))
     return GameSpec(objective, constraints, penalties)
 
-
-LOG2 = math.log(2.0)

@@ -62,11 +62,13 @@ def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = No
 
 
 def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarray | None = None,
-                modes: np.ndarray | None = None) -> Path:
-    """Writes samples as a picture: a grid for images, a scatter plot for 2D points."""
+                modes: np.ndarray | None = None, columns: int | None = None) -> Path:
+    """Writes samples as a picture: a grid for images (`columns` per row, default square-ish;
+    a conditional grid has one condition per row), a scatter plot for 2D points."""
     if kind == "images":
-        scale = max(1, 256 // max(1, samples.shape[1] * int(np.ceil(np.sqrt(len(samples))))))
-        grid = image_grid(np.clip(samples, 0.0, 1.0))
+        cols = columns or int(np.ceil(np.sqrt(len(samples))))
+        scale = max(1, 256 // max(1, samples.shape[1] * cols))
+        grid = image_grid(np.clip(samples, 0.0, 1.0), ncols=cols)
         if scale > 1:
             grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
         save_png(grid, path)

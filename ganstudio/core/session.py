@@ -30,12 +30,11 @@ from ganstudio.core.checkpoint import (
     restore_values,
     save_checkpoint,
 )
-from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer
+from ganstudio.core.data.base import Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
-from ganstudio.core.telemetry import NullReporter, RateLimiter, Reporter, Snapshot, TrainingControl
+from ganstudio.core.families import check_data, get_family
+from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, TrainingError
-
-FIELD_RESOLUTION = 64
 
 
 @dataclass
@@ -74,34 +73,6 @@ def resolve_jit(mode: str) -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
-LR_FLOOR = 0.01  # a decayed learning rate ends at this share of its starting value
-
-
-def learning_rate(lr: float, decay: str, total_updates: int):
-    """A constant rate, or a Keras schedule falling to `LR_FLOOR * lr` over `total_updates`.
-
-    Args:
-        lr: The starting learning rate.
-        decay: `none`, `cosine` or `linear` (see `ObjectiveConfig.lr_decay`).
-        total_updates: Optimizer updates over the whole run; the rate holds at the floor after.
-
-    Returns:
-        A float or a `keras.optimizers.schedules.LearningRateSchedule`, driven by the
-        optimizer's own `iterations`, so a resumed run continues where it left off.
-    """
-    if decay == "none":
-        return lr
-    import keras
-
-    total = max(1, int(total_updates))
-    if decay == "cosine":
-        return keras.optimizers.schedules.CosineDecay(lr, decay_steps=total, alpha=LR_FLOOR)
-    if decay == "linear":
-        return keras.optimizers.schedules.PolynomialDecay(
-            lr, decay_steps=total, end_learning_rate=lr * LR_FLOOR, power=1.0)
-    raise ValueError(f"unknown learning-rate decay {decay!r}")
-
-
 class TrainingSession:
     """Owns one run: dataset, recipe, fixed probes, control, checkpoints and export.
 
@@ -114,13 +85,16 @@ class TrainingSession:
         scalar_hz: Maximum rate of scalar snapshots.
         image_hz: Maximum rate of snapshots with histograms and samples.
         dataset: An already loaded dataset to use instead of loading `config.data`.
+        lock: Held around the single updates of the Step buttons, which run outside `fit`
+            (the studio shares TensorFlow with its inference thread through it).
     """
 
     def __init__(self, config: RunConfig, out_dir: str | Path | None = None,
                  reporter: Reporter | None = None, control: TrainingControl | None = None,
                  resume: str | Path | None = None, scalar_hz: float = 10.0, image_hz: float = 2.0,
-                 dataset: Dataset | None = None) -> None:
+                 dataset: Dataset | None = None, lock: Any = None) -> None:
         self.config = config
+        self.lock = lock
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.reporter = reporter or NullReporter()
         self.control = control or TrainingControl()
@@ -144,7 +118,8 @@ class TrainingSession:
     # -- set-up --------------------------------------------------------------------------------
 
     def prepare(self) -> None:
-        """Loads the data, builds and compiles the recipe, restores a checkpoint if resuming.
+        """Loads the data, builds and compiles the family's recipe, restores a checkpoint if
+        resuming.
 
         Raises:
             GanStudioError: for bad data or settings (the message says what to do).
@@ -154,76 +129,41 @@ class TrainingSession:
         import keras
 
         from ganstudio.core.data.pipeline import make_pipeline
-        from ganstudio.core.nets import build_nets, resolve_net_config
-        from ganstudio.core.objectives import build_game
-        from ganstudio.core.recipes.gan import GANRecipe
+        from ganstudio.core.recipes.base import RecipeContext
 
         cfg = self.config
+        family = get_family(cfg.family)
         if self.dataset is None:
             self.reporter.status(f"loading {cfg.data.name}")
             self.dataset = load_dataset(cfg.data, seed=cfg.train.seed)
         ds = self.dataset
-        net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
-        if cfg.train.batch % net_cfg.pack:
-            raise ConfigError(f"train.batch: {cfg.train.batch} is not a multiple of net.pack "
-                              f"({net_cfg.pack}).", "Pick a batch size divisible by the packing.")
-        self.net_config = net_cfg
+        check_data(family, ds.kind, ds.y is not None, bool(getattr(ds, "captions", None)),
+                   ds.name)
         self.normalizer = Normalizer.for_dataset(ds)
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
         self.jit = resolve_jit(cfg.train.jit)
-        self.reporter.status(f"building {net_cfg.name} on {self.device}")
-        nets = build_nets(net_cfg, ds.shape)
-        self.param_counts = nets.param_counts
-        obj = cfg.objective
-        recipe = GANRecipe(nets.generator, nets.discriminator, build_game(obj),
-                           latent_dim=net_cfg.latent_dim, batch=cfg.train.batch,
-                           d_steps=obj.d_steps, pack=net_cfg.pack, ema=obj.ema,
-                           seed=cfg.train.seed)
-        lr_d = learning_rate(obj.lr_d, obj.lr_decay, cfg.train.steps * obj.d_steps)
-        lr_g = learning_rate(obj.lr_g, obj.lr_decay, cfg.train.steps)
-        if obj.name == "wgan":
-            d_opt = keras.optimizers.RMSprop(lr_d)
-            g_opt = keras.optimizers.RMSprop(lr_g)
-        else:
-            d_opt = keras.optimizers.Adam(lr_d, beta_1=obj.beta1, beta_2=obj.beta2)
-            g_opt = keras.optimizers.Adam(lr_g, beta_1=obj.beta1, beta_2=obj.beta2)
-        recipe.compile(d_optimizer=d_opt, g_optimizer=g_opt, jit_compile=self.jit)
-        recipe.build_state()
-        self.recipe = recipe
-
-        x_net = self.normalizer.to_net(ds.x)
-        self._x_net = x_net
-        self.pipeline = make_pipeline(x_net, cfg.train.batch * obj.d_steps, cfg.train.seed)
-        self._make_probes(x_net)
+        self.reporter.status(f"building {family.name} on {self.device}")
+        context = RecipeContext(cfg, ds, self.normalizer, self.jit)
+        self.recipe = family.recipe_class().create(context)
+        self.net_config = getattr(self.recipe, "net_config", None)
+        self.param_counts = self.recipe.param_counts()
+        self._arrays = self.recipe.training_arrays()
+        self.pipeline = make_pipeline(self._arrays, self.recipe.pipeline_batch, cfg.train.seed)
+        self.recipe.prepare_views(np.random.default_rng(cfg.train.seed + 1))
         if self.resume_from is not None:
             self._restore(self.resume_from)
         self._prepared = True
 
-    def _make_probes(self, x_net: np.ndarray) -> None:
-        cfg = self.config.train
-        m = self.net_config.pack
-        rng = np.random.default_rng(cfg.seed + 1)
-        probe = max(m, (min(cfg.probe_size, len(x_net) * m) // m) * m)
-        idx = rng.choice(len(x_net), size=probe, replace=probe > len(x_net))
-        latent = self.net_config.latent_dim
-        self._real_probe = x_net[idx]
-        self._z_probe = rng.standard_normal((probe, latent)).astype(np.float32)
-        n_samples = cfg.n_samples if self.dataset.kind == IMAGES else max(cfg.n_samples, 512)
-        self.z_fixed = rng.standard_normal((n_samples, latent)).astype(np.float32)
-        self._grid = None
-        if self.dataset.kind == POINTS and self.dataset.shape == (2,):
-            lo = self.dataset.x.min(axis=0)
-            hi = self.dataset.x.max(axis=0)
-            pad = 0.15 * (hi - lo).max()
-            lo, hi = lo - pad, hi + pad
-            xs = np.linspace(lo[0], hi[0], FIELD_RESOLUTION, dtype=np.float32)
-            ys = np.linspace(lo[1], hi[1], FIELD_RESOLUTION, dtype=np.float32)
-            gx, gy = np.meshgrid(xs, ys)  # rows = y, columns = x
-            grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
-            self._grid = self.normalizer.to_net(grid)
-            self._extent = (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))
-            self._real_points = self.dataset.x[idx[: min(len(idx), 1000)]]
+    @property
+    def examples(self) -> int:
+        """Training examples (rows of the pipeline's arrays)."""
+        return len(next(iter(self._arrays.values())))
+
+    @property
+    def z_fixed(self) -> np.ndarray | None:
+        """The fixed latents of the live sample view, where the recipe has them."""
+        return getattr(self.recipe, "z_fixed", None)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -237,7 +177,7 @@ class TrainingSession:
         return {
             "family": self.recipe.family,
             "config": self.config.to_dict(),
-            "net": {k: v for k, v in vars(self.net_config).items()},
+            **self.recipe.describe(),
             "normalizer": self.normalizer.to_dict(),
             "dataset": self.dataset.info(),
             "ganstudio": __version__,
@@ -285,8 +225,9 @@ class TrainingSession:
         start_step = self.step
         if remaining == 0:
             return self._result(t0, start_step, stopped=False)
-        telemetry = TelemetryCallback(self, target)
-        spe = max(1, len(self._x_net) // (self.config.train.batch * self.config.objective.d_steps))
+        telemetry = TelemetryCallback(self, target, self.config.train.checkpoint_every,
+                                      self.config.train.eval_every)
+        spe = max(1, self.examples // self.recipe.pipeline_batch)
         spe = min(spe, 1000)
         epoch0 = self.step // spe
         epochs = epoch0 + math.ceil(remaining / spe) + 1
@@ -323,11 +264,30 @@ class TrainingSession:
                               json.dumps(self.metrics_history, default=_json_default))
 
     def single_update(self, mode: str) -> dict[str, float]:
-        """One D-only or G-only update on a fresh real batch (the Step D / Step G buttons)."""
+        """One update of one player on a fresh batch (the Step D / Step G buttons)."""
         rng = np.random.default_rng(self.step + 7919)
-        idx = rng.integers(0, len(self._x_net), size=self.config.train.batch)
+        idx = rng.integers(0, self.examples, size=self.recipe.pipeline_batch)
         self._saved = None  # the weights change but a D-only update keeps the step count
-        return self.recipe.single_update(mode, self._x_net[idx])
+        batch = {k: v[idx] for k, v in self._arrays.items()}
+        if self.lock is None:
+            return self.recipe.single_update(mode, batch)
+        with self.lock:
+            return self.recipe.single_update(mode, batch)
+
+    def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
+        """A step's logs as floats, with the recipe's derived figures (JSD bound, ...)."""
+        out = {k: float(v) for k, v in logs.items()}
+        out.update(self.recipe.derived_scalars(out))
+        return out
+
+    @property
+    def watched_scalars(self) -> tuple[str, ...]:
+        """Scalars whose becoming NaN or infinite stops training."""
+        return self.recipe.watched_scalars
+
+    def equilibrium(self, scalars: dict[str, float]) -> float | None:
+        """Mean D output for the stop rule (see `Recipe.equilibrium`)."""
+        return self.recipe.equilibrium(scalars)
 
     def evaluate_now(self) -> dict[str, float]:
         """Quality metrics of the current generator (the Metrics panel, the stop rule).
@@ -335,52 +295,76 @@ class TrainingSession:
         The first call builds the evaluator (for images it trains or loads the cached feature
         classifier); each call draws the same latents, so figures are comparable over time.
         """
-        from ganstudio.core.metrics.evaluate import LiveEvaluator
         from ganstudio.core.metrics.theory import StopRule
 
         self.prepare()
         train = self.config.train
         if self.evaluator is None:
-            self.evaluator = LiveEvaluator(self.dataset, n=train.eval_n, seed=train.seed,
-                                           status=self.reporter.status)
+            self.evaluator = self.recipe.make_evaluator(self.dataset, train.eval_n, train.seed,
+                                                        self.reporter.status)
             if train.stop_rule:
                 self.stop_rule = StopRule(epsilon=train.stop_epsilon,
                                           patience=train.stop_patience,
                                           mode=self.evaluator.main_mode,
                                           metric_name=self.evaluator.main_metric)
-        figures = self.evaluator(self.generate, self.net_config.latent_dim)
+        figures = self.evaluator(self.recipe)
         self.metrics_history.append({"step": self.step, **figures})
         return figures
 
     # -- views -----------------------------------------------------------------------------------
 
-    def snapshot_heavy(self) -> dict[str, Any]:
-        """D outputs on the fixed probe batches, samples from the fixed z, and for 2D data the
-        decision surface and the generator's push; numpy, in the dataset's units."""
-        out = self.recipe.probe(self._real_probe, self._z_probe, self.z_fixed)
-        heavy: dict[str, Any] = {
-            "d_real": out["d_real"].numpy(),
-            "d_fake": out["d_fake"].numpy(),
-            "samples": self.normalizer.to_data(out["samples"].numpy()),
-        }
-        if self._grid is not None:
-            f = self.recipe.field(self._grid, self.z_fixed)
-            heavy["surface"] = f["surface"].numpy().reshape(FIELD_RESOLUTION, FIELD_RESOLUTION)
-            heavy["push"] = f["push"].numpy()
-            heavy["extent"] = self._extent
-            heavy["real_points"] = self._real_points
-        return heavy
+    def views(self) -> dict[str, Any]:
+        """The recipe's live panels (numpy, in the dataset's units)."""
+        return self.recipe.views()
 
-    def generate(self, z: np.ndarray) -> np.ndarray:
-        """Samples G(z) with the current weights, in the dataset's units."""
+    def snapshot(self, scalars: dict[str, float], steps_per_sec: float, elapsed: float,
+                 heavy: bool, event: str = "tick",
+                 metrics: dict[str, float] | None = None) -> Snapshot:
+        """Assembles a `Snapshot` of the current state; `heavy` adds the recipe's panels."""
+        panels = self.views() if heavy else {}
+        return Snapshot(
+            step=self.step,
+            epoch=self.step // max(1, self.examples // self.config.train.batch),
+            elapsed=elapsed,
+            steps_per_sec=steps_per_sec,
+            scalars=scalars,
+            critic=bool(self.recipe.critic_output),
+            metrics=metrics,
+            event=event,
+            panels=panels,
+        )
+
+    def generate(self, z: np.ndarray | dict[str, Any], condition: Any = None) -> np.ndarray:
+        """Samples with the current weights, in the dataset's units.
+
+        Args:
+            z: Latents [N, latent] (or a dict of every named input, see `input_specs`).
+            condition: For a conditional family: a label or caption for all rows, or one each.
+        """
         self.prepare()
-        z = np.asarray(z, np.float32).reshape(-1, self.net_config.latent_dim)
-        return self.normalizer.to_data(np.asarray(self.recipe.sampler()(z, training=False)))
+        inputs = dict(z) if isinstance(z, dict) else {"z": np.asarray(z, np.float32)}
+        if condition is not None:
+            name = next(i.name for i in self.recipe.input_specs() if i.name != "z")
+            inputs[name] = condition
+        return self.recipe.generate(inputs)
+
+    def condition_info(self) -> dict[str, Any] | None:
+        """The condition a conditional family takes and its choices (see `Recipe`)."""
+        self.prepare()
+        return self.recipe.condition_info()
+
+    def look_snapshot(self) -> Snapshot:
+        """A full snapshot of a run that is not training (an opened run): the last scalars
+        and every panel."""
+        self.prepare()
+        last = dict(self.history[-1]) if self.history else {}
+        last.pop("step", None)
+        return self.snapshot(last, 0.0, 0.0, heavy=True, event="final")
 
     def sample(self, n: int, seed: int = 0) -> np.ndarray:
-        """n samples from N(0, I) latents with a seed, in the dataset's units."""
-        z = np.random.default_rng(seed).standard_normal((n, self.net_config.latent_dim))
-        return self.generate(z)
+        """n samples from the recipe's seeded inputs, in the dataset's units."""
+        self.prepare()
+        return self.recipe.generate(self.recipe.example_inputs(n, seed))
 
     # -- outputs ---------------------------------------------------------------------------------
 
@@ -395,12 +379,14 @@ class TrainingSession:
             "class_names": ds.class_names,
             "modes": None if ds.modes is None else ds.modes.tolist(),
             "sigma": ds.sigma,
-            "net": self.net_config.name,
+            "family": self.config.family,
+            "net": getattr(self.net_config, "name", None),
             "objective": self.config.objective.name,
             "steps": self.step,
             "seed": self.config.train.seed,
             "param_counts": self.param_counts,
             "ganstudio": __version__,
+            **getattr(self.recipe, "export_metadata", dict)(),
         }
 
     def export(self, path: str | Path | None = None):
@@ -409,7 +395,7 @@ class TrainingSession:
         Returns:
             The `ExportReport`.
         """
-        from ganstudio.core.export import export_generator
+        from ganstudio.core.export import export_recipe
 
         self.prepare()
         if path is None:
@@ -417,15 +403,15 @@ class TrainingSession:
                 raise ConfigError("export: no output folder.", "Give a path to export to.")
             path = self.out_dir / "generator"
         self.reporter.status(f"exporting to {path}")
-        return export_generator(self.recipe.sampler(), self.normalizer,
-                                self.net_config.latent_dim, path, self.export_metadata(),
-                                seed=self.config.train.seed)
+        return export_recipe(self.recipe, path, self.export_metadata(),
+                             seed=self.config.train.seed)
 
     def write_run_json(self, result: RunResult, extra: dict[str, Any] | None = None) -> Path:
         """Writes `out_dir/run.json`: config, resolved net, dataset, device and final numbers."""
         data = {
             "config": self.config.to_dict(),
-            "net": vars(self.net_config),
+            "family": self.config.family,
+            **self.recipe.describe(),
             "dataset": self.dataset.info(),
             "param_counts": self.param_counts,
             "device": self.device,
@@ -459,35 +445,3 @@ def _read_history(path: Path) -> list[dict[str, float]]:
         return list(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError):
         return []
-
-
-def make_rate_limiters(scalar_hz: float, image_hz: float) -> tuple[RateLimiter, RateLimiter]:
-    """The two emission limiters of a session: scalars and heavy (images/points)."""
-    return RateLimiter(scalar_hz), RateLimiter(image_hz)
-
-
-def snapshot_from(session: TrainingSession, scalars: dict[str, float], steps_per_sec: float,
-                  elapsed: float, heavy: dict[str, Any] | None, event: str = "tick",
-                  metrics: dict[str, float] | None = None) -> Snapshot:
-    """Assembles a `Snapshot` from scalars and, optionally, the heavy parts."""
-    from ganstudio.core.objectives import CRITIC
-
-    critic = session.recipe.objective.output == CRITIC
-    heavy = heavy or {}
-    return Snapshot(
-        step=session.step,
-        epoch=session.step // max(1, len(session._x_net) // session.config.train.batch),
-        elapsed=elapsed,
-        steps_per_sec=steps_per_sec,
-        scalars=scalars,
-        critic=critic,
-        d_real=heavy.get("d_real"),
-        d_fake=heavy.get("d_fake"),
-        samples=heavy.get("samples"),
-        real_points=heavy.get("real_points"),
-        surface=heavy.get("surface"),
-        extent=heavy.get("extent"),
-        push=heavy.get("push"),
-        metrics=metrics,
-        event=event,
-    )

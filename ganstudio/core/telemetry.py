@@ -13,9 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
-
-import numpy as np
+from typing import Any, Protocol
 
 STEP_BOTH = "both"
 STEP_D = "d"
@@ -35,14 +33,9 @@ class Snapshot:
         scalars: Per-step values (`d_loss`, `g_loss`, `value`, `d_real`, `d_fake`,
             `grad_norm_d`, `grad_norm_g`, and derived `jsd` or `wasserstein`).
         critic: True when D outputs are critic values (WGAN, hinge), not probabilities.
-        d_real: D's outputs on the fixed real probe batch (for the histogram), or `None`.
-        d_fake: D's outputs on fake samples from a fixed z, or `None`.
-        samples: Samples from the fixed z, in the dataset's own units, or `None`.
-        real_points: For 2D data, the fixed real probe points (data units).
-        surface: For 2D data, D's output over a grid, [R, R] row-major (y rows, x columns).
-        extent: (xmin, xmax, ymin, ymax) of the grid in data units.
-        push: For 2D data, −∂L_G/∂x at each sample: where G's gradient moves it.
         metrics: Quality metrics, when an evaluation ran at this step.
+        panels: The family's live views by key (`core.panels` dataclasses: `samples`,
+            `d_hist`, ...), present when this snapshot carries the heavy parts.
         event: Why this snapshot was made: `"tick"` (periodic), `"step"` (a single D or G
             step), `"paused"`, `"metrics"` (an evaluation ran), `"final"`.
     """
@@ -53,20 +46,14 @@ class Snapshot:
     steps_per_sec: float = 0.0
     scalars: dict[str, float] = field(default_factory=dict)
     critic: bool = False
-    d_real: np.ndarray | None = None
-    d_fake: np.ndarray | None = None
-    samples: np.ndarray | None = None
-    real_points: np.ndarray | None = None
-    surface: np.ndarray | None = None
-    extent: tuple[float, float, float, float] | None = None
-    push: np.ndarray | None = None
     metrics: dict[str, float] | None = None
     event: str = "tick"
+    panels: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_images(self) -> bool:
         """True when this snapshot carries the heavy parts (histograms, samples)."""
-        return self.samples is not None
+        return bool(self.panels)
 
 
 class Reporter(Protocol):
@@ -77,6 +64,48 @@ class Reporter(Protocol):
 
     def status(self, text: str) -> None:
         """A one-line status (loading, compiling, checkpoint written, ...)."""
+
+
+class TrainingHost(Protocol):
+    """What the telemetry callback needs from the run it watches (the `TrainingSession`).
+
+    Attributes:
+        step: Training steps so far.
+        reporter: Where snapshots and status lines go.
+        control: Pause / stop / single-step control.
+        history: Scalar rows kept for the run's files.
+        watched_scalars: Scalars whose becoming NaN or infinite stops training.
+        stop_rule: The stop rule, once an evaluation made one (or `None`).
+        evaluator: The quality evaluator, once made (its `main_metric`).
+    """
+
+    step: int
+    reporter: Reporter
+    control: TrainingControl
+    history: list[dict[str, float]]
+    watched_scalars: tuple[str, ...]
+    stop_rule: Any
+    evaluator: Any
+
+    def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
+        """A step's logs as floats plus derived figures."""
+
+    def snapshot(self, scalars: dict[str, float], steps_per_sec: float, elapsed: float,
+                 heavy: bool, event: str = "tick",
+                 metrics: dict[str, float] | None = None) -> Snapshot:
+        """A snapshot of the current state (`heavy`: with the live panels)."""
+
+    def equilibrium(self, scalars: dict[str, float]) -> float | None:
+        """Mean D output for the stop rule, or `None`."""
+
+    def evaluate_now(self) -> dict[str, float]:
+        """Quality figures now."""
+
+    def save_checkpoint(self) -> Any:
+        """Writes a checkpoint now."""
+
+    def single_update(self, mode: str) -> dict[str, float]:
+        """One update of one player (a Step button while paused)."""
 
 
 class NullReporter:

@@ -40,6 +40,20 @@ def load_exported_generator(path: str) -> tuple[Generator, int, str, dict[str, A
     return gen, gen.latent_dim, kind, dict(gen.metadata)
 
 
+def conditions_from_metadata(meta: dict[str, Any]) -> dict[str, Any] | None:
+    """The condition an export takes and its choices, read from its metadata (None for an
+    unconditional export)."""
+    sigs = meta.get("signatures") or {}
+    inputs = (sigs.get("serving_default") or {}).get("inputs") or []
+    name = next((str(i.get("name")) for i in inputs if i.get("name") != "z"), None)
+    if name is None:
+        return None
+    if name == "label":
+        return {"name": name, "choices": [str(c) for c in meta.get("class_names") or []]}
+    return {"name": name, "choices": [str(c) for c in meta.get("captions") or []],
+            "vocabulary": [str(w) for w in meta.get("vocabulary") or [] if w and w != "[UNK]"]}
+
+
 class InferenceService(QObject):
     """Runs a generator on latent vectors in its own thread; only the newest request counts.
 
@@ -49,12 +63,16 @@ class InferenceService(QObject):
 
     Signals:
         samples_ready(int, object): a request id and its samples (data units, numpy).
+        conditions_changed(object): what a conditional generator takes (`{"name": "label" or
+            "caption", "choices": [...]}`) or None; sent by `set_generator` just before
+            `generator_changed`, so the explorer picks a condition before it asks for samples.
         generator_changed(int, str, str): latent size, data kind ("images"/"points") and a
             description after `set_generator` or a successful `open_model`.
         errored(str, str): a readable message and its kind.
     """
 
     samples_ready = Signal(int, object)
+    conditions_changed = Signal(object)
     generator_changed = Signal(int, str, str)
     errored = Signal(str, str)
 
@@ -65,6 +83,7 @@ class InferenceService(QObject):
         self._pending: tuple[int, np.ndarray] | None = None
         self._generator: Generator | None = None
         self._latent_dim = 0
+        self._condition: Any = None
         self.handled = 0
         self.dropped = 0
         self.loop = LoopThread("ganstudio-inference")
@@ -73,7 +92,7 @@ class InferenceService(QObject):
     # -- GUI thread ------------------------------------------------------------------------------
 
     def set_generator(self, generator: Generator | None, latent_dim: int, kind: str,
-                      description: str = "") -> None:
+                      description: str = "", conditions: dict[str, Any] | None = None) -> None:
         """Uses `generator` from now on (e.g. the live session's `generate`).
 
         Args:
@@ -81,12 +100,21 @@ class InferenceService(QObject):
             latent_dim: Size of z.
             kind: "images" or "points".
             description: Shown to the user (e.g. "live session, step 1200").
+            conditions: For a conditional generator, its condition and choices.
         """
         with self._lock:
             self._generator = generator
             self._latent_dim = int(latent_dim)
+            self._condition = None
         if generator is not None:
+            self.conditions_changed.emit(conditions)
             self.generator_changed.emit(int(latent_dim), kind, description)
+
+    def set_condition(self, condition: Any) -> None:
+        """The condition later requests pass to a conditional generator (a label or caption;
+        `None` for an unconditional one). Connect the explorer's `condition_changed` here."""
+        with self._lock:
+            self._condition = condition
 
     @property
     def has_generator(self) -> bool:
@@ -127,6 +155,7 @@ class InferenceService(QObject):
                 self._pending = None
                 generator = self._generator
                 latent = self._latent_dim
+                condition = self._condition
             if job is None:
                 return
             request_id, z = job
@@ -136,7 +165,8 @@ class InferenceService(QObject):
                 if latent and z.ndim == 2 and z.shape[1] != latent:
                     raise ModelError(f"z has {z.shape[1]} dimensions; the generator takes "
                                      f"{latent}.", "Reopen the model in the latent explorer.")
-                samples = np.asarray(generator(z))
+                samples = np.asarray(generator(z) if condition is None
+                                     else generator(z, condition))
             except Exception as exc:  # noqa: BLE001 - shown in the window
                 self.errored.emit(*error_text(exc))
                 continue
@@ -151,4 +181,5 @@ class InferenceService(QObject):
             return
         desc = (f"{meta.get('dataset', '?')} · {meta.get('net', '?')} · "
                 f"{meta.get('objective', '?')} · step {meta.get('steps', '?')}")
-        self.set_generator(generator, latent_dim, kind, f"model {path} ({desc})")
+        self.set_generator(generator, latent_dim, kind, f"model {path} ({desc})",
+                           conditions_from_metadata(meta))

@@ -51,7 +51,9 @@ class SessionLike(Protocol):
 
     def run(self, steps: int | None = None) -> Any: ...  # noqa: D102
 
-    def generate(self, z: Any) -> Any: ...  # noqa: D102
+    def generate(self, z: Any, condition: Any = None) -> Any: ...  # noqa: D102
+
+    def look_snapshot(self) -> Snapshot: ...  # noqa: D102
 
 
 SessionFactory = Callable[..., SessionLike]
@@ -120,7 +122,7 @@ class TrainingWorker(QObject):
 
     Args:
         session_factory: Makes a session: `factory(config, out_dir=, reporter=, control=,
-            resume=, dataset=)`. Defaults to the core's `TrainingSession`.
+            resume=, dataset=, lock=)`. Defaults to the core's `TrainingSession`.
 
     Signals:
         snapshot_ready(object): a `Snapshot` (from the training thread, queued to the GUI).
@@ -216,8 +218,9 @@ class TrainingWorker(QObject):
         """The current session (built by the last start), or None."""
         return self._session
 
-    def generator(self) -> Callable[[Any], Any] | None:
-        """The live session's generator (z -> samples in data units), or None.
+    def generator(self) -> Callable[..., Any] | None:
+        """The live session's generator ((z, condition=None) -> samples in data units), or
+        None.
 
         Calls are serialized with training (see `run_serialized`), so it is safe to call from
         any thread.
@@ -228,13 +231,15 @@ class TrainingWorker(QObject):
         # thread (see `_retire`), never in a thread that happens to drop the last reference.
         ref = weakref.ref(self._session)
 
-        def generate(z: Any) -> Any:
+        def generate(z: Any, condition: Any = None) -> Any:
             session = ref()
             if session is None:
                 from ganstudio.errors import ModelError
 
                 raise ModelError("the networks were reset.", "Train again or open a model.")
-            return self.run_serialized(lambda: session.generate(z))
+            if condition is None:
+                return self.run_serialized(lambda: session.generate(z))
+            return self.run_serialized(lambda: session.generate(z, condition))
 
         return generate
 
@@ -379,7 +384,8 @@ class TrainingWorker(QObject):
 
                 session = self.session_factory(
                     request.config, out_dir=request.out_dir, reporter=_Reporter(self),
-                    control=self.control, resume=request.resume, dataset=request.dataset)
+                    control=self.control, resume=request.resume, dataset=request.dataset,
+                    lock=self.tf_lock)
                 with self.tf_lock:
                     session.prepare()
                 self._session = session
@@ -391,7 +397,6 @@ class TrainingWorker(QObject):
                 session.config = request.config
             if request.train:
                 session.control = self.control
-                self._guard_single_updates(session)
                 target = request.config.train.steps
                 steps = target - session.step if session.step < target else target
                 self._training_active = True
@@ -413,33 +418,9 @@ class TrainingWorker(QObject):
             self._busy = False
             self.finished.emit(info)
 
-    def _guard_single_updates(self, session: SessionLike) -> None:
-        """Makes the paused D-only/G-only updates hold `tf_lock` (inference may run then)."""
-        single = getattr(session, "single_update", None)
-        if single is None or getattr(single, "_ganstudio_locked", False):
-            return
-
-        def locked(mode: str) -> Any:
-            with self.tf_lock:
-                return single(mode)
-
-        locked._ganstudio_locked = True  # type: ignore[attr-defined]
-        session.single_update = locked  # type: ignore[attr-defined]
-
     def _emit_look(self, session: SessionLike) -> None:
         """Sends one full snapshot of a session that is not training (an opened run)."""
-        look = getattr(session, "look_snapshot", None)
-        if look is not None:
-            snap = look()
-        elif hasattr(session, "snapshot_heavy"):
-            from ganstudio.core.session import snapshot_from
-
-            last = dict(session.history[-1]) if session.history else {}
-            last.pop("step", None)
-            snap = snapshot_from(session, last, 0.0, 0.0, session.snapshot_heavy(), "final")
-        else:
-            return
-        self.snapshot_ready.emit(snap)
+        self.snapshot_ready.emit(session.look_snapshot())
 
     def _retire(self) -> None:
         """Frees the current session here, in the worker thread, under `tf_lock`.
@@ -473,4 +454,6 @@ class TrainingWorker(QObject):
             "history": list(session.history),
             "metrics_history": list(getattr(session, "metrics_history", []) or []),
             "config": session.config,
+            "family": getattr(session.config, "family", "gan"),
+            "condition": session.condition_info() if hasattr(session, "condition_info") else None,
         }

@@ -18,6 +18,7 @@ from PySide6.QtCore import QSettings, QThread
 
 from ganstudio.config import RunConfig
 from ganstudio.core.data.registry import load_dataset
+from ganstudio.core.panels import Histograms, Samples
 from ganstudio.core.telemetry import Snapshot, TrainingControl
 from ganstudio.errors import TrainingError
 from ganstudio.ui import theme
@@ -73,7 +74,7 @@ class FakeSession:
     """
 
     def __init__(self, config: RunConfig, out_dir=None, reporter=None, control=None,
-                 resume=None, dataset=None, *, fail_at: int | None = None,
+                 resume=None, dataset=None, lock=None, *, fail_at: int | None = None,
                  fail_prepare: Exception | None = None, step_seconds: float = 0.002,
                  scalar_every: int = 2, heavy_every: int = 10, critic: bool = False):
         self.config = config
@@ -133,16 +134,25 @@ class FakeSession:
         if self.critic:
             del scalars["jsd"]
             scalars.update(value=0.25, wasserstein=0.25, d_real=0.6, d_fake=0.35)
-        parts = {}
+        panels = {}
         if heavy:
-            parts = dict(d_real=self.rng.uniform(0.4, 0.8, 128), d_fake=self.rng.uniform(0.2, 0.6, 128),
-                         samples=self.generate(self.z_fixed))
+            field = {}
             if self.dataset.kind == "points":
-                parts.update(real_points=self.dataset.x[:200], surface=self.rng.uniform(0, 1, (64, 64)),
+                field = dict(real_points=self.dataset.x[:200],
+                             surface=self.rng.uniform(0, 1, (64, 64)),
                              extent=(-1.5, 1.5, -1.5, 1.5), push=self.rng.standard_normal((64, 2)))
+            panels = {
+                "samples": Samples(self.generate(self.z_fixed), self.dataset.kind, **field),
+                "d_hist": Histograms({"real": self.rng.uniform(0.4, 0.8, 128),
+                                      "fake": self.rng.uniform(0.2, 0.6, 128)},
+                                     critic=self.critic),
+            }
         self.history.append({"step": t, **scalars})
         return Snapshot(step=t, elapsed=t * self.step_seconds, steps_per_sec=1 / self.step_seconds,
-                        scalars=scalars, event=event, critic=self.critic, **parts)
+                        scalars=scalars, event=event, critic=self.critic, panels=panels)
+
+    def look_snapshot(self) -> Snapshot:
+        return self._snapshot(True, "final")
 
     def evaluate_now(self) -> dict[str, float]:
         """Figures that improve with the step (as the core's `evaluate_now`)."""

@@ -9,7 +9,8 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
-from ganstudio.ui.main_window import MainWindow, classify_drop
+from ganstudio.ui.data_sources import classify_drop
+from ganstudio.ui.main_window import MainWindow
 
 
 def _enter_event(pos, mime):

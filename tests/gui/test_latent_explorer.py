@@ -121,7 +121,7 @@ def test_slider_drag_is_throttled_and_moves_one_dimension(qtbot, explorer):
     final_id = sent[-1][0]
     expected = host.generate(sent[-1][1].astype(np.float64))[0, ..., 0]
     qtbot.waitUntil(lambda: np.allclose(explorer.sample_view.image_item.image, expected, atol=1e-6))
-    assert final_id == explorer._latest["sample"]
+    assert final_id == explorer.throttle.latest("sample")
 
 
 def test_a_move_after_a_quiet_spell_goes_out_at_once(qtbot, explorer):
@@ -134,7 +134,7 @@ def test_a_move_after_a_quiet_spell_goes_out_at_once(qtbot, explorer):
     assert host.of_size(1)[-1][1][0, 0] == pytest.approx(1.2)
     # the next move, straight after, waits for the throttle timer
     explorer.slider_rows[0].slider.setValue(130)
-    assert len(host.of_size(1)) == count + 1 and explorer._timer.isActive()
+    assert len(host.of_size(1)) == count + 1 and explorer.throttle.timer.isActive()
     qtbot.waitUntil(lambda: host.of_size(1)[-1][1][0, 0] == pytest.approx(1.3))
 
 
@@ -151,9 +151,9 @@ def test_one_sample_request_outstanding_and_newest_sent_after_result(qtbot, expl
     qtbot.waitUntil(lambda: len(host.of_size(1)) == 1)
     first_id = host.of_size(1)[0][0]
     for value in (100, 200):  # each time the throttle timer fires, the request is held back
-        with qtbot.waitSignal(explorer._timer.timeout):
+        with qtbot.waitSignal(explorer.throttle.timer.timeout):
             explorer.slider_rows[0].slider.setValue(value)
-        assert explorer._sample_dirty
+        assert explorer.throttle.is_pending("sample")
     assert len(host.of_size(1)) == 1  # the first is still outstanding
     host.answer(first_id)
     assert len(host.of_size(1)) == 2  # the newest goes out at once

@@ -24,7 +24,8 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     info = _train(window, qtbot, 20, 64)
     assert info["steps"] == 20
     snap = window.latest
-    assert snap.step == 20 and snap.surface is not None and snap.push is not None
+    field = snap.panels["samples"]
+    assert snap.step == 20 and field.surface is not None and field.push is not None
     assert window.setup.device_label.text().startswith("CPU")
     assert "G " in window.setup.params_label.text() and "—" not in window.setup.params_label.text()
     assert window.samples.shown_frame is not None and window.samples.shown_frame.surface is not None
@@ -54,7 +55,7 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     window.setup.steps.setValue(30)
     with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
         window.start_training()
-    assert blocker.args[0]["steps"] == 30
+    assert blocker.args[0]["steps"] == 30, window.banner.text()
 
 
 def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):
@@ -64,7 +65,7 @@ def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):
     counted = window.setup.params_label.text()
     _train(window, qtbot, 8, 32)
     assert window.setup.params_label.text() == counted
-    assert window.latest.samples.shape[1:] == (8, 8, 1)
+    assert window.latest.panels["samples"].samples.shape[1:] == (8, 8, 1)
     frame = window.samples.shown_frame
     assert frame is not None and frame.grid is not None
     assert window.samples.stack.currentWidget() is window.samples.image_widget

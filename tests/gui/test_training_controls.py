@@ -176,6 +176,7 @@ def test_keyboard_shortcuts_are_set(make_window):
 def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
     import numpy as np
 
+    from ganstudio.core.panels import Samples
     from ganstudio.core.telemetry import Snapshot
     from ganstudio.ui.widgets.sample_view import SampleView
 
@@ -183,7 +184,8 @@ def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
     qtbot.addWidget(view)
 
     def snap(step):
-        return Snapshot(step=step, samples=np.full((4, 8, 8, 1), step / 100, np.float32))
+        grid = Samples(np.full((4, 8, 8, 1), step / 100, np.float32), "images")
+        return Snapshot(step=step, panels={"samples": grid})
 
     for step in range(5):
         view.add_snapshot(snap(step))
@@ -203,6 +205,7 @@ def test_scrubbed_frame_stays_put_while_old_frames_drop_out(qtbot):
 def test_points_view_sets_the_fixed_real_points_once(qtbot, monkeypatch):
     import numpy as np
 
+    from ganstudio.core.panels import Samples
     from ganstudio.core.telemetry import Snapshot
     from ganstudio.ui.widgets.sample_view import SampleView
 
@@ -213,9 +216,10 @@ def test_points_view_sets_the_fixed_real_points_once(qtbot, monkeypatch):
     ring = rng.standard_normal((300, 2)).astype(np.float32)
 
     def snap(step, real):
-        return Snapshot(step=step, samples=rng.standard_normal((64, 2)).astype(np.float32),
-                        real_points=real, surface=rng.uniform(0, 1, (64, 64)),
-                        extent=(-3.0, 3.0, -3.0, 3.0), push=rng.standard_normal((64, 2)))
+        points = Samples(rng.standard_normal((64, 2)).astype(np.float32), "points",
+                         real_points=real, surface=rng.uniform(0, 1, (64, 64)),
+                         extent=(-3.0, 3.0, -3.0, 3.0), push=rng.standard_normal((64, 2)))
+        return Snapshot(step=step, panels={"samples": points})
 
     real_sets, fake_sets = [], []
     real_set, fake_set = view.real_item.setData, view.fake_item.setData

@@ -135,4 +135,4 @@ def test_every_trick_builds_and_trains_one_step():
     assert result.steps == 3 and np.isfinite(result.final["d_loss"])
     assert session.recipe.ema_generator is not None
     assert float(session.recipe.d_optimizer.learning_rate) == pytest.approx(4e-4)
-    assert session.snapshot_heavy()["d_real"].shape == (session.config.train.probe_size // 4,)
+    assert session.views()["d_hist"].groups["real"].shape == (session.config.train.probe_size // 4,)

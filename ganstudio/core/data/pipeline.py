@@ -6,19 +6,25 @@ import numpy as np
 import tensorflow as tf
 
 
-def make_pipeline(x_net: np.ndarray, batch: int, seed: int, shuffle_buffer: int = 10_000) -> tf.data.Dataset:
-    """Returns an endless, shuffled, batched and prefetched dataset of examples.
+def make_pipeline(arrays: dict[str, np.ndarray], batch: int, seed: int,
+                  shuffle_buffer: int = 10_000) -> tf.data.Dataset:
+    """Returns an endless, shuffled, batched and prefetched dataset of dicts of batches.
 
     Args:
-        x_net: Examples already mapped to the network's range (`Normalizer.to_net`).
-        batch: Examples per yielded batch (the recipe splits it for k D-steps).
+        arrays: Named arrays with one row per example (`x` already in the network's range,
+            `label`, `caption` ids, ...), as a recipe's `training_arrays()` gives them; rows
+            stay together through the shuffle.
+        batch: Rows per yielded batch (the recipe splits it for k D-steps).
         seed: Shuffle seed.
         shuffle_buffer: Upper bound of the shuffle buffer (the whole set when smaller).
 
     Returns:
-        A `tf.data.Dataset` yielding float32 batches of exactly `batch` examples, forever.
+        A `tf.data.Dataset` yielding dicts of exactly `batch` rows each, forever.
     """
-    ds = tf.data.Dataset.from_tensor_slices(np.asarray(x_net, np.float32)).cache()
-    ds = ds.shuffle(min(len(x_net), shuffle_buffer), seed=seed, reshuffle_each_iteration=True)
+    n = len(next(iter(arrays.values())))
+    tensors = {k: np.asarray(v, np.float32) if np.asarray(v).dtype.kind == "f" else np.asarray(v)
+               for k, v in arrays.items()}
+    ds = tf.data.Dataset.from_tensor_slices(tensors).cache()
+    ds = ds.shuffle(min(n, shuffle_buffer), seed=seed, reshuffle_each_iteration=True)
     ds = ds.repeat().batch(batch, drop_remainder=True)
     return ds.prefetch(tf.data.AUTOTUNE)

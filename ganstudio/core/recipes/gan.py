@@ -6,18 +6,76 @@ generator update, the algorithm of seed 003 ("fix G, train D; fix D, train G").
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import keras
 import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.nets.blocks import Pack
-from ganstudio.core.objectives import GameSpec
+from ganstudio.core.objectives import CRITIC, PROBABILITY, GameSpec, build_game
+from ganstudio.core.panels import Histograms, Samples
+from ganstudio.core.recipes.base import (
+    Evaluator,
+    ExportSpec,
+    InputSpec,
+    Recipe,
+    RecipeContext,
+    make_optimizer,
+)
 
 SCALARS = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
+FIELD_RESOLUTION = 64
 
 
-class GANRecipe(keras.Model):
+def seeded_latents(n: int, latent_dim: int, seed: int = 0) -> np.ndarray:
+    """The project's latent convention: `default_rng(seed).standard_normal((n, latent))`."""
+    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
+
+
+def jsd_scalars(objective, scalars: dict[str, float]) -> dict[str, float]:
+    """The JSD lower bound from V for probability discriminators, else the Wasserstein
+    estimate (the critic's gap), from a step's `value`."""
+    from ganstudio.core.metrics.theory import jsd_lower_bound
+
+    if "value" not in scalars:
+        return {}
+    if objective.output == PROBABILITY:
+        return {"jsd": jsd_lower_bound(scalars["value"])}
+    return {"wasserstein": scalars["value"]}
+
+
+def mean_d(objective, scalars: dict[str, float]) -> float | None:
+    """Mean D output over real and fake for the stop rule, for probability discriminators."""
+    if objective.output != PROBABILITY:
+        return None  # critics have no 0.5 equilibrium: only the metric's plateau counts
+    return 0.5 * (scalars.get("d_real", 0.5) + scalars.get("d_fake", 0.5))
+
+
+class LatentEvaluator(Evaluator):
+    """The unconditional figures (`metrics.evaluate.LiveEvaluator`) of a z -> x recipe."""
+
+    def __init__(self, dataset: Dataset, latent_dim: int, n: int | None, seed: int,
+                 status: Callable[[str], Any] | None = None) -> None:
+        from ganstudio.core.metrics.evaluate import LiveEvaluator
+
+        self.live = LiveEvaluator(dataset, n=n, seed=seed, status=status)
+        self.latent_dim = latent_dim
+        self.main_metric = self.live.main_metric
+        self.main_mode = self.live.main_mode
+        self.baseline = dict(self.live.baseline)
+        self.names = tuple(self.live.names)
+        self.better = dict(self.live.better)
+        self.n = int(self.live.n)
+
+    def __call__(self, recipe: Recipe) -> dict[str, float]:
+        return self.live(lambda z: recipe.generate({"z": z}), self.latent_dim)
+
+
+class GANRecipe(Recipe):
     """Generator + discriminator trained adversarially with a custom `train_step`.
 
     Args:
@@ -31,13 +89,14 @@ class GANRecipe(keras.Model):
         ema: Decay of a moving average of G's weights (0: off) used for samples and export.
         seed: Seeds the recipe's `keras.random.SeedGenerator`.
 
-    The snapshot holds `SCALARS` every step, and from `probe` D's outputs on a fixed real and
+    The snapshot holds `SCALARS` every step, and from `views` D's outputs on a fixed real and
     fake batch and samples from a fixed z; the export is the generator (its EMA if enabled).
     """
 
     family = "gan"
-    exports = ("generator",)
     scalar_keys = SCALARS
+    watched_scalars = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
+    step_modes = ("d", "g")
 
     def __init__(self, generator, discriminator, game: GameSpec, latent_dim: int, batch: int,
                  d_steps: int = 1, pack: int = 1, ema: float = 0.0, seed: int = 0, **kwargs):
@@ -46,6 +105,7 @@ class GANRecipe(keras.Model):
         self.discriminator = discriminator
         self.game = game
         self.objective = game.objective
+        self.critic_output = game.objective.output == CRITIC
         self.latent_dim = int(latent_dim)
         self.batch = int(batch)
         self.d_steps = int(d_steps)
@@ -59,12 +119,35 @@ class GANRecipe(keras.Model):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
         self._single_steps: dict = {}
+        self.context: RecipeContext | None = None
+        self.net_config = None
+
+    @classmethod
+    def create(cls, context: RecipeContext) -> GANRecipe:
+        """Builds G and D sized from the data, the game, both optimizers, and compiles."""
+        from ganstudio.core.nets import build_nets, resolve_net_config
+        from ganstudio.errors import ConfigError
+
+        cfg = context.config
+        ds = context.dataset
+        net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
+        if cfg.train.batch % net_cfg.pack:
+            raise ConfigError(f"train.batch: {cfg.train.batch} is not a multiple of net.pack "
+                              f"({net_cfg.pack}).", "Pick a batch size divisible by the packing.")
+        nets = build_nets(net_cfg, ds.shape)
+        obj = cfg.objective
+        recipe = cls(nets.generator, nets.discriminator, build_game(obj),
+                     latent_dim=net_cfg.latent_dim, batch=cfg.train.batch, d_steps=obj.d_steps,
+                     pack=net_cfg.pack, ema=obj.ema, seed=cfg.train.seed)
+        recipe.context = context
+        recipe.net_config = net_cfg
+        recipe.compile(d_optimizer=make_optimizer(obj, obj.lr_d, cfg.train.steps * obj.d_steps),
+                       g_optimizer=make_optimizer(obj, obj.lr_g, cfg.train.steps),
+                       jit_compile=context.jit)
+        recipe.build_state()
+        return recipe
 
     # -- keras plumbing ----------------------------------------------------------------------
-
-    @property
-    def metrics(self):
-        return list(self.trackers.values())
 
     def compile(self, d_optimizer, g_optimizer, jit_compile="auto"):
         """Sets the two optimizers; `jit_compile` as in `keras.Model.compile`."""
@@ -97,6 +180,18 @@ class GANRecipe(keras.Model):
         out.append(self.seed_generator.state)
         out += list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
         return out
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def training_arrays(self) -> dict[str, np.ndarray]:
+        """`x`: the examples in the network's range."""
+        ctx = self.context
+        return {"x": ctx.normalizer.to_net(ctx.dataset.x)}
+
+    @property
+    def pipeline_batch(self) -> int:
+        """k minibatches of `batch` examples: one per D update."""
+        return self.batch * self.d_steps
 
     # -- the game ----------------------------------------------------------------------------
 
@@ -144,21 +239,21 @@ class GANRecipe(keras.Model):
         return {"g_loss": g_loss, "grad_norm_g": tf.linalg.global_norm(grads)}
 
     def train_step(self, data):
-        real = data[0] if isinstance(data, (tuple, list)) else data
+        real = data["x"] if isinstance(data, dict) else (
+            data[0] if isinstance(data, (tuple, list)) else data)
         logs = {}
         for i in range(self.d_steps):
             logs.update(self._d_update(real[i * self.batch:(i + 1) * self.batch]))
         logs.update(self._g_update(self.batch))
-        for key, tracker in self.trackers.items():
-            tracker.update_state(logs[key])
+        self.update_trackers(logs)
         return logs
 
-    def single_update(self, mode: str, real: np.ndarray) -> dict[str, float]:
+    def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One update of D only (`"d"`) or G only (`"g"`), outside `fit` (for Step buttons).
 
         Args:
             mode: `"d"` or `"g"`.
-            real: A real batch in the network's range, of `batch` examples.
+            batch: `{"x": real examples in the network's range}`, at least `batch` of them.
 
         Returns:
             The update's scalars as floats.
@@ -170,10 +265,51 @@ class GANRecipe(keras.Model):
                 fn = tf.function(lambda _: self._g_update(self.batch),
                                  jit_compile=bool(self.jit_compile))
             self._single_steps[mode] = fn
-        out = self._single_steps[mode](tf.constant(real[: self.batch], tf.float32))
+        out = self._single_steps[mode](tf.constant(batch["x"][: self.batch], tf.float32))
         return {k: float(v) for k, v in out.items()}
 
+    def derived_scalars(self, scalars: dict[str, float]) -> dict[str, float]:
+        """`jsd` (probability D) or `wasserstein` (critics) from the step's `value`."""
+        return jsd_scalars(self.objective, scalars)
+
+    def equilibrium(self, scalars: dict[str, float]) -> float | None:
+        """Mean D(x) over real and fake: 0.5 at the seeds' equilibrium (probability D only)."""
+        return mean_d(self.objective, scalars)
+
     # -- what the views see --------------------------------------------------------------------
+
+    def prepare_views(self, rng: np.random.Generator) -> None:
+        """Fixes a real probe batch, the probe and sample latents, and for 2D data a grid."""
+        ctx = self.context
+        train = ctx.config.train
+        x_net = self.training_arrays()["x"]
+        m = self.pack_m
+        probe = max(m, (min(train.probe_size, len(x_net) * m) // m) * m)
+        idx = rng.choice(len(x_net), size=probe, replace=probe > len(x_net))
+        self._real_probe = x_net[idx]
+        self._z_probe = rng.standard_normal((probe, self.latent_dim)).astype(np.float32)
+        n_samples = train.n_samples if ctx.dataset.kind == IMAGES else max(train.n_samples, 512)
+        self.z_fixed = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
+        self._grid = None
+        if ctx.dataset.kind == POINTS and ctx.dataset.shape == (2,):
+            self._grid, self._extent = field_grid(ctx.dataset.x, ctx.normalizer)
+            self._real_points = ctx.dataset.x[idx[: min(len(idx), 1000)]]
+
+    def views(self) -> dict[str, Any]:
+        """`d_hist`: D on the real probe and on fakes; `samples`: G(z_fixed), and for 2D
+        data D's surface over a grid and G's push."""
+        out = self.probe(self._real_probe, self._z_probe, self.z_fixed)
+        to_data = self.context.normalizer.to_data
+        hist = Histograms({"real": out["d_real"].numpy(), "fake": out["d_fake"].numpy()},
+                          critic=self.critic_output)
+        extra: dict[str, Any] = {}
+        if self._grid is not None:
+            f = self.field(self._grid, self.z_fixed)
+            extra = {"surface": f["surface"].numpy().reshape(FIELD_RESOLUTION, FIELD_RESOLUTION),
+                     "push": f["push"].numpy(), "extent": self._extent,
+                     "real_points": self._real_points}
+        samples = Samples(to_data(out["samples"].numpy()), self.context.dataset.kind, **extra)
+        return {"samples": samples, "d_hist": hist}
 
     @tf.function
     def probe(self, real, z_probe, z_samples):
@@ -205,3 +341,68 @@ class GANRecipe(keras.Model):
             g_loss = self.objective.g_loss(self.critic(fake, training=False))
         push = -tape.gradient(g_loss, fake) * ops.cast(ops.shape(fake)[0], fake.dtype)
         return {"surface": surface, "push": push}
+
+    # -- generation and export -------------------------------------------------------------------
+
+    def _to_data(self, x):
+        n = self.context.normalizer
+        offset = np.asarray(n.offset, np.float32)
+        return x * n.scale + (offset if len(offset) > 1 else offset[0])
+
+    def generate(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """G(z) with the current (EMA) weights, in the dataset's units."""
+        z = np.asarray(inputs["z"], np.float32).reshape(-1, self.latent_dim)
+        out = np.asarray(self.sampler()(z, training=False))
+        return self.context.normalizer.to_data(out)
+
+    def export_specs(self) -> list[ExportSpec]:
+        """`serving_default(z)` -> samples in the dataset's units."""
+        z = InputSpec("z", "float32", (self.latent_dim,), "latent vectors, N(0, I)")
+        return [ExportSpec("serving_default", (z,),
+                           lambda z: self._to_data(self.sampler()(z, training=False)),
+                           "samples in the dataset's units")]
+
+    def export_layers(self) -> list:
+        """The generator used for samples (its EMA copy when enabled)."""
+        return [self.sampler()]
+
+    def example_inputs(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        """`z` by the project's latent convention."""
+        return {"z": seeded_latents(n, self.latent_dim, seed)}
+
+    def describe(self) -> dict[str, Any]:
+        """The resolved net config."""
+        return {"net": dict(vars(self.net_config)) if self.net_config is not None else {}}
+
+    def param_counts(self) -> dict[str, int]:
+        """Parameters of G and D."""
+        return {"generator": int(self.generator.count_params()),
+                "discriminator": int(self.discriminator.count_params())}
+
+    def make_evaluator(self, dataset: Dataset, n: int | None, seed: int,
+                       status: Callable[[str], Any] | None = None) -> Evaluator:
+        """The unconditional figures (modes, HQ, reverse KL; FD, KID, ... for images)."""
+        return LatentEvaluator(dataset, self.latent_dim, n, seed, status)
+
+    def quality_report(self, dataset: Dataset, seed: int,
+                       status: Callable[[str], Any] | None = None) -> tuple[dict[str, Any], str]:
+        """`metrics.evaluate.evaluate_generator` on the sampler, and its table."""
+        from ganstudio.core.metrics.evaluate import evaluate_generator, format_table
+
+        result = evaluate_generator(dataset, lambda z: self.generate({"z": z}), self.latent_dim,
+                                    seed=seed, status=status)
+        return result, format_table(result)
+
+
+def field_grid(points: np.ndarray, normalizer) -> tuple[np.ndarray, tuple[float, ...]]:
+    """A FIELD_RESOLUTION² grid over 2D points (15% margin), in the network's range, and its
+    extent (xmin, xmax, ymin, ymax) in data units; rows = y, columns = x."""
+    lo = points.min(axis=0)
+    hi = points.max(axis=0)
+    pad = 0.15 * (hi - lo).max()
+    lo, hi = lo - pad, hi + pad
+    xs = np.linspace(lo[0], hi[0], FIELD_RESOLUTION, dtype=np.float32)
+    ys = np.linspace(lo[1], hi[1], FIELD_RESOLUTION, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    grid = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    return normalizer.to_net(grid), (float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1]))

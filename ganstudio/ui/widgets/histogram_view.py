@@ -1,4 +1,5 @@
-"""Histograms of D's outputs on real and on generated samples, overlaid, with the overlap score."""
+"""Histograms of D's outputs on real and on generated samples (and, for the conditional GAN,
+real samples with a wrong condition), overlaid, with the real-vs-fake overlap score."""
 
 from __future__ import annotations
 
@@ -20,18 +21,38 @@ def _overlap(real: np.ndarray, fake: np.ndarray, lo: float, hi: float) -> float:
     return histogram_overlap(real, fake, bins=BINS, range=(lo, hi))
 
 
+GROUP_COLORS = (theme.REAL, theme.PUSH_COLOR, theme.FAKE, theme.VALUE_COLOR, theme.ACCENT)
+
+
+def group_color(name: str, index: int) -> str:
+    """The colour of a histogram group: real green, fake orange, others in turn."""
+    if name == "real" or name.startswith("real, matching"):
+        return theme.REAL
+    if name.startswith("fake"):
+        return theme.FAKE
+    return GROUP_COLORS[1 + index % (len(GROUP_COLORS) - 1)]
+
+
 class HistogramView(QWidget):
-    """D(x) for real and fake probe batches on the same axes, live.
+    """One `Histograms` panel live: D's outputs for each group (real, fake, and for the
+    conditional GAN real images with a wrong condition) on the same axes.
 
     For probabilities the bins cover [0, 1] and a line marks D* = 1/2 (the equilibrium); for
-    critic values (WGAN, hinge) the range follows the data.
+    critic values (WGAN, hinge) the range follows the data. The overlap score compares the
+    first group (real) with the fake group.
+
+    Args:
+        parent: The parent widget.
+        key: The snapshot panel it draws (`d_hist`, `match_hist`, ...).
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, key: str = "d_hist") -> None:
         super().__init__(parent)
-        self._snap: Snapshot | None = None
+        self.key = key
+        self._panel = None
         self._dirty = False
         self._critic = False
+        self._title = ""
         self.overlap: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -59,18 +80,11 @@ class HistogramView(QWidget):
         item.disableAutoRange()
         self._x_range: tuple[float, float] | None = None
         self._top: float | None = None
-        legend = item.addLegend(offset=(10, 10), labelTextSize="8pt")
-        legend.setBrush(pg.mkBrush(21, 23, 28, 200))
-        real = pg.mkColor(theme.REAL)
-        fake = pg.mkColor(theme.FAKE)
-        self.real_curve = pg.PlotDataItem(
-            [0, 1], [0], stepMode="center", fillLevel=0, pen=pg.mkPen(real, width=2),
-            brush=pg.mkBrush(real.red(), real.green(), real.blue(), 90), name="real")
-        self.fake_curve = pg.PlotDataItem(
-            [0, 1], [0], stepMode="center", fillLevel=0, pen=pg.mkPen(fake, width=2),
-            brush=pg.mkBrush(fake.red(), fake.green(), fake.blue(), 90), name="fake")
-        item.addItem(self.real_curve)
-        item.addItem(self.fake_curve)
+        self.legend = item.addLegend(offset=(10, 10), labelTextSize="8pt")
+        self.legend.setBrush(pg.mkBrush(21, 23, 28, 200))
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        for name in ("real", "fake"):  # the GAN's two groups, ready before the first panel
+            self._curve(name)
         self.half_line = pg.InfiniteLine(pos=0.5, angle=90, movable=False,
                                          pen=pg.mkPen("#e0e0e0", width=1,
                                                       style=Qt.PenStyle.DashLine),
@@ -80,59 +94,99 @@ class HistogramView(QWidget):
         item.setXRange(0, 1, padding=0.02)
         layout.addWidget(self.plot, 1)
 
+    @property
+    def real_curve(self) -> pg.PlotDataItem:
+        """The first group's curve (real examples)."""
+        return next(iter(self.curves.values()))
+
+    @property
+    def fake_curve(self) -> pg.PlotDataItem:
+        """The fake group's curve."""
+        return self.curves.get("fake") or list(self.curves.values())[-1]
+
+    def _curve(self, name: str) -> pg.PlotDataItem:
+        curve = self.curves.get(name)
+        if curve is None:
+            color = pg.mkColor(group_color(name, len(self.curves)))
+            curve = pg.PlotDataItem(
+                [0, 1], [0], stepMode="center", fillLevel=0, pen=pg.mkPen(color, width=2),
+                brush=pg.mkBrush(color.red(), color.green(), color.blue(), 80), name=name)
+            self.plot.getPlotItem().addItem(curve)
+            self.curves[name] = curve
+        return curve
+
+    def _set_groups(self, names: list[str]) -> None:
+        """Keeps exactly these groups' curves (rebuilt only when the groups change)."""
+        if list(self.curves) == names:
+            return
+        item = self.plot.getPlotItem()
+        for curve in self.curves.values():
+            item.removeItem(curve)
+        self.legend.clear()
+        self.curves = {}
+        for name in names:
+            self._curve(name)
+
     def set_snapshot(self, snap: Snapshot) -> None:
-        """Keeps the newest snapshot with D outputs (drawn on the next refresh)."""
-        if snap.d_real is not None and snap.d_fake is not None:
-            self._snap = snap
+        """Keeps the newest snapshot's panel (drawn on the next refresh)."""
+        panel = snap.panels.get(self.key)
+        if panel is not None and len(panel.groups) >= 2:
+            self._panel = panel
             self._dirty = True
 
     def clear(self) -> None:
         """Empties the plot."""
-        self._snap = None
+        self._panel = None
         self.overlap = None
         self._x_range = None
         self._top = None
-        self.real_curve.setData([0, 1], [0])
-        self.fake_curve.setData([0, 1], [0])
+        for curve in self.curves.values():
+            curve.setData([0, 1], [0])
         self.overlap_label.setText("overlap —")
 
     def refresh(self) -> bool:
-        """Redraws if a new snapshot arrived; returns True when it drew."""
-        if not self._dirty or self._snap is None:
+        """Redraws if a new panel arrived; returns True when it drew."""
+        if not self._dirty or self._panel is None:
             return False
         self._dirty = False
-        snap = self._snap
-        real = np.asarray(snap.d_real, np.float64).ravel()
-        fake = np.asarray(snap.d_fake, np.float64).ravel()
-        real = real[np.isfinite(real)]
-        fake = fake[np.isfinite(fake)]
-        if real.size == 0 or fake.size == 0:
+        panel = self._panel
+        groups = {}
+        for name, values in panel.groups.items():
+            v = np.asarray(values, np.float64).ravel()
+            groups[name] = v[np.isfinite(v)]
+        if any(v.size == 0 for v in groups.values()):
             return False
-        if snap.critic:
-            lo = float(min(real.min(), fake.min()))
-            hi = float(max(real.max(), fake.max()))
+        critic = bool(panel.critic)
+        if critic:
+            lo = float(min(v.min() for v in groups.values()))
+            hi = float(max(v.max() for v in groups.values()))
             if not hi > lo:
                 lo, hi = lo - 0.5, hi + 0.5
         else:
             lo, hi = 0.0, 1.0
-        if snap.critic != self._critic:  # relabelling rebuilds the axis: only on a change
-            self._critic = snap.critic
-            self.title.setText("Critic values: real vs fake" if snap.critic
-                               else "D(x): real vs fake")
-            self.plot.getPlotItem().setLabel("bottom", "critic D(x)" if snap.critic else "D(x)")
+        self._set_groups(list(groups))
+        title = panel.title if panel.title != "D(x)" else ""
+        if critic != self._critic or title != self._title:  # relabel only on a change
+            self._critic, self._title = critic, title
+            what = title or ("critic D(x)" if critic else "D(x)")
+            names = " vs ".join(n.split(",")[0] if n.startswith("fake") else n for n in groups)
+            self.title.setText(f"{what[0].upper() + what[1:]}: {names}")
+            self.plot.getPlotItem().setLabel("bottom", what)
         edges = np.linspace(lo, hi, BINS + 1)
-        h_real, _ = np.histogram(np.clip(real, lo, hi), bins=edges)
-        h_fake, _ = np.histogram(np.clip(fake, lo, hi), bins=edges)
-        self.real_curve.setData(edges, h_real / real.size)
-        self.fake_curve.setData(edges, h_fake / fake.size)
-        self.half_line.setVisible(not snap.critic)
+        top = 0.0
+        for name, values in groups.items():
+            counts, _ = np.histogram(np.clip(values, lo, hi), bins=edges)
+            self.curves[name].setData(edges, counts / values.size)
+            top = max(top, float(counts.max() / values.size))
+        self.half_line.setVisible(not critic)
         if self._x_range != (lo, hi):
             self._x_range = (lo, hi)
             self.plot.getPlotItem().setXRange(lo, hi, padding=0.02)
-        top = float(max(h_real.max() / real.size, h_fake.max() / fake.size))
         if self._top is None or top > self._top or top < 0.5 * self._top:
             self._top = top * 1.15
             self.plot.getPlotItem().setYRange(0, self._top, padding=0)
-        self.overlap = _overlap(real, fake, lo, hi)
+        names = list(groups)
+        fake = next((n for n in names if n.startswith("fake")), names[-1])
+        self.overlap = _overlap(groups[names[0]], groups[fake], lo, hi)
         self.overlap_label.setText(f"overlap {self.overlap:.2f}")
         return True

@@ -6,10 +6,11 @@ generator off the GUI thread and hands the samples back to `show_result`. Every 
 id and a purpose (the single sample, the interpolation strips, the reference batch); a result
 whose id is no longer the latest for its purpose is dropped.
 
-Slider drags are throttled: a change after a quiet spell goes out at once, later ones within
-`THROTTLE_MS` are coalesced by a single-shot timer, and at most one request for the single
-sample is outstanding; when its result arrives and the latent changed meanwhile, the newest
-latent goes out at once.
+Slider drags are throttled (`request_throttle.RequestThrottle`): a change after a quiet spell
+goes out at once, later ones within `THROTTLE_MS` are coalesced by a single-shot timer, and at
+most one request for the single sample is outstanding; when its result arrives and the latent
+changed meanwhile, the newest latent goes out at once. Samples are drawn on
+`latent_canvas.LatentCanvas`es.
 
 Example:
     explorer = LatentExplorer()
@@ -23,11 +24,11 @@ from __future__ import annotations
 import os
 
 import numpy as np
-import pyqtgraph as pg
-from PySide6.QtCore import QElapsedTimer, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, Slot
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
+    QCompleter,
     QFileDialog,
     QFormLayout,
     QGridLayout,
@@ -47,6 +48,8 @@ from PySide6.QtWidgets import (
 )
 
 from ganstudio.core import latent
+from ganstudio.ui.widgets.latent_canvas import END_COLORS, LatentCanvas, grab_rgb
+from ganstudio.ui.widgets.request_throttle import RequestThrottle
 
 __all__ = ["LatentExplorer"]
 
@@ -55,7 +58,6 @@ HINT = "Train or open a model to explore its latent space"
 _SAMPLE, _INTERP, _REFERENCE = "sample", "interp", "reference"
 _SLIDER_SCALE = 100  # slider ticks per latent unit
 _SLIDER_LIMIT = 3.0  # sliders span [-3, 3]
-_END_COLORS = {"A": (60, 200, 120), "B": (255, 80, 80)}  # interpolation endpoints (points)
 
 
 class _DirectionsSignals(QObject):
@@ -77,125 +79,6 @@ class _DirectionsTask(QRunnable):
         except (ValueError, np.linalg.LinAlgError):
             directions, explained = np.zeros((0, z.shape[1])), np.zeros(0)
         self.signals.done.emit(request_id, directions, explained)
-
-
-class _SampleView(pg.PlotWidget):
-    """One view that shows either an image (row-major ImageItem) or 2-D points.
-
-    Items are created once; updates go through `setImage` / `setData`.
-    """
-
-    def __init__(self, parent: QWidget | None = None, path: bool = False) -> None:
-        super().__init__(parent)
-        self._kind = "images"
-        self._image_shape: tuple[int, ...] | None = None
-        self.hideButtons()
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.reference = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(150, 150, 150, 70))
-        self.cloud = pg.ScatterPlotItem(size=5, pen=None, brush=pg.mkBrush(80, 170, 255, 150))
-        self.path = pg.PlotDataItem(
-            pen=pg.mkPen(255, 200, 60, width=2) if path else None,
-            symbol="o",
-            symbolSize=7,
-            symbolPen=None,
-            symbolBrush=pg.mkBrush(255, 200, 60),
-        )
-        self.highlight = pg.ScatterPlotItem(
-            size=13, pen=pg.mkPen("w", width=1.5), brush=pg.mkBrush(255, 80, 80)
-        )
-        for item in (self.image_item, self.reference, self.cloud, self.path, self.highlight):
-            self.addItem(item)
-        self.set_kind("images")
-
-    def set_kind(self, kind: str) -> None:
-        self._kind = kind
-        self._image_shape = None
-        images = kind == "images"
-        plot = self.getPlotItem()
-        for axis in ("left", "bottom"):
-            plot.showAxis(axis, not images)
-        plot.invertY(images)
-        plot.setAspectLocked(True)
-        plot.setMouseEnabled(not images, not images)
-        plot.disableAutoRange()
-        # Images often have a black background: a dark grey shows where they end.
-        self.setBackground((45, 45, 48) if images else "k")
-        self.image_item.setVisible(images)
-        for item in (self.reference, self.cloud, self.path, self.highlight):
-            item.setVisible(not images)
-        self.clear_data()
-
-    def clear_data(self) -> None:
-        self.image_item.clear()
-        self.reference.setData([], [])
-        self.cloud.setData([], [])
-        self.path.setData([], [])
-        self.highlight.setData([], [])
-        self._image_shape = None
-        self.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.05)
-
-    def show_image(self, image: np.ndarray) -> None:
-        """Show an `HxWxC` float image in [0, 1] (C = 1 is drawn as grayscale `HxW`)."""
-        img = np.asarray(image, dtype=np.float32)
-        if img.ndim == 3 and img.shape[-1] == 1:
-            img = img[..., 0]
-        self.image_item.setImage(img, autoLevels=False, levels=(0.0, 1.0))
-        if img.shape != self._image_shape:
-            self._image_shape = img.shape
-            self.setRange(xRange=(0, img.shape[1]), yRange=(0, img.shape[0]), padding=0.01)
-
-    def show_points(
-        self,
-        cloud: np.ndarray | None = None,
-        path: np.ndarray | None = None,
-        highlight: np.ndarray | None = None,
-    ) -> None:
-        """Update the point items given (each `[N, 2]`), then widen the view if needed."""
-        if cloud is not None:
-            self.cloud.setData(cloud[:, 0], cloud[:, 1])
-        if path is not None:
-            self.path.setData(path[:, 0], path[:, 1])
-        if highlight is not None:
-            self.highlight.setData(highlight[:, 0], highlight[:, 1])
-        self._fit_points()
-
-    def show_endpoints(self, points: np.ndarray) -> None:
-        """Mark interpolation endpoints A and B (`[2, 2]`) in their colours."""
-        brushes = [pg.mkBrush(*_END_COLORS["A"]), pg.mkBrush(*_END_COLORS["B"])]
-        self.highlight.setData(points[:, 0], points[:, 1], brush=brushes)
-        self._fit_points()
-
-    def show_reference(self, points: np.ndarray) -> None:
-        self.reference.setData(points[:, 0], points[:, 1])
-        self._fit_points(refit=True)
-
-    def _fit_points(self, refit: bool = False) -> None:
-        """Grow the view to hold every point; never shrink it during drags (no jitter)."""
-        arrays = [
-            np.column_stack(item.getData())
-            for item in (self.reference, self.cloud, self.path, self.highlight)
-            if item.getData()[0] is not None and len(item.getData()[0])
-        ]
-        if not arrays:
-            return
-        # float64: float32 bounds overflow in pyqtgraph's comparisons with its ±1e307 limits.
-        pts = np.concatenate(arrays).astype(np.float64)
-        pts = pts[np.all(np.isfinite(pts), axis=1)]
-        if not len(pts):
-            return
-        lo, hi = pts.min(axis=0), pts.max(axis=0)
-        (x0, x1), (y0, y1) = self.getViewBox().viewRange()
-        inside = lo[0] >= x0 and hi[0] <= x1 and lo[1] >= y0 and hi[1] <= y1
-        if refit or not inside or self._image_shape is None:
-            if not refit and self._image_shape is not None:
-                lo, hi = np.minimum(lo, [x0, y0]), np.maximum(hi, [x1, y1])
-            span = np.maximum(hi - lo, 1e-3)
-            self.setRange(
-                xRange=(lo[0] - 0.1 * span[0], hi[0] + 0.1 * span[0]),
-                yRange=(lo[1] - 0.1 * span[1], hi[1] + 0.1 * span[1]),
-                padding=0,
-            )
-            self._image_shape = (0,)  # marks "range set once" for points
 
 
 class _SliderRow(QWidget):
@@ -241,11 +124,12 @@ class LatentExplorer(QWidget):
     Public children (for the host and tests): `seed_spin`, `seed_button`, `random_button`,
     `reset_button`, `psi_slider`, `dims_radio`, `principal_radio`, `first_dim_spin`,
     `recompute_button`, `slider_rows` (list of `_SliderRow`, each with `.slider`), `steps_spin`,
-    `sample_view`, `strip_views` (dict "lerp"/"slerp"), `save_buttons` (same keys),
-    `status_label`.
+    `sample_view` (a `LatentCanvas`), `strip_views` (dict "lerp"/"slerp"), `save_buttons` (same
+    keys), `status_label`, `throttle` (the `RequestThrottle` of its requests).
     """
 
     generate_requested = Signal(int, object)
+    condition_changed = Signal(object)  # a label index or a caption; sent before the refresh
 
     MAX_SLIDERS = 16
     THROTTLE_MS = 30
@@ -271,23 +155,18 @@ class LatentExplorer(QWidget):
         self._reference_z = np.zeros((0, 0))
         self._reference_out: np.ndarray | None = None
         self._strips: dict[str, np.ndarray] = {}
-        self._next_id = 0
-        self._latest: dict[str, int] = {}  # purpose -> latest request id
-        self._purpose_of: dict[int, str] = {}  # only the latest id of each purpose
-        self._sample_in_flight: int | None = None
-        self._sample_clock = QElapsedTimer()
-        self._sample_dirty = False
-        self._interp_dirty = False
+        self.throttle = RequestThrottle(
+            self._send,
+            paced=(_INTERP, _SAMPLE),
+            single_flight=(_SAMPLE,),
+            interval_ms=self.THROTTLE_MS,
+            lost_ms=self.LOST_REQUEST_MS,
+            parent=self,
+        )
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._pool.setExpiryTimeout(1000)
         self._tasks: set[_DirectionsTask] = set()
-
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(self.THROTTLE_MS)
-        self._timer.timeout.connect(self._flush)
-        self._flush_clock = QElapsedTimer()  # since the last flush (leading-edge throttle)
 
         self._build_ui()
         self._show_hint(True)
@@ -337,6 +216,16 @@ class LatentExplorer(QWidget):
         psi_row.addWidget(self.psi_slider, 1)
         psi_row.addWidget(self._psi_label)
         form.addRow("Truncation ψ", psi_row)
+        self.condition_box = QComboBox(vector)
+        self.condition_box.setMinimumContentsLength(18)
+        self.condition_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.condition_box.setToolTip("What the conditional generator is asked to draw.")
+        self.condition_box.activated.connect(lambda _: self._condition_edited())
+        self._condition_label = QLabel("Condition", vector)
+        form.addRow(self._condition_label, self.condition_box)
+        self._condition_name: str | None = None
+        self.set_conditions(None)
         controls.addWidget(vector)
 
         sliders = QGroupBox("Sliders", self._page)
@@ -404,7 +293,7 @@ class LatentExplorer(QWidget):
         sliders.setFixedWidth(controls_width)
 
         # Right: the sample, large.
-        self.sample_view = _SampleView(self._page)
+        self.sample_view = LatentCanvas(self._page)
         self.sample_view.setMinimumSize(240, 240)
         top.addWidget(self.sample_view, 1)
 
@@ -414,7 +303,7 @@ class LatentExplorer(QWidget):
         ends_row = QHBoxLayout()
         self._end_buttons: dict[tuple[str, str], QPushButton] = {}
         for end in ("A", "B"):
-            r, g, b = _END_COLORS[end]
+            r, g, b = END_COLORS[end]
             color = f"#{r:02x}{g:02x}{b:02x}"
             ends_row.addWidget(QLabel(f"<b>{end}</b> <span style='color:{color}'>●</span>", interp))
             for source, text in (("current", "Current"), ("random", "Random")):
@@ -440,7 +329,7 @@ class LatentExplorer(QWidget):
         self._strip_grid.setHorizontalSpacing(8)
         self._strip_grid.setVerticalSpacing(4)
         ilayout.addLayout(self._strip_grid, 1)
-        self.strip_views: dict[str, _SampleView] = {}
+        self.strip_views: dict[str, LatentCanvas] = {}
         self.save_buttons: dict[str, QPushButton] = {}
         self._strip_labels: dict[str, QWidget] = {}
         for which, title, tip in (
@@ -461,7 +350,7 @@ class LatentExplorer(QWidget):
             blayout.addWidget(label)
             blayout.addWidget(save)
             blayout.addStretch(1)
-            view = _SampleView(interp, path=True)
+            view = LatentCanvas(interp, path=True)
             view.setMinimumHeight(72)
             self.strip_views[which] = view
             self.save_buttons[which] = save
@@ -544,6 +433,62 @@ class LatentExplorer(QWidget):
         """The interpolation endpoints A and B before truncation (copies)."""
         return self._ends["A"].copy(), self._ends["B"].copy()
 
+    def set_conditions(self, info: dict | None) -> None:
+        """Shows the condition control for a conditional generator, or hides it.
+
+        Args:
+            info: `{"name": "label", "choices": class names}` (a class picker) or
+                `{"name": "caption", "choices": captions, "vocabulary": words}` (an editable
+                caption box that completes from the training captions); `None` hides it.
+        """
+        box = self.condition_box
+        name = None if not info else str(info.get("name") or "") or None
+        choices = [str(c) for c in (info or {}).get("choices") or []]
+        visible = name is not None and (bool(choices) or name == "caption")
+        self._condition_label.setVisible(visible)
+        box.setVisible(visible)
+        if not visible:
+            self._condition_name = None
+            return
+        same = name == self._condition_name and choices == [
+            box.itemText(i) for i in range(box.count())]
+        self._condition_name = name
+        self._condition_label.setText("Class" if name == "label" else "Caption")
+        if same:
+            self.condition_changed.emit(self.condition())
+            return
+        box.blockSignals(True)
+        box.clear()
+        box.addItems(choices)
+        box.setEditable(name == "caption")
+        if name == "caption":
+            completer = QCompleter(choices, box)
+            completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+            completer.setFilterMode(Qt.MatchFlag.MatchContains)
+            box.setCompleter(completer)
+            box.lineEdit().returnPressed.connect(self._condition_edited)
+            words = ", ".join((info or {}).get("vocabulary") or [])
+            box.setToolTip("Type a caption and press Enter; it completes from the training "
+                           f"captions. Words the model knows: {words}")
+        box.setCurrentIndex(0)
+        box.blockSignals(False)
+        self.condition_changed.emit(self.condition())
+
+    def condition(self) -> int | str | None:
+        """The chosen condition: a class index, a caption, or None (unconditional)."""
+        if self._condition_name is None:
+            return None
+        if self._condition_name == "label":
+            return max(0, self.condition_box.currentIndex())
+        return self.condition_box.currentText().strip()
+
+    def _condition_edited(self) -> None:
+        if self._condition_name is None or self.condition() == "":
+            return
+        self.condition_changed.emit(self.condition())
+        if self._kind is not None:
+            self.refresh()
+
     def set_generator_info(self, latent_dim: int, kind: str) -> None:
         """Point the explorer at a generator and request its first samples.
 
@@ -560,7 +505,7 @@ class LatentExplorer(QWidget):
         if latent_dim < 1:
             raise ValueError(f"`latent_dim` must be >= 1, got {latent_dim}.")
         same = (latent_dim, kind) == (self._latent_dim, self._kind)
-        self._forget_requests()
+        self.throttle.forget()
         self._latent_dim, self._kind = int(latent_dim), kind
         if not same:
             self._z = latent.seeded_latent(self.seed_spin.value(), self._latent_dim)
@@ -596,7 +541,7 @@ class LatentExplorer(QWidget):
 
     def clear_generator(self) -> None:
         """Forget the generator (e.g. the model was closed): back to the hint, disabled."""
-        self._forget_requests()
+        self.throttle.forget()
         self._kind, self._latent_dim = None, 0
         self._strips = {}
         for view in (self.sample_view, *self.strip_views.values()):
@@ -611,7 +556,7 @@ class LatentExplorer(QWidget):
         if self._kind == "points" or self.mode == "principal":
             self._request_reference()
         self._schedule(sample=True, interp=True)
-        self._flush()
+        self.throttle.flush()
 
     @Slot(int, object)
     def show_result(self, request_id: int, samples: np.ndarray) -> None:
@@ -619,17 +564,14 @@ class LatentExplorer(QWidget):
 
         Results for ids that are no longer the latest of their purpose are ignored.
         """
-        purpose = self._purpose_of.get(int(request_id))
-        if purpose is None or self._latest.get(purpose) != request_id:
+        purpose = self.throttle.answer(request_id)
+        if purpose is None:
             return
-        del self._purpose_of[int(request_id)]
         data = self._as_samples(samples)
         if purpose == _SAMPLE:
-            self._sample_in_flight = None
             if data is not None:
                 self._show_sample(data)
-            if self._sample_dirty:
-                self._flush()
+            self.throttle.send_pending(_SAMPLE)
         elif purpose == _INTERP and data is not None:
             self._show_strips(data)
         elif purpose == _REFERENCE and data is not None:
@@ -694,77 +636,44 @@ class LatentExplorer(QWidget):
             return
         view = self.strip_views[which]
         if suffix == ".png":
-            latent.save_png(_grab(view), path)
+            latent.save_png(grab_rgb(view), path)
             return
         frames = []
         try:
             for point in samples:
                 view.highlight.setData([point[0]], [point[1]])
-                frames.append(_grab(view))
+                frames.append(grab_rgb(view))
         finally:
             view.show_endpoints(samples[[0, -1]])
         latent.save_gif(frames, path, duration_ms=120, ping_pong=True)
 
     # ------------------------------------------------------------------ requests
-    def _forget_requests(self) -> None:
-        self._latest.clear()
-        self._purpose_of.clear()
-        self._sample_in_flight = None
-        self._sample_dirty = self._interp_dirty = False
-        self._timer.stop()
-
     def _emit(self, purpose: str, z: np.ndarray) -> int:
-        self._next_id += 1
-        request_id = self._next_id
-        previous = self._latest.get(purpose)
-        if previous is not None:
-            self._purpose_of.pop(previous, None)
-        self._latest[purpose] = request_id
-        self._purpose_of[request_id] = purpose
+        request_id = self.throttle.issue(purpose)
         self.generate_requested.emit(request_id, np.ascontiguousarray(z, dtype=np.float32))
         return request_id
 
     def _schedule(self, sample: bool = False, interp: bool = False) -> None:
-        """Coalesce changes: the timer sends at most one batch of requests per interval."""
+        """Mark what changed; the throttle sends at most one batch of requests per interval."""
         if self._kind is None:
             return
-        self._sample_dirty |= sample
-        self._interp_dirty |= interp
-        if self._timer.isActive():
-            return
-        since = self._flush_clock.elapsed() if self._flush_clock.isValid() else self.THROTTLE_MS
-        if since >= self.THROTTLE_MS:
-            self._flush()  # the first change after a quiet spell: no wait
-        else:
-            self._timer.start(self.THROTTLE_MS - since)
+        changed = [purpose for purpose, flag in ((_SAMPLE, sample), (_INTERP, interp)) if flag]
+        self.throttle.schedule(*changed)
 
-    def _sample_busy(self) -> bool:
-        return (
-            self._sample_in_flight is not None
-            and self._sample_clock.elapsed() < self.LOST_REQUEST_MS
-        )
-
-    @Slot()
-    def _flush(self) -> None:
+    def _send(self, purpose: str) -> None:
+        """The throttle's callback: send the request of `purpose` for the current state."""
         if self._kind is None:
             return
-        self._flush_clock.start()
-        if self._interp_dirty:
-            self._interp_dirty = False
+        if purpose == _INTERP:
             self._send_interp()
-        if self._sample_dirty:
-            if self._sample_busy():
-                self._timer.start(self.THROTTLE_MS)  # look again soon; the result comes first
-            else:
-                self._sample_dirty = False
-                self._send_sample()
+        else:
+            self._send_sample()
 
     def _send_sample(self) -> None:
         z = self._z[None, :]
         if self._kind == "points":
             z = np.concatenate([z, self._z + self.NEIGHBORHOOD_SCALE * self._noise])
-        self._sample_in_flight = self._emit(_SAMPLE, latent.truncate(z, self.psi))
-        self._sample_clock.start()
+        self._emit(_SAMPLE, latent.truncate(z, self.psi))
 
     def _send_interp(self) -> None:
         n = self.steps_spin.value()
@@ -777,7 +686,7 @@ class LatentExplorer(QWidget):
         if self._kind is None:
             return
         if self._reference_out is not None:  # a new batch, so "Recompute" means something
-            rng = np.random.default_rng(self._next_id + 2)
+            rng = np.random.default_rng(self.throttle.last_id + 2)
             self._reference_z = rng.standard_normal(self._reference_z.shape)
         self._directions = np.zeros((0, self._latent_dim))
         self._sync_sliders()
@@ -804,7 +713,7 @@ class LatentExplorer(QWidget):
             self.sample_view.show_image(data[0])
         else:
             self.sample_view.show_points(cloud=data[1:], highlight=data[:1])
-        trip = self._sample_clock.elapsed()
+        trip = self.throttle.since_issued(_SAMPLE)
         self.status_label.setText(
             f"|z| = {np.linalg.norm(self._z):.2f}   ψ = {self.psi:.2f}   round trip {trip} ms"
         )
@@ -840,7 +749,7 @@ class LatentExplorer(QWidget):
         self, request_id: int, directions: np.ndarray, explained: np.ndarray
     ) -> None:
         self._tasks = {t for t in self._tasks if t._args[0] != request_id}
-        if self._latest.get(_REFERENCE) != request_id or self._kind is None:
+        if self.throttle.latest(_REFERENCE) != request_id or self._kind is None:
             return
         self._directions, self._explained = directions, explained
         self._base_z = self._z.copy()
@@ -944,7 +853,7 @@ class LatentExplorer(QWidget):
             QMessageBox.warning(self, "Could not save the strip", f"{exc}")
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self._timer.stop()
+        self.throttle.timer.stop()
         self._pool.waitForDone()
         super().closeEvent(event)
 
@@ -952,10 +861,3 @@ class LatentExplorer(QWidget):
         """Wait for the principal-direction computation (tests and shutdown)."""
         return self._pool.waitForDone(msecs)
 
-
-def _grab(widget: QWidget) -> np.ndarray:
-    """A widget as drawn, as an RGB uint8 array `HxWx3`."""
-    image = widget.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
-    w, h, stride = image.width(), image.height(), image.bytesPerLine()
-    buffer = np.frombuffer(image.constBits(), dtype=np.uint8, count=image.sizeInBytes())
-    return buffer.reshape(h, stride)[:, : 3 * w].reshape(h, w, 3).copy()

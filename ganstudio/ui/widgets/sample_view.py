@@ -45,6 +45,8 @@ class Frame:
     extent: tuple[float, float, float, float] | None = None
     segments: np.ndarray | None = None  # [2K, 2] start/end pairs
     critic: bool = False
+    row_labels: tuple[str, ...] = ()  # a conditional grid: the condition of each row
+    condition: str | None = None  # a conditional 2D view: whose field is drawn
 
     @property
     def nbytes(self) -> int:
@@ -90,24 +92,34 @@ def push_segments(points: np.ndarray, push: np.ndarray, extent: tuple[float, flo
     return seg
 
 
-def frame_from(snap: Snapshot) -> Frame | None:
-    """Turns a snapshot with samples into a drawable `Frame` (None without samples)."""
-    if snap.samples is None:
+def frame_from(snap: Snapshot, key: str = "samples") -> Frame | None:
+    """Turns a snapshot's `Samples` panel into a drawable `Frame` (None without one).
+
+    A conditional grid keeps one row per condition (`row_labels`), its columns sharing a z.
+    """
+    panel = snap.panels.get(key)
+    if panel is None:
         return None
-    samples = np.asarray(snap.samples)
+    samples = np.asarray(panel.samples)
     if samples.ndim == 4:
-        grid = to_uint8(tile_images(samples[:64]))
+        labels = tuple(panel.row_labels or ())
+        cols = panel.columns if labels else None
+        shown = len(labels) * cols if labels and cols else 64
+        grid = to_uint8(tile_images(samples[:shown], columns=cols))
         grid = grid[..., 0] if grid.shape[-1] == 1 else grid[..., :3]
-        return Frame(snap.step, grid=grid, critic=snap.critic)
-    pts = samples.reshape(len(samples), -1)[:, :2].astype(np.float32)
-    extent = tuple(float(v) for v in snap.extent) if snap.extent is not None else None
+        return Frame(snap.step, grid=grid, critic=snap.critic, row_labels=labels)
+    pts = samples.reshape(len(samples), -1)
+    if pts.shape[1] == 1:  # 1D points: drawn on a line
+        pts = np.concatenate([pts, np.zeros_like(pts)], axis=1)
+    pts = pts[:, :2].astype(np.float32)
+    extent = tuple(float(v) for v in panel.extent) if panel.extent is not None else None
     segments = None
-    if snap.push is not None and extent is not None:
-        segments = push_segments(pts, snap.push, extent).astype(np.float32)
-    real = None if snap.real_points is None else np.asarray(snap.real_points, np.float32)[:, :2]
-    surface = None if snap.surface is None else np.asarray(snap.surface, np.float32)
+    if panel.push is not None and extent is not None:
+        segments = push_segments(pts, panel.push, extent).astype(np.float32)
+    real = None if panel.real_points is None else np.asarray(panel.real_points, np.float32)[:, :2]
+    surface = None if panel.surface is None else np.asarray(panel.surface, np.float32)
     return Frame(snap.step, points=pts, real=real, surface=surface, extent=extent,
-                 segments=segments, critic=snap.critic)
+                 segments=segments, critic=snap.critic, condition=panel.condition)
 
 
 def decision_colormap() -> pg.ColorMap:
@@ -152,6 +164,8 @@ class SampleView(QWidget):
                                                       enableMouse=True)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.image_box.addItem(self.image_item)
+        self._row_items: list[pg.TextItem] = []  # a conditional grid's row labels
+        self._label_px = 0
         self.stack.addWidget(self.image_widget)
         # 2D field page
         self.field_plot = theme.plot_widget()
@@ -220,7 +234,7 @@ class SampleView(QWidget):
                 "<span style='color:#8f5fd6'>■ D: fake</span>")
 
     def add_snapshot(self, snap: Snapshot) -> None:
-        """Stores a snapshot that carries samples (GUI thread; cheap)."""
+        """Stores a snapshot that carries a samples panel (GUI thread; cheap)."""
         frame = frame_from(snap)
         if frame is None:
             return
@@ -245,6 +259,7 @@ class SampleView(QWidget):
         self.scrubber.setRange(0, 0)
         self.scrubber.blockSignals(False)
         self.image_item.clear()
+        self._set_row_labels((), 0)
         self.surface_item.clear()
         self.real_item.setData([], [])
         self._real_drawn = None
@@ -306,10 +321,15 @@ class SampleView(QWidget):
         if frame.grid is not None:
             self.image_item.setImage(frame.grid, levels=(0, 255), autoLevels=False)
             h, w = frame.grid.shape[:2]
-            if self._shown is None or self._shown.grid is None or \
-                    self._shown.grid.shape[:2] != (h, w):
-                self.image_box.setRange(QRectF(0, 0, w, h), padding=0.01)
+            old = self._shown
+            if old is None or old.grid is None or old.grid.shape[:2] != (h, w) or \
+                    old.row_labels != frame.row_labels:
+                self._set_row_labels(frame.row_labels, h)
+                self._fit_grid(w, h)
             return
+        if frame.condition != (self._shown.condition if self._shown else None):
+            self.title.setText("Samples and D over the plane" if frame.condition is None
+                               else f"Samples and D(x | {frame.condition}) over the plane")
         if frame.surface is not None and frame.extent is not None:
             x0, x1, y0, y1 = frame.extent
             if frame.critic:
@@ -331,6 +351,41 @@ class SampleView(QWidget):
             self.push_item.setData(frame.segments[:, 0], frame.segments[:, 1])
         else:
             self.push_item.setData([], [])
+
+    def _set_row_labels(self, labels: tuple[str, ...], height: int) -> None:
+        """One text item left of each row of a conditional grid (created only on a change)."""
+        for item in self._row_items:
+            self.image_box.removeItem(item)
+        self._row_items = []
+        self._label_px = 0
+        if not labels:
+            return
+        metrics = self.fontMetrics()
+        row_h = height / len(labels)
+        for i, text in enumerate(labels):
+            item = pg.TextItem(text, color=theme.TEXT, anchor=(1.0, 0.5))
+            item.setPos(-1.0, (i + 0.5) * row_h)
+            self.image_box.addItem(item)
+            self._row_items.append(item)
+            self._label_px = max(self._label_px, metrics.horizontalAdvance(text) + 12)
+
+    def _fit_grid(self, w: int, h: int) -> None:
+        """Fits the grid in view, leaving room on the left for its row labels."""
+        left = 0.0
+        if self._label_px:
+            box_w = max(1.0, float(self.image_box.width()) or 400.0)
+            box_h = max(1.0, float(self.image_box.height()) or 300.0)
+            # the aspect is locked: solve for the units per pixel of a view w + left wide
+            scale = min(box_h / h, (box_w - self._label_px) / w) if box_w > self._label_px \
+                else box_h / h
+            left = self._label_px / max(scale, 1e-6)
+        self.image_box.setRange(QRectF(-left, 0, w + left, h), padding=0.01)
+
+    def resizeEvent(self, event) -> None:  # noqa: D102, N802 - Qt's name
+        super().resizeEvent(event)
+        if self._shown is not None and self._shown.grid is not None and self._row_items:
+            h, w = self._shown.grid.shape[:2]
+            self._fit_grid(w, h)
 
     def _follow(self, frame: Frame) -> None:
         """Keeps the plane and (most of) the fakes in view; moves the range only when they

@@ -1,0 +1,123 @@
+"""The model-family registry: what each family is, as data (no TensorFlow, no Qt).
+
+A family is one recipe file in `core/recipes/`, one config section and the panels its
+snapshots carry. The session, telemetry, checkpoints, export, CLI and studio read this registry
+and the recipe's own declarations; none of them branches on a family's name.
+
+Example:
+
+```python
+spec = get_family("cgan")
+spec.recipe_class()      # imports ganstudio.core.recipes.cgan lazily
+```
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from dataclasses import dataclass
+
+from ganstudio.core.data.base import IMAGES, POINTS
+from ganstudio.errors import ConfigError, DataError
+
+# What a family needs from the data, beyond the examples themselves.
+NEEDS_CONDITION = "condition"  # class labels or captions
+
+# Panel keys a snapshot may carry (the studio's panel registry draws them by their type).
+PANEL_SAMPLES = "samples"
+PANEL_D_HIST = "d_hist"
+PANEL_MATCH_HIST = "match_hist"
+
+
+@dataclass(frozen=True)
+class FamilySpec:
+    """One model family, declared as data.
+
+    Args:
+        name: Registry name (`RunConfig.family`).
+        title: A short title for menus.
+        description: One line for listings.
+        recipe: `"module:Class"` of its `Recipe`, imported only when a run is built.
+        section: Its own config section, or `None`.
+        needs: What the data must carry besides examples (`NEEDS_CONDITION`).
+        kinds: The data kinds it trains on (`points`, `images`).
+        export_inputs: The inputs of its export's `serving_default`, by name; `condition`
+            stands for `label` or `caption`, whichever the data has.
+        panels: The panel keys its snapshots carry (more may appear with some settings).
+        step_modes: The single-update modes of the Step buttons besides `both`.
+        seed_note: Where in the seeds (`../shared/seeds/`) the family is described.
+    """
+
+    name: str
+    title: str
+    description: str
+    recipe: str
+    section: str | None = None
+    needs: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = (POINTS, IMAGES)
+    export_inputs: tuple[str, ...] = ("z",)
+    panels: tuple[str, ...] = (PANEL_SAMPLES, PANEL_D_HIST)
+    step_modes: tuple[str, ...] = ("d", "g")
+    seed_note: str = ""
+
+    def recipe_class(self) -> type:
+        """Imports and returns the family's `Recipe` class."""
+        module, _, cls = self.recipe.partition(":")
+        return getattr(importlib.import_module(module), cls)
+
+
+FAMILIES: dict[str, FamilySpec] = {
+    f.name: f
+    for f in [
+        FamilySpec(
+            "gan", "GAN", "the unconditional GAN: G(z) against D(x)",
+            "ganstudio.core.recipes.gan:GANRecipe",
+            seed_note="seeds 000 and 003: the min-max game",
+        ),
+        FamilySpec(
+            "cgan", "Conditional GAN", "G(z, c) against D(x, c): class labels or text captions, "
+                                       "with mismatched pairs",
+            "ganstudio.core.recipes.cgan:CGANRecipe", section="cgan",
+            needs=(NEEDS_CONDITION,), export_inputs=("z", "condition"),
+            seed_note="seed 002: conditional generation",
+        ),
+    ]
+}
+
+
+def family_names() -> tuple[str, ...]:
+    """The registered family names, in display order."""
+    return tuple(FAMILIES)
+
+
+def get_family(name: str) -> FamilySpec:
+    """Returns a family by name.
+
+    Raises:
+        ConfigError: for an unknown name, with the closest match.
+    """
+    spec = FAMILIES.get(name)
+    if spec is None:
+        close = difflib.get_close_matches(str(name), list(FAMILIES), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(f"family: {name!r} is not a model family; families are "
+                          f"{', '.join(FAMILIES)}.{hint}")
+    return spec
+
+
+def check_data(spec: FamilySpec, kind: str, has_labels: bool, has_captions: bool,
+               dataset_name: str) -> None:
+    """Checks that a dataset carries what a family needs.
+
+    Raises:
+        DataError: saying what is missing and which data would do.
+    """
+    if kind not in spec.kinds:
+        raise DataError(f"family {spec.name} does not train on {kind}; {dataset_name!r} is "
+                        f"{kind}.", f"Pick a dataset of {' or '.join(spec.kinds)}.")
+    if NEEDS_CONDITION in spec.needs and not (has_labels or has_captions):
+        raise DataError(
+            f"family {spec.name} needs labels or captions, and {dataset_name!r} has neither.",
+            "Use digits or shapes, a folder with one subfolder per class, or images with a "
+            "captions.csv beside them.")

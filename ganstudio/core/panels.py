@@ -1,0 +1,54 @@
+"""The panels a snapshot carries: small plain-numpy dataclasses, one per kind of view.
+
+A recipe's `views()` returns a dict of panels by key (`samples`, `d_hist`, ...); the studio's
+panel registry draws each by its type. No TensorFlow and no Qt here, so both sides share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Histograms:
+    """Groups of D outputs drawn on the same axes (for example real against fake).
+
+    Args:
+        groups: Group name to values, in drawing order (`real`, `fake`, `real, wrong c`, ...).
+        critic: True when the values are unbounded critic scores, not probabilities in [0, 1].
+        title: What the values are, for the axis (`D(x)`, `match head`).
+    """
+
+    groups: dict[str, np.ndarray]
+    critic: bool = False
+    title: str = "D(x)"
+
+
+@dataclass(frozen=True)
+class Samples:
+    """Samples from fixed inputs, in the dataset's own units.
+
+    Args:
+        samples: Images [N, H, W, C] in [0, 1], or points [N, D] in data coordinates.
+        kind: `images` or `points`.
+        row_labels: For a conditional grid: one label per row (the condition), the columns
+            sharing one fixed z each; `None` for a plain grid.
+        columns: Samples per row of a conditional grid (`None`: a square-ish grid).
+        real_points: For 2D points: fixed real points drawn under the samples.
+        surface: For 2D points: D's output over a grid, [R, R] row-major (y rows, x columns).
+        extent: (xmin, xmax, ymin, ymax) of the surface in data units.
+        push: For 2D points: −∂L_G/∂x at each sample: where G's gradient moves it.
+        condition: For 2D points of a conditional model: which condition the field shows.
+    """
+
+    samples: np.ndarray
+    kind: str
+    row_labels: list[str] | None = None
+    columns: int | None = None
+    real_points: np.ndarray | None = None
+    surface: np.ndarray | None = None
+    extent: tuple[float, float, float, float] | None = None
+    push: np.ndarray | None = None
+    condition: str | None = None

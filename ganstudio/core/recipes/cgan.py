@@ -1,0 +1,807 @@
+"""The conditional GAN recipe (seed 002, "conditional generation"): G(z, c) against D(x, c).
+
+The condition c is a class label or a text caption. D must say "no" in two cases, as the seed
+puts it: a good image with the wrong condition, and a generated image with the right one. Its
+loss has three terms (GAN-CLS, Reed et al. 2016):
+
+    L_D = L_real(D(x, c)) + w_f · L_fake(D(G(z, c), c)) + w_m · L_fake(D(x, ĉ))
+
+with ĉ a condition that is never x's own (`mismatch_ids`), w_f = w_m = ½ by default, and
+L_real / L_fake the objective's two terms (`Objective.d_real_loss` / `d_fake_loss`).
+
+Two discriminator designs from the seed, and a third:
+- `joint`: one network sees x and c and gives one score (the loss above);
+- `separate`: a realness head r(x) on x alone and a match head m(x, c); r learns real against
+  generated, m learns matched against mismatched real pairs, each with its own loss
+  (L_real(r(x)) + L_fake(r(G))) and (L_real(m(x, c)) + L_fake(m(x, ĉ))), so a low score says
+  *why* it is low; G is scored by both;
+- `projection` (Miyato & Koyama 2018): score = ψ(φ(x)) + ⟨e(c), W φ(x)⟩, with the mismatch term.
+
+Captions are read by a text encoder inside the model (`TextVectorization` with a fixed
+vocabulary, word embeddings, then a mean over the words or a small GRU), so the export takes
+strings. With conditioning augmentation (StackGAN) G sees c = μ + σ·ε around the text code,
+with the KL term KL(N(μ, σ²) ‖ N(0, I)) weighted by `augment_kl`; samples and the export use μ.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import keras
+import numpy as np
+import tensorflow as tf
+from keras import ops
+
+from ganstudio.core.data.base import IMAGES, POINTS, Dataset
+from ganstudio.core.nets.blocks import Pack
+from ganstudio.core.objectives import CRITIC, GameSpec, build_game
+from ganstudio.core.panels import Histograms, Samples
+from ganstudio.core.recipes.base import (
+    Evaluator,
+    ExportSpec,
+    InputSpec,
+    Recipe,
+    RecipeContext,
+    make_optimizer,
+)
+from ganstudio.core.recipes.gan import field_grid, jsd_scalars, mean_d, seeded_latents
+from ganstudio.errors import ConfigError, DataError
+
+LABEL = "label"
+CAPTION = "caption"
+GRID_COLUMNS = 8  # fixed z per row of the live sample grid
+GRID_ROWS = 10  # conditions shown (rows) at most
+HIDDEN = 256  # units of the joint and match heads
+
+
+def mismatch_ids(ids, n_conditions: int, seed) -> Any:
+    """Condition ids that are never the given ones: (id + U{1, C−1}) mod C.
+
+    Args:
+        ids: Integer condition ids [N] in [0, C).
+        n_conditions: C, at least 2.
+        seed: A `keras.random.SeedGenerator` (or an int seed).
+
+    Returns:
+        int32 ids [N], each uniform over the C − 1 conditions other than its own.
+    """
+    shift = keras.random.randint(ops.shape(ids), 1, n_conditions, seed=seed, dtype="int32")
+    return (ops.cast(ids, "int32") + shift) % n_conditions
+
+
+def three_case_d_loss(objective, real_logits, fake_logits, wrong_logits, fake_weight: float = 0.5,
+                      mismatch_weight: float = 0.5):
+    """D's loss over the seed's three cases (GAN-CLS weighting by default):
+
+        L_real(D(x, c)) + w_f · L_fake(D(G(z, c), c)) + w_m · L_fake(D(x, ĉ))
+
+    Args:
+        objective: An `Objective` (its `d_real_loss` and `d_fake_loss` terms).
+        real_logits: D on real examples with their own condition.
+        fake_logits: D on generated examples with the condition they were drawn for.
+        wrong_logits: D on real examples with a mismatched condition.
+        fake_weight: w_f.
+        mismatch_weight: w_m.
+
+    Returns:
+        The scalar loss.
+    """
+    return (objective.d_real_loss(real_logits) + fake_weight * objective.d_fake_loss(fake_logits)
+            + mismatch_weight * objective.d_fake_loss(wrong_logits))
+
+
+def caption_vocabulary(captions: list[str], max_tokens: int = 20_000) -> list[str]:
+    """The text encoder's words, most frequent first, ties alphabetical (so it is the same on
+    every load of the same data). Lower-cased, punctuation stripped, as `TextVectorization`'s
+    default standardization does."""
+    counts = Counter(w for c in captions for w in re.sub(r"[^\w\s]", " ", c.lower()).split())
+    return [w for w, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))][:max_tokens]
+
+
+def condition_kind(setting: str, dataset: Dataset) -> str:
+    """`label` or `caption`, from `cgan.condition` and what the data has.
+
+    Raises:
+        DataError: when the data lacks what the setting asks for.
+    """
+    has_captions = bool(getattr(dataset, "captions", None))
+    has_labels = dataset.y is not None
+    if setting == "auto":
+        setting = CAPTION if has_captions else LABEL
+    if setting == CAPTION and not has_captions:
+        raise DataError(f"cgan.condition: {dataset.name!r} has no captions.",
+                        "Use shapes, a folder with a captions.csv, or --set cgan.condition=label.")
+    if setting == LABEL and not has_labels:
+        raise DataError(f"cgan.condition: {dataset.name!r} has no labels.",
+                        "Use a dataset with classes (digits, subfolders per class) or captions.")
+    return setting
+
+
+def _feature_trunk(discriminator: keras.Model) -> keras.Model:
+    """D without its logit layer: x -> the features the logit reads."""
+    return keras.Model(discriminator.inputs, discriminator.layers[-1].input, name="d_trunk")
+
+
+def _text_encoder(vocab_size: int, max_words: int, dim: int, kind: str, out_dim: int,
+                  name: str) -> keras.Model:
+    """Token ids [N, T] (0 = padding) -> a code [N, out_dim]: word embeddings, then a masked
+    mean (`bag`) or a GRU (`gru`), then a dense layer."""
+    ids = keras.Input((max_words,), dtype="int32", name="tokens")
+    emb = keras.layers.Embedding(vocab_size, dim, name="words")(ids)
+    mask = ops.cast(ops.not_equal(ids, 0), emb.dtype)[..., None]
+    if kind == "gru":
+        h = keras.layers.GRU(dim, name="gru")(emb, mask=ops.not_equal(ids, 0))
+    else:
+        h = ops.sum(emb * mask, axis=1) / ops.maximum(ops.sum(mask, axis=1), 1.0)
+    out = keras.layers.Dense(out_dim, name="code")(keras.layers.LeakyReLU(0.2)(h))
+    return keras.Model(ids, out, name=name)
+
+
+def _label_encoder(n_classes: int, out_dim: int, name: str) -> keras.Model:
+    label = keras.Input((), dtype="int32", name="label")
+    out = keras.layers.Embedding(n_classes, out_dim, name="embedding")(label)
+    return keras.Model(label, out, name=name)
+
+
+class CGANRecipe(Recipe):
+    """The conditional GAN; see the module docstring for the losses and designs.
+
+    Build it with `CGANRecipe.create(context)`; the pipeline yields `x` and `cond` (a class
+    label, or the index of the example's caption among the distinct captions).
+    """
+
+    family = "cgan"
+    step_modes = ("d", "g")
+
+    def __init__(self, *, g_encoder, g_body, d_encoder, trunk, heads: dict, game: GameSpec,
+                 condition: str, n_conditions: int, latent_dim: int, embed_dim: int, batch: int,
+                 d_steps: int, design: str, fake_weight: float, mismatch_weight: float,
+                 augment: bool, augment_kl: float, ema: float, seed: int, pack: int = 1,
+                 token_table: np.ndarray | None = None, vectorizer=None, **kwargs):
+        super().__init__(name="cgan", **kwargs)
+        self.g_encoder = g_encoder
+        self.g_body = g_body
+        self.d_encoder = d_encoder
+        self.trunk = trunk
+        self.heads = heads
+        self.game = game
+        self.objective = game.objective
+        self.critic_output = game.objective.output == CRITIC
+        self.condition = condition
+        self.n_conditions = int(n_conditions)
+        self.latent_dim = int(latent_dim)
+        self.embed_dim = int(embed_dim)
+        self.batch = int(batch)
+        self.d_steps = int(d_steps)
+        self.design = design
+        self.fake_weight = float(fake_weight)
+        self.mismatch_weight = float(mismatch_weight)
+        self.augment = bool(augment)
+        self.augment_kl = float(augment_kl)
+        self.ema_decay = float(ema)
+        self.seed_generator = keras.random.SeedGenerator(seed, name="z_seed")
+        self.pack_m = int(pack)
+        self.packer = Pack(pack)
+        self.token_table = None if token_table is None else np.asarray(token_table, np.int32)
+        self.vectorizer = vectorizer
+        keys = ["d_loss", "g_loss", "value", "d_real", "d_fake", "d_mismatch",
+                "grad_norm_d", "grad_norm_g"]
+        if design == "separate":
+            keys += ["d_loss_realness", "d_loss_match", "match_real", "match_wrong",
+                     "match_fake"]
+        if self.augment:
+            keys.append("kl")
+        self.scalar_keys = tuple(keys)
+        self.watched_scalars = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
+        self.trackers = {k: keras.metrics.Mean(name=k) for k in keys}
+        self.ema_g_encoder = self.ema_g_body = None
+        if ema > 0:
+            self.ema_g_encoder = keras.models.clone_model(g_encoder)
+            self.ema_g_encoder.set_weights(g_encoder.get_weights())
+            self.ema_g_body = keras.models.clone_model(g_body)
+            self.ema_g_body.set_weights(g_body.get_weights())
+        self._single_steps: dict = {}
+        self.context: RecipeContext | None = None
+        self.net_config = None
+        self.class_names: list[str] = []
+        self.captions: list[str] = []
+        self.cond_ids: np.ndarray | None = None
+
+    # -- building ------------------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, context: RecipeContext) -> CGANRecipe:
+        """Builds the encoders, G, D (in the configured design), optimizers, and compiles."""
+        from dataclasses import replace
+
+        from ganstudio.core.nets import build_nets, resolve_net_config
+
+        cfg = context.config
+        opts = cfg.cgan
+        ds = context.dataset
+        kind = condition_kind(opts.condition, ds)
+        net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
+        if cfg.train.batch % net_cfg.pack:
+            raise ConfigError(f"train.batch: {cfg.train.batch} is not a multiple of net.pack "
+                              f"({net_cfg.pack}).", "Pick a batch size divisible by the packing.")
+        if kind == LABEL:
+            class_names = list(ds.class_names or [str(i) for i in range(int(ds.y.max()) + 1)])
+            cond_ids = np.asarray(ds.y, np.int32)
+            n_cond = len(class_names)
+            captions: list[str] = []
+            table = vectorizer = None
+        else:
+            captions_all = [str(c) for c in ds.captions]
+            captions, cond_ids = np.unique(np.asarray(captions_all, dtype=object),
+                                           return_inverse=True)
+            captions = [str(c) for c in captions]
+            cond_ids = cond_ids.astype(np.int32)
+            n_cond = len(captions)
+            class_names = []
+            vocab = caption_vocabulary(captions_all)
+            vectorizer = keras.layers.TextVectorization(
+                vocabulary=vocab, output_sequence_length=opts.max_words, name="words")
+            vectorizer.build((None,))
+            table = np.asarray(vectorizer(np.asarray(captions, dtype=object)), np.int32)
+        if n_cond < 2:
+            raise DataError(f"the conditional GAN needs at least two different conditions; "
+                            f"{ds.name!r} has {n_cond}.",
+                            "Give data with two or more classes or captions.")
+        e = opts.embed_dim
+        g_code = 2 * e if opts.augment else e
+        if kind == LABEL:
+            g_encoder = _label_encoder(n_cond, g_code, "g_condition")
+            d_encoder = _label_encoder(n_cond, e, "d_condition")
+        else:
+            vocab_size = vectorizer.vocabulary_size()
+            g_encoder = _text_encoder(vocab_size, opts.max_words, e, opts.text_encoder, g_code,
+                                      "g_text")
+            d_encoder = _text_encoder(vocab_size, opts.max_words, e, opts.text_encoder, e,
+                                      "d_text")
+        body_cfg = replace(net_cfg, latent_dim=net_cfg.latent_dim + e)
+        nets = build_nets(body_cfg, ds.shape)
+        trunk = _feature_trunk(nets.discriminator)
+        heads = _heads(opts.d_design, int(trunk.output.shape[-1]), e * net_cfg.pack,
+                       net_cfg.d_norm)
+        obj = cfg.objective
+        recipe = cls(g_encoder=g_encoder, g_body=nets.generator, d_encoder=d_encoder,
+                     trunk=trunk, heads=heads, game=build_game(obj), condition=kind,
+                     n_conditions=n_cond, latent_dim=net_cfg.latent_dim, embed_dim=e,
+                     batch=cfg.train.batch, d_steps=obj.d_steps, design=opts.d_design,
+                     fake_weight=opts.fake_weight, mismatch_weight=opts.mismatch_weight,
+                     augment=opts.augment, augment_kl=opts.augment_kl, ema=obj.ema,
+                     seed=cfg.train.seed, pack=net_cfg.pack, token_table=table,
+                     vectorizer=vectorizer)
+        recipe.context = context
+        recipe.net_config = net_cfg
+        recipe.class_names = class_names
+        recipe.captions = captions
+        recipe.cond_ids = cond_ids
+        recipe.compile(d_optimizer=make_optimizer(obj, obj.lr_d, cfg.train.steps * obj.d_steps),
+                       g_optimizer=make_optimizer(obj, obj.lr_g, cfg.train.steps),
+                       jit_compile=context.jit)
+        recipe.build_state()
+        return recipe
+
+    def compile(self, d_optimizer, g_optimizer, jit_compile="auto"):
+        """Sets the two optimizers; `jit_compile` as in `keras.Model.compile`."""
+        super().compile(jit_compile=jit_compile)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    def _d_variables(self) -> list:
+        out = list(self.trunk.trainable_variables) + list(self.d_encoder.trainable_variables)
+        for head in self.heads.values():
+            out += list(head.trainable_variables)
+        return out
+
+    def _g_variables(self) -> list:
+        return list(self.g_encoder.trainable_variables) + list(self.g_body.trainable_variables)
+
+    def build_state(self) -> None:
+        """Creates every variable (optimizer slots included) so checkpoints can be restored."""
+        self.d_optimizer.build(self._d_variables())
+        self.g_optimizer.build(self._g_variables())
+
+    @property
+    def steps(self) -> int:
+        """Generator updates so far (continues across resume)."""
+        return int(self.g_optimizer.iterations.numpy())
+
+    def state_variables(self) -> list:
+        """All variables that define the training state, in a stable order."""
+        models = [self.g_encoder, self.g_body, self.d_encoder, self.trunk,
+                  *[self.heads[k] for k in sorted(self.heads)]]
+        if self.ema_g_body is not None:
+            models += [self.ema_g_encoder, self.ema_g_body]
+        out = [v for m in models for v in m.variables]
+        out.append(self.seed_generator.state)
+        out += list(self.d_optimizer.variables) + list(self.g_optimizer.variables)
+        return out
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def training_arrays(self) -> dict[str, np.ndarray]:
+        """`x` in the network's range and `cond`, each example's condition id."""
+        ctx = self.context
+        return {"x": ctx.normalizer.to_net(ctx.dataset.x), "cond": self.cond_ids}
+
+    @property
+    def pipeline_batch(self) -> int:
+        """k minibatches of `batch` examples: one per D update."""
+        return self.batch * self.d_steps
+
+    # -- conditions ------------------------------------------------------------------------------
+
+    def _encoder_input(self, cond_ids):
+        """Condition ids -> what the encoders read: labels as they are, or caption tokens."""
+        if self.condition == LABEL:
+            return cond_ids
+        return ops.take(ops.convert_to_tensor(self.token_table), cond_ids, axis=0)
+
+    def _g_code(self, encoder, encoded, sample: bool):
+        """G's condition code: μ (and σ) with augmentation, sampled when `sample`; and its KL."""
+        code = encoder(encoded, training=sample)
+        if not self.augment:
+            return code, 0.0
+        mu, log_var = code[:, : self.embed_dim], code[:, self.embed_dim:]
+        kl = ops.mean(0.5 * ops.sum(ops.exp(log_var) + ops.square(mu) - 1.0 - log_var, axis=1))
+        if not sample:
+            return mu, kl
+        eps = keras.random.normal(ops.shape(mu), seed=self.seed_generator)
+        return mu + ops.exp(0.5 * log_var) * eps, kl
+
+    def _generate_net(self, z, cond_ids, training: bool):
+        code, kl = self._g_code(self.g_encoder, self._encoder_input(cond_ids), training)
+        return self.g_body(ops.concatenate([z, code], axis=-1), training=training), kl
+
+    def _scores(self, x, c_code, training=True) -> dict:
+        """D's raw outputs for examples x under condition codes: `score` (joint, projection)
+        or `realness` and `match` (separate); one per PacGAN pack of m examples, whose codes
+        are joined as the examples are."""
+        feats = self.trunk(self.packer(x), training=training)
+        if self.pack_m > 1:
+            c_code = ops.reshape(c_code, (-1, self.pack_m * ops.shape(c_code)[-1]))
+        if self.design == "joint":
+            return {"score": self.heads["joint"](ops.concatenate([feats, c_code], -1),
+                                                 training=training)}
+        if self.design == "projection":
+            base = self.heads["realness"](feats, training=training)
+            proj = self.heads["projection"](feats, training=training)
+            return {"score": base + ops.sum(proj * c_code, axis=-1, keepdims=True)}
+        return {"realness": self.heads["realness"](feats, training=training),
+                "match": self.heads["match"](ops.concatenate([feats, c_code], -1),
+                                             training=training)}
+
+    # -- the game ----------------------------------------------------------------------------
+
+    def _z(self, n):
+        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+
+    def _d_update(self, real, cond):
+        n = ops.shape(real)[0]
+        fake, _ = self._generate_net(self._z(n), cond, training=True)
+        wrong = mismatch_ids(cond, self.n_conditions, self.seed_generator)
+        obj = self.objective
+        with tf.GradientTape() as tape:
+            c_true = self.d_encoder(self._encoder_input(cond), training=True)
+            c_wrong = self.d_encoder(self._encoder_input(wrong), training=True)
+            s_real = self._scores(real, c_true)
+            s_fake = self._scores(fake, c_true)
+            s_wrong = self._scores(real, c_wrong)
+            logs: dict[str, Any] = {}
+            if self.design == "separate":
+                loss_r = obj.d_real_loss(s_real["realness"]) + obj.d_fake_loss(s_fake["realness"])
+                loss_m = obj.d_real_loss(s_real["match"]) + obj.d_fake_loss(s_wrong["match"])
+                d_loss = loss_r + loss_m
+                real_out, fake_out = s_real["realness"], s_fake["realness"]
+                wrong_out = s_wrong["match"]
+                logs.update(d_loss_realness=loss_r, d_loss_match=loss_m,
+                            match_real=ops.mean(obj.d_output(s_real["match"])),
+                            match_wrong=ops.mean(obj.d_output(s_wrong["match"])),
+                            match_fake=ops.mean(obj.d_output(s_fake["match"])))
+
+                def critic(x, training=True):
+                    return self._scores(x, c_true, training)["realness"]
+            else:
+                real_out, fake_out, wrong_out = s_real["score"], s_fake["score"], s_wrong["score"]
+                d_loss = three_case_d_loss(obj, real_out, fake_out, wrong_out, self.fake_weight,
+                                           self.mismatch_weight)
+
+                def critic(x, training=True):
+                    return self._scores(x, c_true, training)["score"]
+            total = d_loss
+            for penalty in self.game.penalties:
+                total = total + penalty(critic, real, fake, self.seed_generator)
+        variables = self._d_variables()
+        grads = tape.gradient(total, variables)
+        self.d_optimizer.apply(grads, variables)
+        for constraint in self.game.constraints:
+            constraint.apply(variables)
+        logs.update({
+            "d_loss": total,
+            "value": obj.value(real_out, fake_out),
+            "d_real": ops.mean(obj.d_output(real_out)),
+            "d_fake": ops.mean(obj.d_output(fake_out)),
+            "d_mismatch": ops.mean(obj.d_output(wrong_out)),
+            "grad_norm_d": tf.linalg.global_norm(grads),
+        })
+        return logs
+
+    def _g_update(self, cond):
+        n = ops.shape(cond)[0]
+        z = self._z(n)
+        with tf.GradientTape() as tape:
+            fake, kl = self._generate_net(z, cond, training=True)
+            c_true = self.d_encoder(self._encoder_input(cond), training=False)
+            scores = self._scores(fake, c_true)
+            if self.design == "separate":
+                g_loss = (self.objective.g_loss(scores["realness"])
+                          + self.objective.g_loss(scores["match"]))
+            else:
+                g_loss = self.objective.g_loss(scores["score"])
+            total = g_loss + self.augment_kl * kl if self.augment else g_loss
+        variables = self._g_variables()
+        grads = tape.gradient(total, variables)
+        self.g_optimizer.apply(grads, variables)
+        if self.ema_g_body is not None:
+            decay = self.ema_decay
+            pairs = [*zip(self.ema_g_encoder.variables, self.g_encoder.variables, strict=True),
+                     *zip(self.ema_g_body.variables, self.g_body.variables, strict=True)]
+            for avg, w in pairs:
+                avg.assign(decay * avg + (1.0 - decay) * w)
+        logs = {"g_loss": total, "grad_norm_g": tf.linalg.global_norm(grads)}
+        if self.augment:
+            logs["kl"] = kl
+        return logs
+
+    def train_step(self, data):
+        real, cond = data["x"], data["cond"]
+        logs = {}
+        for i in range(self.d_steps):
+            part = slice(i * self.batch, (i + 1) * self.batch)
+            logs.update(self._d_update(real[part], cond[part]))
+        logs.update(self._g_update(cond[: self.batch]))
+        self.update_trackers(logs)
+        return logs
+
+    def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
+        """One update of D only (`"d"`) or G only (`"g"`) on a batch (the Step buttons)."""
+        if mode not in self._single_steps:
+            if mode == "d":
+                fn = tf.function(self._d_update, jit_compile=bool(self.jit_compile))
+            else:
+                fn = tf.function(lambda _, cond: self._g_update(cond),
+                                 jit_compile=bool(self.jit_compile))
+            self._single_steps[mode] = fn
+        out = self._single_steps[mode](tf.constant(batch["x"][: self.batch], tf.float32),
+                                       tf.constant(batch["cond"][: self.batch], tf.int32))
+        return {k: float(v) for k, v in out.items()}
+
+    def derived_scalars(self, scalars: dict[str, float]) -> dict[str, float]:
+        """`jsd` or `wasserstein` from the real-vs-fake `value`."""
+        return jsd_scalars(self.objective, scalars)
+
+    def equilibrium(self, scalars: dict[str, float]) -> float | None:
+        """Mean D over real (matched) and fake, for the stop rule."""
+        return mean_d(self.objective, scalars)
+
+    # -- views -------------------------------------------------------------------------------
+
+    def condition_names(self) -> list[str]:
+        """Class names (labels) or the distinct training captions, by condition id."""
+        return self.class_names if self.condition == LABEL else self.captions
+
+    def prepare_views(self, rng: np.random.Generator) -> None:
+        """Fixes a real probe batch with its conditions and mismatched ones (never the true
+        ones), probe latents, and the grid's conditions (rows) and latents (columns)."""
+        ctx = self.context
+        train = ctx.config.train
+        x_net = self.training_arrays()["x"]
+        m = self.pack_m
+        probe = max(8 * m, (min(train.probe_size, len(x_net) * m) // m) * m)
+        idx = rng.choice(len(x_net), size=probe, replace=probe > len(x_net))
+        self._real_probe = x_net[idx]
+        self._cond_probe = self.cond_ids[idx]
+        self._wrong_probe = ((self._cond_probe + rng.integers(1, self.n_conditions, size=probe))
+                             % self.n_conditions).astype(np.int32)
+        self._z_probe = rng.standard_normal((probe, self.latent_dim)).astype(np.float32)
+        rows = min(GRID_ROWS, self.n_conditions)
+        if self.condition == LABEL:
+            self.grid_conditions = np.arange(rows, dtype=np.int32)
+        else:
+            self.grid_conditions = np.sort(rng.choice(self.n_conditions, size=rows,
+                                                      replace=False)).astype(np.int32)
+        cols = GRID_COLUMNS if ctx.dataset.kind == IMAGES else max(train.n_samples, 512) // rows
+        self.grid_columns = cols
+        z_cols = rng.standard_normal((cols, self.latent_dim)).astype(np.float32)
+        self.z_fixed = np.tile(z_cols, (rows, 1))
+        self._grid_cond = np.repeat(self.grid_conditions, cols)
+        self._field = None
+        if ctx.dataset.kind == POINTS and ctx.dataset.shape == (2,):
+            grid, self._extent = field_grid(ctx.dataset.x, ctx.normalizer)
+            self._field = grid
+            self._real_points = ctx.dataset.x[idx[: min(len(idx), 1000)]]
+            self._real_point_conds = self._cond_probe[: min(len(idx), 1000)]
+
+    def views(self) -> dict[str, Any]:
+        """`samples`: rows = conditions, columns = fixed z; `d_hist`: D on real-matched,
+        real-mismatched and fake pairs (the realness head with `separate`); `match_hist`:
+        the match head (`separate`)."""
+        out = self.probe(self._real_probe, self._cond_probe, self._wrong_probe, self._z_probe,
+                         self.z_fixed, self._grid_cond)
+        names = self.condition_names()
+        rows = [names[i] for i in self.grid_conditions]
+        to_data = self.context.normalizer.to_data
+        extra: dict[str, Any] = {}
+        if self._field is not None:  # one condition's field at a time, in turn
+            self._field_turn = (getattr(self, "_field_turn", -1) + 1) % len(self.grid_conditions)
+            cond = int(self.grid_conditions[self._field_turn])
+            surface = self.field(self._field, np.full(len(self._field), cond, np.int32))
+            keep = self._real_point_conds == cond
+            extra = {"surface": surface.numpy().reshape(int(np.sqrt(len(self._field))), -1),
+                     "extent": self._extent, "real_points": self._real_points[keep],
+                     "condition": names[cond]}
+        panels: dict[str, Any] = {
+            "samples": Samples(to_data(out["samples"].numpy()), self.context.dataset.kind,
+                               row_labels=rows, columns=self.grid_columns, **extra)}
+        if self.design == "separate":
+            panels["d_hist"] = Histograms(
+                {"real": out["real"].numpy(), "fake": out["fake"].numpy()},
+                critic=self.critic_output, title="realness head r(x)")
+            panels["match_hist"] = Histograms(
+                {"real, matching c": out["match_real"].numpy(),
+                 "real, wrong c": out["match_wrong"].numpy(),
+                 "fake, its c": out["match_fake"].numpy()},
+                critic=self.critic_output, title="match head m(x, c)")
+        else:
+            panels["d_hist"] = Histograms(
+                {"real, matching c": out["real"].numpy(), "real, wrong c": out["wrong"].numpy(),
+                 "fake": out["fake"].numpy()}, critic=self.critic_output, title="D(x, c)")
+        return panels
+
+    @tf.function
+    def probe(self, real, cond, wrong, z_probe, z_samples, sample_cond):
+        """D's outputs on the fixed real batch (its own and wrong conditions) and on fakes, and
+        the sample grid from the sampler (EMA) weights."""
+        fake, _ = self._generate_net(z_probe, cond, training=False)
+        c_true = self.d_encoder(self._encoder_input(cond), training=False)
+        c_wrong = self.d_encoder(self._encoder_input(wrong), training=False)
+        s_real = self._scores(real, c_true, training=False)
+        s_wrong = self._scores(real, c_wrong, training=False)
+        s_fake = self._scores(fake, c_true, training=False)
+        d = self.objective.d_output
+        key = "realness" if self.design == "separate" else "score"
+        out = {"real": ops.reshape(d(s_real[key]), (-1,)),
+               "fake": ops.reshape(d(s_fake[key]), (-1,)),
+               "wrong": ops.reshape(d(s_wrong[key if key == "score" else "match"]), (-1,)),
+               "samples": self._sample(z_samples, sample_cond)}
+        if self.design == "separate":
+            out.update(match_real=ops.reshape(d(s_real["match"]), (-1,)),
+                       match_wrong=ops.reshape(d(s_wrong["match"]), (-1,)),
+                       match_fake=ops.reshape(d(s_fake["match"]), (-1,)))
+        return out
+
+    def mismatch_scores(self) -> tuple[np.ndarray, np.ndarray]:
+        """D's condition scores on the fixed real probe with its own and with wrong
+        conditions (the match head with `separate`): the mismatch ROC-AUC's two sides."""
+        out = self.probe(self._real_probe, self._cond_probe, self._wrong_probe, self._z_probe,
+                         self.z_fixed, self._grid_cond)
+        match = out["match_real" if self.design == "separate" else "real"].numpy()
+        return match, out["wrong"].numpy()
+
+    @tf.function
+    def field(self, grid, cond):
+        """For 2D points: D's score of each grid point under one condition (a point is scored
+        by packing m copies of it)."""
+        grid = ops.repeat(grid, self.pack_m, axis=0)
+        cond = ops.repeat(cond, self.pack_m, axis=0)
+        c = self.d_encoder(self._encoder_input(cond), training=False)
+        scores = self._scores(grid, c, training=False)
+        key = "score" if "score" in scores else "realness"
+        return ops.reshape(self.objective.d_output(scores[key]), (-1,))
+
+    # -- generation and export -------------------------------------------------------------------
+
+    def _samplers(self):
+        if self.ema_g_body is not None:
+            return self.ema_g_encoder, self.ema_g_body
+        return self.g_encoder, self.g_body
+
+    def _sample_encoded(self, z, encoded):
+        encoder, body = self._samplers()
+        code, _ = self._g_code(encoder, encoded, sample=False)
+        return body(ops.concatenate([z, code], axis=-1), training=False)
+
+    def _sample(self, z, cond_ids):
+        return self._sample_encoded(z, self._encoder_input(cond_ids))
+
+    def _to_data(self, x):
+        n = self.context.normalizer
+        offset = np.asarray(n.offset, np.float32)
+        return x * n.scale + (offset if len(offset) > 1 else offset[0])
+
+    def _serve_label(self, z, label):
+        return self._to_data(self._sample_encoded(z, label))
+
+    def _serve_caption(self, z, caption):
+        return self._to_data(self._sample_encoded(z, self.vectorizer(caption)))
+
+    def condition_input(self) -> InputSpec:
+        """The export's condition input: `label` (int32) or `caption` (string)."""
+        if self.condition == LABEL:
+            return InputSpec("label", "int32", (), f"class index 0..{self.n_conditions - 1}: "
+                             + ", ".join(self.class_names[:20]))
+        return InputSpec("caption", "string", (), "a caption in the training captions' words")
+
+    def export_specs(self) -> list[ExportSpec]:
+        """`serving_default(z, label)` or `serving_default(z, caption)` -> samples."""
+        z = InputSpec("z", "float32", (self.latent_dim,), "latent vectors, N(0, I)")
+        fn = self._serve_label if self.condition == LABEL else self._serve_caption
+        return [ExportSpec("serving_default", (z, self.condition_input()), fn,
+                           "samples for each condition, in the dataset's units")]
+
+    def export_layers(self) -> list:
+        """The sampler's encoder and body, and the caption vectorizer."""
+        layers = list(self._samplers())
+        if self.vectorizer is not None:
+            layers.insert(0, self.vectorizer)
+        return layers
+
+    def export_metadata(self) -> dict[str, Any]:
+        """Class names, or the vocabulary and the training captions."""
+        if self.condition == LABEL:
+            return {"condition": LABEL, "class_names": self.class_names}
+        return {"condition": CAPTION, "vocabulary": list(self.vectorizer.get_vocabulary()),
+                "captions": self.captions[:5000], "max_words": int(self.token_table.shape[1])}
+
+    def _condition_values(self, cond: Any, n: int) -> np.ndarray:
+        values = np.asarray(cond, dtype=object).reshape(-1)
+        if len(values) == 1:
+            values = np.repeat(values, n)
+        if len(values) != n:
+            raise ConfigError(f"{len(values)} conditions for {n} latents.",
+                              "Give one condition, or one per latent.")
+        return values
+
+    def generate(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
+        """Samples for `z` and `label` or `caption` (one for all rows, or one each); without a
+        condition the grid's first one is used."""
+        z = np.asarray(inputs["z"], np.float32).reshape(-1, self.latent_dim)
+        name = self.condition_input().name
+        cond = inputs.get(name)
+        if cond is None:
+            cond = self.condition_names()[int(self.grid_conditions[0])] if (
+                self.condition == CAPTION) else int(self.grid_conditions[0])
+        values = self._condition_values(cond, len(z))
+        if self.condition == LABEL:
+            labels = values.astype(np.int64)
+            if labels.min() < 0 or labels.max() >= self.n_conditions:
+                raise ConfigError(f"label: {int(labels.max())} is not a class; classes are "
+                                  f"0..{self.n_conditions - 1}.")
+            out = self._serve_label(tf.constant(z), tf.constant(labels.astype(np.int32)))
+        else:
+            out = self._serve_caption(tf.constant(z),
+                                      tf.constant([str(v) for v in values], tf.string))
+        return np.asarray(out)
+
+    def condition_info(self) -> dict[str, Any]:
+        """`label` with the class names, or `caption` with the training captions and words."""
+        if self.condition == LABEL:
+            return {"name": LABEL, "choices": list(self.class_names)}
+        return {"name": CAPTION, "choices": list(self.captions[:5000]),
+                "vocabulary": [w for w in self.vectorizer.get_vocabulary() if w and w != "[UNK]"]}
+
+    def example_inputs(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        """`z` by the project's convention, conditions cycling over the classes or captions."""
+        names = self.condition_names()
+        ids = np.arange(n) % self.n_conditions
+        if self.condition == LABEL:
+            return {"z": seeded_latents(n, self.latent_dim, seed), "label": ids.astype(np.int32)}
+        return {"z": seeded_latents(n, self.latent_dim, seed),
+                "caption": np.asarray([names[i] for i in ids], dtype=object)}
+
+    def describe(self) -> dict[str, Any]:
+        """The resolved net config and the condition's facts."""
+        return {"net": dict(vars(self.net_config)) if self.net_config is not None else {},
+                "condition": {"kind": self.condition, "count": self.n_conditions,
+                              "design": self.design}}
+
+    def param_counts(self) -> dict[str, int]:
+        """Parameters of G (encoder and body) and D (encoder, trunk and heads)."""
+        g = self.g_encoder.count_params() + self.g_body.count_params()
+        d = (self.d_encoder.count_params() + self.trunk.count_params()
+             + sum(h.count_params() for h in self.heads.values()))
+        return {"generator": int(g), "discriminator": int(d)}
+
+    def make_evaluator(self, dataset: Dataset, n: int | None, seed: int,
+                       status: Callable[[str], Any] | None = None) -> Evaluator:
+        """Label agreement (labels) or per-attribute accuracy (shapes captions), and FD per
+        condition, each beside its real baseline."""
+        return ConditionalEvaluator(self, dataset, n, seed)
+
+    def quality_report(self, dataset: Dataset, seed: int,
+                       status: Callable[[str], Any] | None = None) -> tuple[dict[str, Any], str]:
+        """`metrics.conditional.evaluate_conditional` with its default sizes, and its table."""
+        from ganstudio.core.metrics.conditional import format_conditional
+
+        result = ConditionalEvaluator(self, dataset, None, seed).full(self)
+        return result, format_conditional(result)
+
+
+def _heads(design: str, feat_dim: int, embed_dim: int, d_norm: str) -> dict[str, keras.Model]:
+    """The heads on D's features for a design (spectral normalization when D uses it)."""
+    from ganstudio.core.nets.blocks import maybe_spectral
+
+    def mlp_head(in_dim: int, name: str) -> keras.Model:
+        x = keras.Input((in_dim,))
+        h = maybe_spectral(keras.layers.Dense(HIDDEN), d_norm)(x)
+        h = keras.layers.LeakyReLU(0.2)(h)
+        return keras.Model(x, maybe_spectral(keras.layers.Dense(1), d_norm)(h), name=name)
+
+    def linear(in_dim: int, out_dim: int, name: str) -> keras.Model:
+        x = keras.Input((in_dim,))
+        return keras.Model(x, maybe_spectral(keras.layers.Dense(out_dim), d_norm)(x), name=name)
+
+    if design == "joint":
+        return {"joint": mlp_head(feat_dim + embed_dim, "joint_head")}
+    if design == "projection":
+        return {"realness": linear(feat_dim, 1, "realness_head"),
+                "projection": linear(feat_dim, embed_dim, "projection")}
+    return {"realness": linear(feat_dim, 1, "realness_head"),
+            "match": mlp_head(feat_dim + embed_dim, "match_head")}
+
+
+class ConditionalEvaluator(Evaluator):
+    """`metrics.conditional.evaluate_conditional` on the recipe's current weights; its numeric
+    figures (the headline is `label_agreement`, or `all_acc` on shapes)."""
+
+    def __init__(self, recipe: CGANRecipe, dataset: Dataset, n: int | None, seed: int) -> None:
+        self.dataset = dataset
+        self.requested_n = n
+        self.seed = seed
+        self.latent_dim = recipe.latent_dim
+        self.holdout = recipe.context.config.data.holdout
+        self.condition = "labels" if recipe.condition == LABEL else "captions"
+        self.main_metric = "label_agreement" if recipe.condition == LABEL else "all_acc"
+        self.main_mode = "max"
+        self.baseline: dict[str, float] = {}
+        self.names: tuple[str, ...] = ()
+        self.better: dict[str, str] = {}
+        self.n = int(n or 0)
+
+    def full(self, recipe: CGANRecipe) -> dict[str, Any]:
+        """Every figure, with the non-numeric ones (worst class name, per-class lists)."""
+        from ganstudio.core.metrics.conditional import evaluate_conditional
+
+        name = recipe.condition_input().name
+
+        def generate(z, cond):
+            return recipe.generate({"z": z, name: cond})
+
+        from ganstudio.core.metrics.conditional import mismatch_auc
+
+        result = evaluate_conditional(self.dataset, generate, self.latent_dim,
+                                      n=self.requested_n,
+                                      seed=self.seed, holdout=self.holdout,
+                                      condition=self.condition)
+        result["mismatch_auc"] = mismatch_auc(*recipe.mismatch_scores())
+        self.main_metric = str(result.get("main_metric", self.main_metric))
+        self.main_mode = "max" if result.get("main_better", "higher") == "higher" else "min"
+        return result
+
+    def __call__(self, recipe: CGANRecipe) -> dict[str, float]:
+        result = self.full(recipe)
+        figures = {k: float(v) for k, v in result.items()
+                   if isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
+                   and k not in ("seed",)}
+        self.baseline = {k[5:]: v for k, v in figures.items() if k.startswith("real_")}
+        shown = {k: v for k, v in figures.items()
+                 if not k.startswith("real_") and k not in ("seconds", "classifier_accuracy")}
+        self.names = tuple(shown)
+        self.better = {k: "lower" if k.startswith("fd") else "higher" for k in shown}
+        self.baseline.setdefault("mismatch_auc", 1.0)
+        return shown

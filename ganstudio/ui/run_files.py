@@ -1,0 +1,217 @@
+"""What the window saves and opens: run folders, generator exports, sample PNGs, models.
+
+Saving a run writes its config, a checkpoint, the loss history, `run.json` and the generator;
+opening one restores its settings, data and weights so Start continues it. Everything that
+touches the session runs in the job thread with training paused (`_with_session_paused`), and
+its outcome shows in the banner.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog
+
+from ganstudio.config import RunConfig
+from ganstudio.errors import ConfigError, DataError, GanStudioError
+from ganstudio.ui.worker import StartRequest
+
+__all__ = ["RunFiles", "read_run_config"]
+
+
+def read_run_config(folder: Path) -> RunConfig:
+    """The config of a run folder (run.json, or config.toml beside it)."""
+    run_json = folder / "run.json"
+    if run_json.is_file():
+        try:
+            data = json.loads(run_json.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DataError(f"{run_json} is not readable: {exc}.") from None
+        if isinstance(data, dict) and "config" in data:
+            return RunConfig.from_dict(data["config"])
+    for name in ("config.toml", "config.json"):
+        if (folder / name).is_file():
+            return RunConfig.load(folder / name)
+    raise DataError(f"{folder} is not a run folder (no run.json or config.toml).",
+                    "Open the folder written by Save run or `ganstudio train --out`.")
+
+
+class RunFiles:
+    """Saving and opening runs, exports, sample PNGs and models in `MainWindow` (a mixin).
+
+    It uses the window's `worker` (its session and TensorFlow lock), `jobs`, `samples`,
+    `inference`, `setup` and `run_dir`, and emits its `export_done` and `run_saved`.
+    """
+
+    def _with_session_paused(self, fn: Callable[[Any], Any]) -> Callable[[], Any]:
+        worker = self.worker
+
+        def job() -> Any:
+            session = worker.session
+            if session is None:
+                raise ConfigError("there is no trained generator yet.", "Press Start first.")
+            was_running = worker.busy and not worker.paused
+            if worker.busy:
+                worker.pause()
+                worker.wait_idle(120.0)
+            try:
+                with worker.tf_lock:
+                    return fn(session)
+            finally:
+                if was_running:
+                    worker.resume()
+
+        return job
+
+    def export_generator(self, path: str | Path) -> bool:
+        """Exports the generator as a SavedModel in the job thread; the round-trip check's
+        summary shows in the banner.
+
+        Args:
+            path: The export folder to write.
+        """
+        if self.worker.session is None:
+            self.show_message("Train (or open a run) before exporting a generator.", "warning")
+            return False
+        path = str(path)
+        self.set_status(f"exporting to {path}…")
+
+        def done(report: Any) -> None:
+            self.last_export = report
+            ok = bool(getattr(report, "ok", True))
+            self.show_message(report.summary(), "info" if ok else "warning")
+            self.set_status("export done" if ok else "export finished with a mismatch")
+            self.export_done.emit(report)
+
+        self.jobs.submit(self._with_session_paused(lambda s: s.export(path)), done,
+                         self._on_error)
+        return True
+
+    def export_dialog(self) -> None:
+        """Asks for a folder name and exports the generator there."""
+        start = str(Path(self.run_dir) / "generator") if self.run_dir else str(
+            Path.home() / "generator")
+        path, _ = QFileDialog.getSaveFileName(self, "Export generator (a SavedModel folder)",
+                                              start, "SavedModel folder (*)")
+        if path:
+            self.export_generator(path)
+
+    def save_png(self, path: str | Path) -> bool:
+        """Saves the samples on screen as a PNG."""
+        try:
+            saved = self.samples.save_png(path)
+        except (OSError, ValueError) as exc:
+            self.show_message(f"Could not save the samples: {exc}", "error")
+            return False
+        self.set_status(f"samples saved to {saved}")
+        return True
+
+    def save_png_dialog(self) -> None:
+        """Asks for a PNG path and saves the samples on screen."""
+        step = self.samples.shown_frame.step if self.samples.shown_frame else 0
+        path, _ = QFileDialog.getSaveFileName(self, "Save samples", str(
+            Path.home() / f"samples-step{step}.png"), "PNG image (*.png)")
+        if path:
+            self.save_png(path if path.lower().endswith(".png") else path + ".png")
+
+    def save_run(self, folder: str | Path) -> bool:
+        """Saves the run to a folder (config, checkpoint, history, run.json and the generator);
+        later checkpoints of this session also go there.
+
+        Args:
+            folder: The run folder (created if needed).
+        """
+        if self.worker.session is None:
+            self.show_message("Train before saving a run.", "warning")
+            return False
+        folder = Path(folder)
+        latest = self.latest
+
+        def save(session: Any) -> str:
+            from ganstudio.core.checkpoint import atomic_write_text
+            from ganstudio.core.session import RunResult
+
+            folder.mkdir(parents=True, exist_ok=True)
+            session.out_dir = folder
+            session.config.save(folder / "config.toml")
+            session.save_checkpoint()
+            atomic_write_text(folder / "history.json", json.dumps(session.history))
+            scalars = dict(latest.scalars) if latest is not None else {}
+            result = RunResult(session.step, latest.elapsed if latest else 0.0,
+                               latest.steps_per_sec if latest else 0.0, scalars,
+                               stopped_early=session.step < session.config.train.steps)
+            session.write_run_json(result, {"saved_from": "studio"})
+            report = session.export(folder / "generator")
+            return f"Saved the run to {folder} (step {session.step:,}). {report.summary()}"
+
+        def done(message: str) -> None:
+            self.run_dir = str(folder)
+            self.show_message(message, "info")
+            self.set_status(f"run saved to {folder}")
+            self.run_saved.emit(str(folder))
+
+        self.set_status(f"saving the run to {folder}…")
+        self.jobs.submit(self._with_session_paused(save), done, self._on_error)
+        return True
+
+    def save_run_dialog(self) -> None:
+        """Asks for a folder and saves the run there."""
+        path = QFileDialog.getExistingDirectory(self, "Save the run to a folder",
+                                                self.run_dir or str(Path.home()))
+        if path:
+            self.save_run(path)
+
+    def open_run(self, folder: str | Path) -> bool:
+        """Opens a saved run folder: its settings, data, weights, history and last samples;
+        Start continues training it.
+
+        Returns:
+            False when training runs or the folder holds no run (the banner says why).
+        """
+        if self.worker.busy:
+            self.show_message("Stop training before opening a run.", "warning")
+            return False
+        folder = Path(folder)
+        try:
+            cfg = read_run_config(folder)
+        except GanStudioError as exc:
+            self.show_message(str(exc), "error")
+            return False
+        self.setup.set_config(cfg)
+        self.clear_views()
+
+        def prepare() -> None:
+            self.run_dir = str(folder)
+            request = StartRequest(cfg, dataset=self.dataset, resume=str(folder),
+                                   out_dir=str(folder), train=False, fresh=True)
+            self.worker.start(request)
+            self.set_status(f"opening the run in {folder}…")
+            self._update_actions()
+
+        self._pending_after_load = prepare
+        if not self.load_data(cfg.data.name):
+            self._pending_after_load = None
+            return False
+        return True
+
+    def open_run_dialog(self) -> None:
+        """Asks for a run folder and opens it."""
+        path = QFileDialog.getExistingDirectory(self, "Open a run folder", str(Path.home()))
+        if path:
+            self.open_run(path)
+
+    def open_model(self, path: str | Path) -> None:
+        """Loads an exported generator (or a run's) into the latent explorer, off the GUI
+        thread."""
+        self.set_status(f"opening the model in {path}…")
+        self.inference.open_model(str(path))
+
+    def open_model_dialog(self) -> None:
+        """Asks for an export (or run) folder and opens it in the latent explorer."""
+        path = QFileDialog.getExistingDirectory(self, "Open an exported generator",
+                                                str(Path.home()))
+        if path:
+            self.open_model(path)

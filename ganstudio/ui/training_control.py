@@ -1,0 +1,139 @@
+"""The training commands of the window: start or continue, pause, step, stop, reset, evaluate.
+
+Each command checks that it makes sense now (a dataset is loaded, training runs or is paused),
+hands a request to the worker, and says what happens in the status line; the worker's answers
+come back through the window's signal handlers.
+"""
+
+from __future__ import annotations
+
+from ganstudio.config import RunConfig
+from ganstudio.core.telemetry import Snapshot
+from ganstudio.errors import GanStudioError
+from ganstudio.ui.data_sources import source_name
+from ganstudio.ui.worker import StartRequest, same_model
+
+__all__ = ["TrainingControl"]
+
+
+class TrainingControl:
+    """The training commands of `MainWindow` (a mixin).
+
+    They drive the window's `worker` with the settings in `setup` and the loaded `dataset`,
+    and update its views, status and actions.
+    """
+
+    @property
+    def training(self) -> bool:
+        """True while the worker prepares or trains."""
+        return self.worker.busy
+
+    def current_config(self) -> RunConfig:
+        """The settings on the left as a `RunConfig` (raises ConfigError when not allowed)."""
+        return self.setup.config(data_name=source_name(self.data_source or "ring8"))
+
+    def start_training(self) -> bool:
+        """Starts (or continues) training with the current settings.
+
+        Returns:
+            True when the worker accepted the request.
+        """
+        if self.worker.busy:
+            return False
+        if self.dataset is None or self._loading is not None:
+            self.show_message("The dataset is still loading; press Start again in a moment.",
+                              "warning")
+            return False
+        try:
+            cfg = self.current_config()
+        except GanStudioError as exc:
+            self.show_message(str(exc), "error")
+            return False
+        session = self.worker.session
+        reuse = session is not None and same_model(session.config, cfg)
+        del session  # the worker alone may drop the last reference (in its own thread)
+        if not reuse:
+            self.clear_views()
+            self.run_dir = None
+        if self.banner.level == "error":
+            self.banner.dismiss()
+        request = StartRequest(cfg, dataset=self.dataset, out_dir=self.run_dir)
+        if not self.worker.start(request):
+            return False
+        self.metrics_view.set_train_config(cfg.train)
+        self._save_choices()
+        self.set_status("continuing…" if reuse else "preparing…")
+        self.progress.setVisible(not reuse)
+        self._update_actions()
+        return True
+
+    def toggle_pause(self) -> None:
+        """Pauses a running training, or resumes a paused one."""
+        if not self.worker.busy:
+            return
+        if self.worker.paused:
+            self.worker.resume()
+            self.set_status("resumed")
+        else:
+            self.worker.pause()
+            self.set_status("paused — Step runs one step (D only / G only from the menu)")
+        self._update_actions()
+
+    def step(self, mode: str = "both") -> None:
+        """While paused: one step of both players, or of D or G only."""
+        if self.worker.paused:
+            self.worker.step(mode)
+            label = {"both": "D and G", "d": "D only", "g": "G only"}[mode]
+            self.set_status(f"one step ({label})")
+
+    def stop_training(self) -> None:
+        """Stops training after the current step; the networks are kept (Start continues)."""
+        if self.worker.busy:
+            self.worker.stop()
+            self.set_status("stopping…")
+
+    def reset(self) -> None:
+        """Stops training, forgets the networks and clears the views."""
+        self.worker.reset()
+        self.run_dir = None
+        self.clear_views()
+        self.inference.set_generator(None, 0, "")
+        if self._has_explorer:
+            self.explorer.clear_generator()
+        self.setup.set_param_counts({})
+        self._schedule_count()
+        self.set_status("reset")
+        self._update_actions()
+
+    def evaluate_now(self) -> bool:
+        """Scores the current generator now (the Metrics tab's button), off the GUI thread.
+
+        The evaluation runs in the training thread between two steps while training runs
+        (or under the worker's TensorFlow lock while paused or idle); the figures arrive as a
+        metrics snapshot for the Metrics tab, and `evaluated` is emitted with it.
+
+        Returns:
+            False when there is nothing to evaluate or an evaluation is already running.
+        """
+        if self.worker.session is None:
+            self.show_message("Train (or open a run) before evaluating.", "warning")
+            return False
+        if self._evaluating:
+            return False
+        self._evaluating = True
+        self.set_status("evaluating the generator…")
+        self._update_actions()
+
+        def done(snap: Snapshot) -> None:
+            self._evaluating = False
+            self.metrics_view.add_snapshot(snap, manual=True)
+            self.set_status(f"evaluated at step {snap.step:,}")
+            self._update_actions()
+            self.evaluated.emit(snap)
+
+        def failed(message: str, kind: str) -> None:
+            self._evaluating = False
+            self._on_error(message, kind)
+
+        self.jobs.submit(self.worker.evaluate, done, failed)
+        return True
