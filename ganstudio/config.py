@@ -378,7 +378,7 @@ class CGANConfig(Section):
     SECTION: ClassVar[str] = "cgan"
     condition: str = setting("auto", label="Condition", choices=CONDITIONS,
                              help="class labels, text captions, or auto")
-    d_design: str = setting("joint", label="D design", choices=D_DESIGNS,
+    d_design: str = setting("projection", label="D design", choices=D_DESIGNS,
                             help="joint score, separate realness and match heads, or projection")
     fake_weight: float = setting(0.5, label="Fake weight", lo=0.0, hi=10.0,
                                  help="weight of (fake, c) in D's loss")

@@ -137,8 +137,7 @@ class TrainingSession:
             self.reporter.status(f"loading {cfg.data.name}")
             self.dataset = load_dataset(cfg.data, seed=cfg.train.seed)
         ds = self.dataset
-        check_data(family, ds.kind, ds.y is not None, bool(getattr(ds, "captions", None)),
-                   ds.name)
+        check_data(family, ds.kind, ds.y is not None, bool(ds.captions), ds.name)
         self.normalizer = Normalizer.for_dataset(ds)
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
@@ -430,6 +429,21 @@ class TrainingSession:
         path = self.out_dir / "run.json"
         atomic_write_text(path, json.dumps(data, indent=2, default=_json_default))
         return path
+
+
+def count_parameters(config: RunConfig, dataset: Dataset) -> dict[str, int]:
+    """Parameter counts of the networks a run of `config` would build on `dataset` (the
+    studio shows them before training starts).
+
+    Raises:
+        GanStudioError: for settings or data the family cannot use.
+    """
+    from ganstudio.core.recipes.base import RecipeContext
+
+    family = get_family(config.family)
+    check_data(family, dataset.kind, dataset.y is not None, bool(dataset.captions), dataset.name)
+    context = RecipeContext(config, dataset, Normalizer.for_dataset(dataset), jit=False)
+    return family.recipe_class().create(context).param_counts()
 
 
 def _json_default(obj):

@@ -11,6 +11,8 @@ Options:
     --screenshot FILE     with --demo-steps: save a screenshot of the window before exiting
     --tab NAME            with --demo-steps: show this tab (e.g. Metrics) before the screenshot
     --eval-every N        with --demo-steps: evaluate the quality metrics every N steps
+    --family NAME         the model family to show (gan, cgan; `ganstudio families` lists them)
+    --set S.F=VALUE       any setting, e.g. --set cgan.d_design=separate (repeatable)
     --exit-after-show     print the seconds from launch to the window on screen, then exit
 """
 
@@ -20,6 +22,9 @@ import argparse
 import os
 import sys
 import time
+
+from ganstudio.config import RunConfig
+from ganstudio.errors import GanStudioError
 
 _T0 = time.perf_counter()
 
@@ -45,9 +50,15 @@ def has_display(environ: dict[str, str] | None = None, platform: str | None = No
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    """Parses the studio's command line (see the module docstring)."""
-    parser = argparse.ArgumentParser(prog="ganstudio gui",
-                                     description="Open the GAN Studio window.")
+    """Parses the studio's command line (see the module docstring).
+
+    A mistake (an unknown option, a bad `--family` or `--set`) prints one line and exits 2,
+    as in the CLI.
+    """
+    from ganstudio.cli import EXIT_USER_ERROR, OneLineParser
+    from ganstudio.core.families import family_names
+
+    parser = OneLineParser(prog="ganstudio gui", description="Open the GAN Studio window.")
     parser.add_argument("paths", nargs="*", default=[],
                         help="data files or a folder to open (as dropping them on the window)")
     parser.add_argument("--dataset", default=None,
@@ -64,12 +75,42 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="with --demo-steps: the tab to show (Training, Metrics, ...)")
     parser.add_argument("--eval-every", type=int, default=None, metavar="N",
                         help="with --demo-steps: evaluate the quality metrics every N steps")
+    parser.add_argument("--family", choices=family_names(), default=None,
+                        help="the model family to show (default: the last one used)")
+    parser.add_argument("--set", dest="settings", action="append", default=[],
+                        metavar="SECTION.FIELD=VALUE",
+                        help="any setting, e.g. --set cgan.d_design=separate (repeatable)")
     args = parser.parse_args(argv)
     if args.demo_steps is not None and args.demo_steps < 1:
         parser.error("--demo-steps must be at least 1")
+    try:
+        apply_overrides(RunConfig(), args.family, args.settings)
+    except GanStudioError as exc:
+        parser.exit(EXIT_USER_ERROR, f"ganstudio: error: {exc}\n")
     if args.screenshot and args.demo_steps is None:
         args.demo_steps = 200
     return args
+
+
+def apply_overrides(cfg: RunConfig, family: str | None, settings: list[str]) -> RunConfig:
+    """Applies `--family` and the `--set` assignments to a config.
+
+    Args:
+        cfg: The config to start from.
+        family: A model family name, or None to keep the config's.
+        settings: `section.field=value` assignments, applied in order.
+
+    Returns:
+        The changed, validated config.
+
+    Raises:
+        ConfigError: for an unknown family, section or field, or a bad value.
+    """
+    if family is not None:
+        cfg = cfg.with_changes(family=family)
+    for assignment in settings:
+        cfg = cfg.with_setting(assignment)
+    return cfg
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,7 +138,13 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("GANStudio")
     app.setApplicationDisplayName("GAN Studio")
     theme.apply_theme(app)
-    window = MainWindow(initial_dataset=args.dataset)
+    initial = args.dataset
+    if args.family or args.settings:
+        shown = _remember_overrides(args.family, args.settings)
+        if initial is None and any(s.partition("=")[0].strip() == "data.name"
+                                   for s in args.settings):
+            initial = shown.data.name
+    window = MainWindow(initial_dataset=initial)
     if args.paths:
         QTimer.singleShot(0, lambda: window.open_paths([os.path.abspath(p) for p in args.paths]))
     if args.size:
@@ -121,6 +168,32 @@ def main(argv: list[str] | None = None) -> int:
     app.exec()
     window.shutdown()
     return status["code"]
+
+
+def _remember_overrides(family: str | None, settings: list[str]) -> RunConfig:
+    """Applies `--family` and `--set` on top of the settings the studio remembers, and stores
+    the result where the window reads its last settings, so that the first dataset already
+    loads with them (as if the user had picked them last time).
+
+    Returns:
+        The config the window will show.
+    """
+    import json
+
+    from ganstudio.ui.window_settings import default_settings
+
+    store = default_settings()
+    try:
+        remembered = RunConfig.from_dict(json.loads(str(store.value("run/config") or "{}")))
+    except (GanStudioError, ValueError, TypeError):  # damaged or stale: start afresh
+        remembered = RunConfig()
+    try:
+        cfg = apply_overrides(remembered, family, settings)
+    except GanStudioError:  # clashes with a remembered setting: on the defaults (checked)
+        cfg = apply_overrides(RunConfig(), family, settings)
+    store.setValue("run/config", cfg.to_json())
+    store.sync()
+    return cfg
 
 
 def _run_demo(window, steps: int, screenshot: str | None, status: dict, tab: str | None = None,

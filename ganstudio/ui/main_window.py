@@ -59,12 +59,12 @@ FRAME_MS = 250  # live views redraw together, 4 times a second
 _DEFAULT = object()
 
 
-def count_parameters(config: RunConfig, kind: str, shape: tuple[int, ...]) -> dict[str, int]:
-    """Builds G and D for `config` to count their parameters (imports Keras: job thread only)."""
-    from ganstudio.core.nets import build_nets, resolve_net_config
+def count_parameters(config: RunConfig, dataset: Any) -> dict[str, int]:
+    """Builds the family's networks for `config` on the data to count their parameters
+    (imports Keras: job thread only)."""
+    from ganstudio.core.session import count_parameters as count
 
-    net = resolve_net_config(config.net, kind, config.objective)
-    return build_nets(net, shape).param_counts
+    return count(config, dataset)
 
 
 def _format_time(seconds: float) -> str:
@@ -81,7 +81,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
     Args:
         session_factory: Makes training sessions (tests inject a fake); default: the core's.
         settings: Where choices and geometry persist (tests inject a temporary store).
-        param_counter: `(config, kind, shape) -> {"generator": n, "discriminator": n}`, run in
+        param_counter: `(config, dataset) -> {"generator": n, "discriminator": n}`, run in
             the job thread whenever the model settings change; None turns counting off until
             a session is prepared.
         model_loader: Loads an export for the latent explorer (tests inject a fake).
@@ -287,7 +287,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             cfg = self.setup.config(data_name=source_name(self.data_source or "ring8"))
         except ConfigError:
             return
-        counter, kind, shape = self.param_counter, self.dataset.kind, self.dataset.shape
+        counter, dataset = self.param_counter, self.dataset
 
         def done(counts: dict[str, int]) -> None:
             self.setup.set_param_counts(counts)
@@ -295,7 +295,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         def failed(message: str, kind_: str) -> None:
             self.setup.params_label.setText("— (" + message.split(";")[0][:60] + ")")
 
-        self.jobs.submit(lambda: counter(cfg, kind, shape), done, failed)
+        self.jobs.submit(lambda: counter(cfg, dataset), done, failed)
 
     # -- live views --------------------------------------------------------------------------------
 

@@ -240,7 +240,7 @@ def fake_factory():
     return make
 
 
-def fake_counter(config, kind, shape):
+def fake_counter(config, dataset):
     return {"generator": 11, "discriminator": 22}
 
 

@@ -62,6 +62,36 @@ def resolve_net_config(cfg: NetConfig, kind: str, objective: ObjectiveConfig) ->
     return replace(cfg, name=name, latent_dim=latent, g_norm=g_norm, d_norm=d_norm)
 
 
+def _check_shape(cfg: NetConfig, data_shape: tuple[int, ...]) -> None:
+    if cfg.name == "mlp" and len(data_shape) != 1:
+        raise ConfigError(f"net.name: mlp needs flat points, not examples of shape {data_shape}.",
+                          "Use --net dcgan for images.")
+    if cfg.name != "mlp" and data_shape[0] != data_shape[1]:
+        raise ConfigError(f"net.name: dcgan needs square images, not "
+                          f"{data_shape[0]}x{data_shape[1]}.",
+                          "Set data.image_size to crop them square.")
+
+
+def build_generator(cfg: NetConfig, data_shape: tuple[int, ...]) -> keras.Model:
+    """G for a resolved config and one example's shape: z [N, latent] -> examples."""
+    _check_shape(cfg, data_shape)
+    if cfg.name == "mlp":
+        return mlp_generator(cfg.latent_dim, data_shape[0], cfg.depth, cfg.width,
+                             cfg.activation, cfg.g_norm)
+    return dcgan_generator(cfg.latent_dim, tuple(data_shape), cfg.filters, cfg.g_norm)
+
+
+def build_discriminator(cfg: NetConfig, data_shape: tuple[int, ...]) -> keras.Model:
+    """D for a resolved config and one example's shape (its last axis multiplied by the
+    PacGAN packing): packed examples -> one logit each."""
+    _check_shape(cfg, data_shape)
+    if cfg.name == "mlp":
+        return mlp_discriminator(data_shape[0] * cfg.pack, cfg.depth, cfg.width, cfg.activation,
+                                 cfg.d_norm, cfg.minibatch_std)
+    h, w, c = data_shape
+    return dcgan_discriminator((h, w, c * cfg.pack), cfg.filters, cfg.d_norm, cfg.minibatch_std)
+
+
 def build_nets(cfg: NetConfig, data_shape: tuple[int, ...]) -> NetPair:
     """Builds G and D for a resolved config (see `resolve_net_config`) and one example's shape.
 
@@ -72,19 +102,4 @@ def build_nets(cfg: NetConfig, data_shape: tuple[int, ...]) -> NetPair:
     Returns:
         The `NetPair`; D takes PacGAN-packed inputs when `cfg.pack > 1`.
     """
-    if cfg.name == "mlp":
-        if len(data_shape) != 1:
-            raise ConfigError(f"net.name: mlp needs flat points, not examples of shape {data_shape}.",
-                              "Use --net dcgan for images.")
-        dim = data_shape[0]
-        g = mlp_generator(cfg.latent_dim, dim, cfg.depth, cfg.width, cfg.activation, cfg.g_norm)
-        d = mlp_discriminator(dim * cfg.pack, cfg.depth, cfg.width, cfg.activation,
-                              cfg.d_norm, cfg.minibatch_std)
-    else:
-        h, w, c = data_shape
-        if h != w:
-            raise ConfigError(f"net.name: dcgan needs square images, not {h}x{w}.",
-                              "Set data.image_size to crop them square.")
-        g = dcgan_generator(cfg.latent_dim, (h, w, c), cfg.filters, cfg.g_norm)
-        d = dcgan_discriminator((h, w, c * cfg.pack), cfg.filters, cfg.d_norm, cfg.minibatch_std)
-    return NetPair(g, d, cfg)
+    return NetPair(build_generator(cfg, data_shape), build_discriminator(cfg, data_shape), cfg)

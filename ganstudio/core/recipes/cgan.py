@@ -10,12 +10,19 @@ with ĉ a condition that is never x's own (`mismatch_ids`), w_f = w_m = ½ by de
 L_real / L_fake the objective's two terms (`Objective.d_real_loss` / `d_fake_loss`).
 
 Two discriminator designs from the seed, and a third:
-- `joint`: one network sees x and c and gives one score (the loss above);
-- `separate`: a realness head r(x) on x alone and a match head m(x, c); r learns real against
-  generated, m learns matched against mismatched real pairs, each with its own loss
-  (L_real(r(x)) + L_fake(r(G))) and (L_real(m(x, c)) + L_fake(m(x, ĉ))), so a low score says
-  *why* it is low; G is scored by both;
-- `projection` (Miyato & Koyama 2018): score = ψ(φ(x)) + ⟨e(c), W φ(x)⟩, with the mismatch term.
+- `joint`: one network sees x and c and gives one score (the loss above); c's code joins x at
+  the input, as constant extra channels of an image (or extra features of a point);
+- `separate`: on shared features φ(x), a realness head r(x) = ψ(φ(x)) that sees x alone and a
+  match head m(x, c) = ⟨e(c), W φ(x)⟩; r learns real against generated, m learns matched
+  against mismatched real pairs, each with its own loss (L_real(r(x)) + L_fake(r(G))) and
+  (L_real(m(x, c)) + L_fake(m(x, ĉ))), so a low score says *why* it is low; G is scored by
+  both (the weights w_f and w_m belong to the single-score designs);
+- `projection` (Miyato & Koyama 2018): score = ψ(φ(x)) + ⟨e(c), W φ(x)⟩, with the three-case
+  loss.
+
+A concatenation of φ(x) and c fed to a small MLP head was tried first for `joint` and
+`separate`: on digits it learned the mismatch (ROC-AUC 0.81-0.85) but G followed the label
+on only 24-26% of samples after 1,500 steps, against 99.3% for the projection head.
 
 Captions are read by a text encoder inside the model (`TextVectorization` with a fixed
 vocabulary, word embeddings, then a mean over the words or a small GRU), so the export takes
@@ -54,7 +61,6 @@ LABEL = "label"
 CAPTION = "caption"
 GRID_COLUMNS = 8  # fixed z per row of the live sample grid
 GRID_ROWS = 10  # conditions shown (rows) at most
-HIDDEN = 256  # units of the joint and match heads
 
 
 def mismatch_ids(ids, n_conditions: int, seed) -> Any:
@@ -217,7 +223,7 @@ class CGANRecipe(Recipe):
         """Builds the encoders, G, D (in the configured design), optimizers, and compiles."""
         from dataclasses import replace
 
-        from ganstudio.core.nets import build_nets, resolve_net_config
+        from ganstudio.core.nets import build_discriminator, build_generator, resolve_net_config
 
         cfg = context.config
         opts = cfg.cgan
@@ -261,13 +267,17 @@ class CGANRecipe(Recipe):
                                       "g_text")
             d_encoder = _text_encoder(vocab_size, opts.max_words, e, opts.text_encoder, e,
                                       "d_text")
-        body_cfg = replace(net_cfg, latent_dim=net_cfg.latent_dim + e)
-        nets = build_nets(body_cfg, ds.shape)
-        trunk = _feature_trunk(nets.discriminator)
-        heads = _heads(opts.d_design, int(trunk.output.shape[-1]), e * net_cfg.pack,
-                       net_cfg.d_norm)
+        g_body = build_generator(replace(net_cfg, latent_dim=net_cfg.latent_dim + e), ds.shape)
+        if opts.d_design == "joint":  # x and c enter D together: c as extra input channels
+            d_shape = (*ds.shape[:-1], ds.shape[-1] + e)
+            trunk = build_discriminator(net_cfg, d_shape)
+            heads: dict[str, keras.Model] = {}
+        else:
+            trunk = _feature_trunk(build_discriminator(net_cfg, ds.shape))
+            heads = _heads(opts.d_design, int(trunk.output.shape[-1]), e * net_cfg.pack,
+                           net_cfg.d_norm)
         obj = cfg.objective
-        recipe = cls(g_encoder=g_encoder, g_body=nets.generator, d_encoder=d_encoder,
+        recipe = cls(g_encoder=g_encoder, g_body=g_body, d_encoder=d_encoder,
                      trunk=trunk, heads=heads, game=build_game(obj), condition=kind,
                      n_conditions=n_cond, latent_dim=net_cfg.latent_dim, embed_dim=e,
                      batch=cfg.train.batch, d_steps=obj.d_steps, design=opts.d_design,
@@ -362,19 +372,25 @@ class CGANRecipe(Recipe):
         """D's raw outputs for examples x under condition codes: `score` (joint, projection)
         or `realness` and `match` (separate); one per PacGAN pack of m examples, whose codes
         are joined as the examples are."""
+        if self.design == "joint":  # the code as constant input channels (or features)
+            shape = ops.shape(x)
+            if len(x.shape) == 4:
+                c_map = ops.broadcast_to(c_code[:, None, None, :],
+                                         (shape[0], shape[1], shape[2], ops.shape(c_code)[-1]))
+            else:
+                c_map = c_code
+            joined = ops.concatenate([x, ops.cast(c_map, x.dtype)], axis=-1)
+            return {"score": self.trunk(self.packer(joined), training=training)}
         feats = self.trunk(self.packer(x), training=training)
         if self.pack_m > 1:
             c_code = ops.reshape(c_code, (-1, self.pack_m * ops.shape(c_code)[-1]))
-        if self.design == "joint":
-            return {"score": self.heads["joint"](ops.concatenate([feats, c_code], -1),
-                                                 training=training)}
         if self.design == "projection":
             base = self.heads["realness"](feats, training=training)
             proj = self.heads["projection"](feats, training=training)
             return {"score": base + ops.sum(proj * c_code, axis=-1, keepdims=True)}
+        proj = self.heads["match"](feats, training=training)
         return {"realness": self.heads["realness"](feats, training=training),
-                "match": self.heads["match"](ops.concatenate([feats, c_code], -1),
-                                             training=training)}
+                "match": ops.sum(proj * c_code, axis=-1, keepdims=True)}
 
     # -- the game ----------------------------------------------------------------------------
 
@@ -732,27 +748,18 @@ class CGANRecipe(Recipe):
         return result, format_conditional(result)
 
 
-def _heads(design: str, feat_dim: int, embed_dim: int, d_norm: str) -> dict[str, keras.Model]:
-    """The heads on D's features for a design (spectral normalization when D uses it)."""
+def _heads(design: str, feat_dim: int, code_dim: int, d_norm: str) -> dict[str, keras.Model]:
+    """The heads on D's features (spectral normalization when D uses it): a realness score
+    ψ(φ) and, for the condition, a map W φ whose inner product with the code scores the match
+    (`projection` adds the two; `separate` keeps them apart)."""
     from ganstudio.core.nets.blocks import maybe_spectral
 
-    def mlp_head(in_dim: int, name: str) -> keras.Model:
-        x = keras.Input((in_dim,))
-        h = maybe_spectral(keras.layers.Dense(HIDDEN), d_norm)(x)
-        h = keras.layers.LeakyReLU(0.2)(h)
-        return keras.Model(x, maybe_spectral(keras.layers.Dense(1), d_norm)(h), name=name)
-
-    def linear(in_dim: int, out_dim: int, name: str) -> keras.Model:
-        x = keras.Input((in_dim,))
+    def linear(out_dim: int, name: str) -> keras.Model:
+        x = keras.Input((feat_dim,))
         return keras.Model(x, maybe_spectral(keras.layers.Dense(out_dim), d_norm)(x), name=name)
 
-    if design == "joint":
-        return {"joint": mlp_head(feat_dim + embed_dim, "joint_head")}
-    if design == "projection":
-        return {"realness": linear(feat_dim, 1, "realness_head"),
-                "projection": linear(feat_dim, embed_dim, "projection")}
-    return {"realness": linear(feat_dim, 1, "realness_head"),
-            "match": mlp_head(feat_dim + embed_dim, "match_head")}
+    match = "projection" if design == "projection" else "match"
+    return {"realness": linear(1, "realness_head"), match: linear(code_dim, f"{match}_head")}
 
 
 class ConditionalEvaluator(Evaluator):

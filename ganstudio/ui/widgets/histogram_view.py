@@ -21,16 +21,17 @@ def _overlap(real: np.ndarray, fake: np.ndarray, lo: float, hi: float) -> float:
     return histogram_overlap(real, fake, bins=BINS, range=(lo, hi))
 
 
-GROUP_COLORS = (theme.REAL, theme.PUSH_COLOR, theme.FAKE, theme.VALUE_COLOR, theme.ACCENT)
+OTHER_COLORS = (theme.PUSH_COLOR, theme.VALUE_COLOR, theme.ACCENT)
 
 
-def group_color(name: str, index: int) -> str:
-    """The colour of a histogram group: real green, fake orange, others in turn."""
+def group_color(name: str, others_before: int) -> str:
+    """The colour of a histogram group: real green, fake orange, the others (such as real
+    images with a wrong condition) yellow, then purple, then blue."""
     if name == "real" or name.startswith("real, matching"):
         return theme.REAL
     if name.startswith("fake"):
         return theme.FAKE
-    return GROUP_COLORS[1 + index % (len(GROUP_COLORS) - 1)]
+    return OTHER_COLORS[others_before % len(OTHER_COLORS)]
 
 
 class HistogramView(QWidget):
@@ -107,7 +108,9 @@ class HistogramView(QWidget):
     def _curve(self, name: str) -> pg.PlotDataItem:
         curve = self.curves.get(name)
         if curve is None:
-            color = pg.mkColor(group_color(name, len(self.curves)))
+            others = sum(1 for n in self.curves
+                         if group_color(n, 0) not in (theme.REAL, theme.FAKE))
+            color = pg.mkColor(group_color(name, others))
             curve = pg.PlotDataItem(
                 [0, 1], [0], stepMode="center", fillLevel=0, pen=pg.mkPen(color, width=2),
                 brush=pg.mkBrush(color.red(), color.green(), color.blue(), 80), name=name)

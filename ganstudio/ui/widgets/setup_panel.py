@@ -1,82 +1,130 @@
-"""The setup panel: dataset, architecture, objective and training settings.
+"""The setup panel: the model family, the dataset, and every setting of the run.
 
-The panel edits a copy of a frozen `RunConfig`: `config()` returns the settings shown on top of
-the config last given to `set_config` (so settings without a control are kept as they were).
+The form is generated from the config's field metadata (`ganstudio.config.setting`): each
+field gets the editor `setting_editors.make_editor` makes from its kind, label, range, choices
+and help, so a field added to a config section appears here without a line of form code. This
+module only says how the fields are grouped (`GROUPS`), which ones show first (`BASIC_FIELDS`;
+the rest sit in each group's collapsible "More"), and which rows only apply to some choices
+(`_update_visibility`).
+
+A model family's own section (`FamilySpec.section`, e.g. `cgan`) is a group of its own, shown
+while that family is picked. The panel edits a copy of a frozen `RunConfig`: `config()` returns
+the settings shown on top of the config last given to `set_config`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
     QFormLayout,
     QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
-from ganstudio.config import (
-    ACTIVATIONS,
-    COLORS,
-    D_NORMS,
-    G_NORMS,
-    JIT_MODES,
-    LR_DECAYS,
-    NETS,
-    OBJECTIVES,
-    RunConfig,
-)
+from ganstudio.config import SECTIONS, RunConfig, section_fields
 from ganstudio.core.catalog import NET_DESCRIPTIONS, objective_formula
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.data.registry import describe_builtins
+from ganstudio.core.families import FAMILIES
 from ganstudio.ui.widgets.dataset_preview import DatasetPreview
+from ganstudio.ui.widgets.setting_editors import BoolEditor, ChoiceEditor, Editor, make_editor
 
 USER_DATA_ROLE = Qt.ItemDataRole.UserRole
 
+FieldKey = tuple[str, str]  # (section, field)
 
-def _spin(lo: int, hi: int, value: int, special: str | None = None, step: int = 1) -> QSpinBox:
-    box = QSpinBox()
-    box.setRange(lo, hi)
-    box.setSingleStep(step)
-    box.setValue(value)
-    if special:
-        box.setSpecialValueText(special)
-    box.setAccelerated(True)
-    return box
-
-
-def _dspin(lo: float, hi: float, value: float, decimals: int, step: float) -> QDoubleSpinBox:
-    box = QDoubleSpinBox()
-    box.setDecimals(decimals)
-    box.setRange(lo, hi)
-    box.setSingleStep(step)
-    box.setValue(value)
-    box.setAccelerated(True)
-    return box
+# The fields of each section that show first, in this order; the others follow in the group's
+# collapsible "More", in the config's order. A section not listed here shows all its fields.
+BASIC_FIELDS: dict[str, tuple[str, ...]] = {
+    "data": ("image_size", "color", "limit"),
+    "net": ("name", "latent_dim", "depth", "width", "activation", "filters", "g_norm", "d_norm",
+            "pack", "minibatch_std"),
+    "objective": ("name", "d_steps", "lr_d", "lr_g", "clip", "gp_lambda", "r1_gamma", "ema",
+                  "lr_decay"),
+    "train": ("seed", "batch", "steps", "jit", "eval_every", "eval_n", "stop_rule",
+              "stop_epsilon", "stop_patience"),
+    "cgan": ("condition", "d_design", "embed_dim", "text_encoder", "augment", "augment_kl"),
+}
 
 
-def _combo(items: tuple[str, ...], tips: dict[str, str] | None = None) -> QComboBox:
-    box = QComboBox()
-    for name in items:
-        box.addItem(name, name)
-        if tips and name in tips:
-            box.setItemData(box.count() - 1, tips[name], Qt.ItemDataRole.ToolTipRole)
-    return box
+@dataclass(frozen=True)
+class GroupSpec:
+    """One group box of the panel.
+
+    Args:
+        title: The group's title.
+        section: The config section its fields belong to.
+        fields: The section's fields it holds; `None`: those no other group of the section
+            holds.
+        form: The attribute name of its main form layout (tests and visibility rules use it).
+        quiet: Its settings change neither the model nor its size: editing them emits no
+            `settings_changed`, and they stay editable while training runs.
+    """
+
+    title: str
+    section: str
+    fields: tuple[str, ...] | None = None
+    form: str = ""
+    quiet: bool = False
 
 
-def _set_combo(box: QComboBox, value: str) -> None:
-    index = box.findData(value)
-    if index >= 0:
-        box.setCurrentIndex(index)
+FAMILY_SLOT = GroupSpec("", "")  # where the picked family's own group goes
+GROUPS: tuple[GroupSpec, ...] = (
+    GroupSpec("Dataset", "data", form="data_form"),
+    GroupSpec("Architecture", "net", form="net_form"),
+    GroupSpec("Objective", "objective", form="objective_form"),
+    FAMILY_SLOT,
+    GroupSpec("Training", "train", form="train_form"),
+    GroupSpec("Metrics and stop rule", "train", ("eval_every", "eval_n", "stop_rule",
+                                                 "stop_epsilon", "stop_patience"),
+              form="metrics_form", quiet=True),
+)
+
+PICKER_FIELDS: frozenset[FieldKey] = frozenset({("data", "name")})  # the dataset picker's
+# Attribute names kept from the hand-written panel (others are the field's own name).
+ATTRIBUTE_NAMES: dict[FieldKey, str] = {
+    ("net", "name"): "net", ("net", "latent_dim"): "latent", ("objective", "name"): "objective"}
+# Still editable while training runs (read afresh when training continues).
+LIVE_FIELDS: frozenset[FieldKey] = frozenset({("train", "steps")})
+# Enabled only while a switch is on.
+SWITCHED_BY: dict[FieldKey, FieldKey] = {
+    ("train", "stop_epsilon"): ("train", "stop_rule"),
+    ("train", "stop_patience"): ("train", "stop_rule"),
+    ("cgan", "augment_kl"): ("cgan", "augment"),
+}
+# The loader reads the data section's settings from `data_options()`, except the dataset's
+# name (the picker) and the synthetic point count (its own argument of `load_source`).
+NOT_DATA_OPTIONS = frozenset({"name", "n_points"})
+
+
+def _item_tips(key: FieldKey) -> dict[str, str] | None:
+    if key == ("net", "name"):
+        return NET_DESCRIPTIONS
+    if key == ("objective", "name"):
+        return {n: objective_formula(n) for n in section_fields("objective")["name"].metadata[
+            "choices"]}
+    return None
+
+
+def family_sections() -> dict[str, str]:
+    """The sections of the model families that have one: section name -> family name."""
+    return {spec.section: name for name, spec in FAMILIES.items() if spec.section}
+
+
+def shared_sections() -> tuple[str, ...]:
+    """The config sections every family reads (data, net, objective, train)."""
+    own = family_sections()
+    return tuple(s for s in SECTIONS if s not in own)
 
 
 class DropZone(QFrame):
@@ -99,15 +147,67 @@ class DropZone(QFrame):
         self.style().polish(self)
 
 
+class MoreToggle(QToolButton):
+    """A flat "More (n)" button with an arrow that shows or hides a group's other settings."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.set_count(count)
+        self.setCheckable(True)
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setArrowType(Qt.ArrowType.RightArrow)
+        self.setStyleSheet("QToolButton { border: none; background: transparent; padding: 1px; }")
+        self.setToolTip("Less common settings of this group")
+        self.toggled.connect(self._toggled)
+
+    def set_count(self, count: int) -> None:
+        """Says how many settings it holds (those that apply to the current choices)."""
+        self.setText(f"More ({count})")
+
+    def _toggled(self, on: bool) -> None:
+        self.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+
+
+def _form(parent: QWidget | None = None) -> QFormLayout:
+    form = QFormLayout(parent)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    form.setHorizontalSpacing(8)
+    form.setVerticalSpacing(4)
+    return form
+
+
+@dataclass
+class _Row:
+    form: QFormLayout
+    label: QLabel
+    editor: Editor
+    more: bool
+    quiet: bool
+
+
+@dataclass
+class _Group:
+    box: QGroupBox
+    more_toggle: MoreToggle | None
+    more_area: QWidget | None
+    more_keys: tuple[FieldKey, ...]
+
+
 class SetupPanel(QWidget):
-    """Pickers and settings for a run.
+    """The family picker, the dataset picker and one editor per config field.
+
+    Every field's editor is `editor(section, name)`; the fields of the shared sections are also
+    attributes named after the field (`self.steps`, `self.batch`, `self.lr_d`, ...; `net.name`
+    is `self.net`, `net.latent_dim` is `self.latent`, `objective.name` is `self.objective`).
 
     Signals:
         dataset_selected(str): a built-in name or a recent path was picked in the list.
         open_file_requested(): the user pressed "Open file…".
         open_folder_requested(): the user pressed "Open folder…".
-        data_options_changed(): image size, color or limit changed (the data must reload).
-        settings_changed(): any other setting changed.
+        data_options_changed(): a data setting changed (the data must reload).
+        settings_changed(): the family or a model or training setting changed.
     """
 
     dataset_selected = Signal(str)
@@ -120,24 +220,70 @@ class SetupPanel(QWidget):
         super().__init__(parent)
         self._base = RunConfig()
         self._kind = POINTS
+        self._has_captions = False
+        self._running = False
         self._updating = False
+        self._rows: dict[FieldKey, _Row] = {}
+        self._shown: dict[FieldKey, bool] = {}
+        self._groups: dict[str, _Group] = {}  # by title
+        self.family_groups: dict[str, QGroupBox] = {}  # by family name
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 0, 6, 6)
         outer.setSpacing(4)
-        outer.addWidget(self._data_group())
-        outer.addWidget(self._net_group())
-        outer.addWidget(self._objective_group())
-        outer.addWidget(self._train_group())
-        outer.addWidget(self._metrics_group())
+        outer.addWidget(self._family_group())
+        for spec in self._group_specs():
+            outer.addWidget(self._build_group(spec))
         outer.addStretch(1)
+        self._align_labels()
         self.set_config(self._base)
 
-    # -- groups ----------------------------------------------------------------------------------
+    # -- building --------------------------------------------------------------------------------
 
-    def _data_group(self) -> QGroupBox:
-        box = QGroupBox("Dataset")
-        layout = QVBoxLayout(box)
-        layout.setSpacing(6)
+    def _group_specs(self) -> list[GroupSpec]:
+        """`GROUPS` with the families' sections at `FAMILY_SLOT` and a group for any shared
+        section the layout does not name."""
+        specs: list[GroupSpec] = []
+        named = {g.section for g in GROUPS}
+        for spec in GROUPS:
+            if spec is not FAMILY_SLOT:
+                specs.append(spec)
+                continue
+            for section, family in family_sections().items():
+                specs.append(GroupSpec(FAMILIES[family].title, section, form=f"{section}_form"))
+        specs.extend(GroupSpec(s.capitalize(), s, form=f"{s}_form")
+                     for s in shared_sections() if s not in named)
+        return specs
+
+    def _group_fields(self, spec: GroupSpec) -> tuple[list[str], list[str]]:
+        """The basic and the "More" fields of a group, in display order."""
+        every = [n for n in section_fields(spec.section) if (spec.section, n) not in PICKER_FIELDS]
+        if spec.fields is not None:
+            members = [n for n in every if n in spec.fields]
+        else:
+            taken = {n for g in GROUPS if g.section == spec.section and g.fields for n in g.fields}
+            members = [n for n in every if n not in taken]
+        basic_order = BASIC_FIELDS.get(spec.section, tuple(every))
+        basic = [n for n in basic_order if n in members]
+        more = [n for n in members if n not in basic]
+        return basic, more
+
+    def _family_group(self) -> QGroupBox:
+        box = QGroupBox("Model")
+        form = _form(box)
+        self.family = QComboBox()
+        for name, spec in FAMILIES.items():
+            self.family.addItem(spec.title, name)
+            self.family.setItemData(self.family.count() - 1, spec.description,
+                                    Qt.ItemDataRole.ToolTipRole)
+        self.family.currentIndexChanged.connect(self._family_changed)
+        label = QLabel("Family")
+        label.setToolTip("The model family: what G and D see and how they are trained")
+        form.addRow(label, self.family)
+        self.family_form = form
+        self._extra_labels = [label]
+        return box
+
+    def _data_header(self, layout: QVBoxLayout) -> None:
         self.dataset_combo = QComboBox()
         for entry in describe_builtins():
             label = entry["name"] + ("  ⤓" if entry["needs_download"] else "")
@@ -163,144 +309,116 @@ class SetupPanel(QWidget):
         layout.addWidget(self.drop_zone)
         self.preview = DatasetPreview()
         layout.addWidget(self.preview)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.image_size = _spin(7, 128, 7, special="auto")
-        self.image_size.setToolTip("Square side images are resized to (auto: most common, ≤ 64)")
-        self.color = _combo(COLORS)
-        self.limit = _spin(0, 10_000_000, 0, special="all", step=100)
-        self.limit.setToolTip("Use at most this many examples")
-        form.addRow("image size", self.image_size)
-        form.addRow("color", self.color)
-        form.addRow("limit", self.limit)
-        self.data_form = form
+
+    def _build_group(self, spec: GroupSpec) -> QGroupBox:
+        box = QGroupBox(spec.title)
+        layout = QVBoxLayout(box)
+        layout.setSpacing(4)
+        if spec.section == "data" and spec.fields is None:
+            self._data_header(layout)
+        basic, more = self._group_fields(spec)
+        form = _form()
         layout.addLayout(form)
-        self.image_size.editingFinished.connect(self._data_options_edited)
-        self.limit.editingFinished.connect(self._data_options_edited)
-        self.color.activated.connect(self._data_options_edited)
+        if spec.form:
+            setattr(self, spec.form, form)
+        for name in basic:
+            self._add_row(form, spec, name, more=False)
+        self._extra_rows(spec, form)
+        toggle = area = None
+        if more:
+            toggle = MoreToggle(len(more))
+            area = QWidget()
+            more_form = _form(area)
+            more_form.setContentsMargins(0, 0, 0, 0)
+            for name in more:
+                self._add_row(more_form, spec, name, more=True)
+            area.setVisible(False)
+            toggle.toggled.connect(area.setVisible)
+            layout.addWidget(toggle, 0, Qt.AlignmentFlag.AlignLeft)
+            layout.addWidget(area)
+        self._groups[spec.title] = _Group(box, toggle, area,
+                                          tuple((spec.section, n) for n in more))
+        family = family_sections().get(spec.section)
+        if family is not None:
+            box.setToolTip(FAMILIES[family].description)
+            self.family_groups[family] = box
         return box
 
-    def _net_group(self) -> QGroupBox:
-        box = QGroupBox("Architecture")
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.net = _combo(NETS, NET_DESCRIPTIONS)
-        self.latent = _spin(0, 4096, 0, special="auto")
-        self.latent.setToolTip("Size of z (auto: 8 for points, 64 for images)")
-        self.depth = _spin(1, 16, 3)
-        self.width = _spin(2, 8192, 128, step=16)
-        self.activation = _combo(ACTIVATIONS)
-        self.filters = _spin(4, 1024, 32, step=8)
-        self.g_norm = _combo(G_NORMS)
-        self.d_norm = _combo(D_NORMS)
-        self.pack = _spin(1, 16, 1)
-        self.pack.setToolTip("PacGAN: D judges this many samples at once (fights mode collapse)")
-        self.minibatch_std = QCheckBox("minibatch std in D")
-        self.params_label = QLabel("G —   D —")
-        self.params_label.setToolTip("Parameter counts of the generator and the discriminator")
-        form.addRow("net", self.net)
-        form.addRow("latent dim", self.latent)
-        form.addRow("depth", self.depth)
-        form.addRow("width", self.width)
-        form.addRow("activation", self.activation)
-        form.addRow("filters", self.filters)
-        form.addRow("G norm", self.g_norm)
-        form.addRow("D norm", self.d_norm)
-        form.addRow("pack", self.pack)
-        form.addRow("", self.minibatch_std)
-        form.addRow("parameters", self.params_label)
-        self.net_form = form
-        self.net.currentIndexChanged.connect(self._update_visibility)
-        return box
+    def _extra_rows(self, spec: GroupSpec, form: QFormLayout) -> None:
+        """The rows that show facts rather than settings (parameter counts, the device)."""
+        if spec.section == "net":
+            self.params_label = QLabel("G —   D —")
+            self.params_label.setToolTip("Parameter counts of the generator and the discriminator")
+            label = QLabel("Parameters")
+            form.addRow(label, self.params_label)
+            self._extra_labels.append(label)
+        elif spec.section == "train" and spec.fields is None:
+            self.device_label = QLabel("— (known once training starts)")
+            self.device_label.setWordWrap(True)
+            label = QLabel("Device")
+            form.addRow(label, self.device_label)
+            self._extra_labels.append(label)
 
-    def _objective_group(self) -> QGroupBox:
-        box = QGroupBox("Objective")
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.objective = _combo(OBJECTIVES, {name: objective_formula(name) for name in OBJECTIVES})
-        self.d_steps = _spin(1, 100, 1)
-        self.d_steps.setToolTip("k: discriminator (critic) updates per generator update")
-        self.lr_d = _dspin(1e-6, 1.0, 2e-4, 6, 5e-5)
-        self.lr_g = _dspin(1e-6, 1.0, 2e-4, 6, 5e-5)
-        self.clip = _dspin(1e-4, 100.0, 0.01, 4, 0.005)
-        self.clip.setToolTip("Weight clipping bound c (wgan)")
-        self.gp_lambda = _dspin(0.0, 1e4, 10.0, 2, 1.0)
-        self.gp_lambda.setToolTip("Gradient-penalty weight λ (wgan-gp)")
-        self.r1_gamma = _dspin(0.0, 1e4, 0.0, 2, 0.5)
-        self.r1_gamma.setToolTip("R1 penalty γ on real data (0: off)")
-        self.ema = _dspin(0.0, 0.99999, 0.0, 5, 0.001)
-        self.ema.setToolTip("EMA of G's weights for samples and export (0: off, 0.999 typical)")
-        form.addRow("objective", self.objective)
-        form.addRow("k (D steps)", self.d_steps)
-        form.addRow("lr D", self.lr_d)
-        form.addRow("lr G", self.lr_g)
-        form.addRow("clip c", self.clip)
-        form.addRow("λ (GP)", self.gp_lambda)
-        form.addRow("R1 γ", self.r1_gamma)
-        self.lr_decay = _combo(LR_DECAYS, {
-            "none": "constant learning rates",
-            "cosine": "cosine fall to 1% of the starting rates over the steps",
-            "linear": "linear fall to 1% of the starting rates over the steps"})
-        self.lr_decay.setToolTip("How both learning rates fall over the run; small late steps "
-                                 "make samples precise")
-        form.addRow("G EMA", self.ema)
-        form.addRow("lr decay", self.lr_decay)
-        self.objective_form = form
-        self.objective.currentIndexChanged.connect(self._objective_changed)
-        return box
+    def _add_row(self, form: QFormLayout, spec: GroupSpec, name: str, more: bool) -> None:
+        key = (spec.section, name)
+        f = section_fields(spec.section)[name]
+        editor = make_editor(spec.section, f, _item_tips(key))
+        label = QLabel(f.metadata.get("label") or name)
+        label.setToolTip(editor.toolTip())
+        label.setBuddy(editor)
+        form.addRow(label, editor)
+        self._rows[key] = _Row(form, label, editor, more, spec.quiet)
+        self._shown[key] = True
+        if spec.section in shared_sections():
+            setattr(self, ATTRIBUTE_NAMES.get(key, name), editor)
+        if spec.section == "data":
+            editor.connect_changed(self._data_options_edited, committed=True)
+        elif not spec.quiet:
+            editor.connect_changed(self._changed)
+        if isinstance(editor, (ChoiceEditor, BoolEditor)):  # rows that depend on a choice
+            editor.connect_changed(self._update_visibility)
 
-    def _train_group(self) -> QGroupBox:
-        box = QGroupBox("Training")
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.seed = _spin(0, 2**31 - 1, 0)
-        self.batch = _spin(1, 65536, 256, step=32)
-        self.steps = _spin(1, 100_000_000, 5000, step=500)
-        self.jit = _combo(JIT_MODES, {"auto": "XLA on with a GPU, off on CPU"})
-        self.jit.setToolTip("XLA compilation of the train step")
-        self.device_label = QLabel("— (known once training starts)")
-        self.device_label.setWordWrap(True)
-        form.addRow("seed", self.seed)
-        form.addRow("batch", self.batch)
-        form.addRow("steps", self.steps)
-        form.addRow("jit", self.jit)
-        form.addRow("device", self.device_label)
-        for w in (self.seed, self.batch, self.steps, self.depth, self.width, self.filters,
-                  self.latent, self.pack, self.d_steps, self.lr_d, self.lr_g, self.clip,
-                  self.gp_lambda, self.r1_gamma, self.ema):
-            w.valueChanged.connect(self._changed)
-        for c in (self.jit, self.activation, self.g_norm, self.d_norm, self.net, self.objective,
-                  self.lr_decay):
-            c.currentIndexChanged.connect(self._changed)
-        self.minibatch_std.toggled.connect(self._changed)
-        return box
+    def _align_labels(self) -> None:
+        """Gives every form's label column the same width, so the editors line up."""
+        labels = [row.label for row in self._rows.values()] + self._extra_labels
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
-    def _metrics_group(self) -> QGroupBox:
-        box = QGroupBox("Metrics and stop rule")
-        form = QFormLayout(box)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.metrics_form = form
-        self.eval_every = _spin(0, 100_000_000, 1000, special="off", step=100)
-        self.eval_every.setToolTip("Score the generator every this many steps, in the training "
-                                   "thread (0 = off; Evaluate now still works)")
-        self.eval_n = _spin(0, 1_000_000, 0, special="auto", step=500)
-        self.eval_n.setToolTip("Samples per evaluation (auto: 2,500 points or 1,000 images); "
-                               "fewer is faster but noisier")
-        self.stop_rule = QCheckBox("stop at the equilibrium")
-        self.stop_rule.setToolTip("Stop when |mean D − 0.5| < ε and the main metric has not "
-                                  "improved for the given number of evaluations")
-        self.stop_epsilon = _dspin(0.001, 0.5, 0.05, 3, 0.01)
-        self.stop_epsilon.setToolTip("ε: how close the mean D(x) must be to 0.5")
-        self.stop_patience = _spin(1, 10_000, 5)
-        self.stop_patience.setToolTip("Evaluations without improvement of the main metric")
-        form.addRow("eval every", self.eval_every)
-        form.addRow("samples", self.eval_n)
-        form.addRow("stop rule", self.stop_rule)
-        form.addRow("ε", self.stop_epsilon)
-        form.addRow("patience", self.stop_patience)
-        # read at Start; they change neither the model nor its parameter count
-        self.stop_rule.toggled.connect(self._update_visibility)
-        return box
+    # -- editors ---------------------------------------------------------------------------------
+
+    def editor(self, section: str, name: str) -> Editor:
+        """The editor of one config field.
+
+        Raises:
+            KeyError: for a field without an editor (e.g. `data.name`: the dataset picker).
+        """
+        try:
+            return self._rows[(section, name)].editor
+        except KeyError:
+            raise KeyError(f"no editor for {section}.{name}") from None
+
+    def editors(self) -> dict[FieldKey, Editor]:
+        """Every editor by `(section, field)`."""
+        return {key: row.editor for key, row in self._rows.items()}
+
+    def field_label(self, section: str, name: str) -> QLabel:
+        """The label beside a field's editor."""
+        return self._rows[(section, name)].label
+
+    def is_field_shown(self, section: str, name: str) -> bool:
+        """Whether a field's row applies to the current choices (it may sit in a closed
+        "More" or in a hidden family group)."""
+        return self._shown[(section, name)]
+
+    def more_toggle(self, title: str) -> MoreToggle | None:
+        """The "More" button of a group (by its title), if it has one."""
+        return self._groups[title].more_toggle
+
+    def family_name(self) -> str:
+        """The picked model family."""
+        return str(self.family.currentData())
 
     # -- behaviour -------------------------------------------------------------------------------
 
@@ -318,27 +436,58 @@ class SetupPanel(QWidget):
         if name:
             self.dataset_selected.emit(str(name))
 
-    def _objective_changed(self, *_: object) -> None:
-        name = self.objective.currentData()
-        self.objective.setToolTip(objective_formula(name))
-        self._update_visibility()
+    def _family_changed(self, *_: object) -> None:
+        self._show_family()
+        self._changed()
+
+    def _show_family(self) -> None:
+        name = self.family_name()
+        self.family.setToolTip(FAMILIES[name].description)
+        for family, box in self.family_groups.items():
+            box.setVisible(family == name)
+
+    def _show(self, key: FieldKey, visible: bool) -> None:
+        row = self._rows.get(key)
+        if row is not None:
+            row.form.setRowVisible(row.editor, visible)
+            self._shown[key] = visible
 
     def _update_visibility(self, *_: object) -> None:
         net = self.net.currentData()
         resolved = net if net != "auto" else ("dcgan" if self._kind == IMAGES else "mlp")
         mlp = resolved == "mlp"
-        for w in (self.depth, self.width, self.activation):
-            self.net_form.setRowVisible(w, mlp)
-        self.net_form.setRowVisible(self.filters, not mlp)
-        obj = self.objective.currentData()
-        self.objective_form.setRowVisible(self.clip, obj == "wgan")
-        self.objective_form.setRowVisible(self.gp_lambda, obj == "wgan-gp")
+        for name in ("depth", "width", "activation"):
+            self._show(("net", name), mlp)
+        self._show(("net", "filters"), not mlp)
         self.net.setToolTip(NET_DESCRIPTIONS.get(net, ""))
-        for w in (self.image_size, self.color):
-            self.data_form.setRowVisible(w, self._kind == IMAGES)
-        rule = self.stop_rule.isChecked()
-        self.stop_epsilon.setEnabled(rule)
-        self.stop_patience.setEnabled(rule)
+        objective = self.objective.currentData()
+        self.objective.setToolTip(objective_formula(objective))
+        self._show(("objective", "clip"), objective == "wgan")
+        self._show(("objective", "gp_lambda"), objective == "wgan-gp")
+        images = self._kind == IMAGES
+        self._show(("data", "image_size"), images)
+        self._show(("data", "color"), images)
+        self._show(("data", "n_points"), not images)
+        self._show(("data", "holdout"), self._has_captions)
+        if ("cgan", "condition") in self._rows:
+            condition = self.editor("cgan", "condition").field_value()
+            captions = condition == "caption" or (condition == "auto" and self._has_captions)
+            for name in ("text_encoder", "max_words"):
+                self._show(("cgan", name), captions)
+        for group in self._groups.values():
+            if group.more_toggle is not None:
+                count = sum(self._shown[k] for k in group.more_keys)
+                group.more_toggle.set_count(count)
+                group.more_toggle.setVisible(count > 0)
+                group.more_area.setVisible(count > 0 and group.more_toggle.isChecked())
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        for key, row in self._rows.items():
+            switch = self._rows.get(SWITCHED_BY[key]) if key in SWITCHED_BY else None
+            on = switch is None or switch.editor.field_value()
+            editable = not self._running or row.quiet or key in LIVE_FIELDS
+            row.editor.setEnabled(bool(on) and editable)
 
     def set_data_kind(self, kind: str) -> None:
         """Shows the settings that apply to this kind of data ("points" or "images")."""
@@ -350,6 +499,7 @@ class SetupPanel(QWidget):
     def show_dataset(self, dataset: Dataset, source: str) -> None:
         """Shows a loaded dataset and selects it in the list (adding a user path if needed)."""
         self.preview.set_dataset(dataset)
+        self._has_captions = bool(getattr(dataset, "captions", None))
         self.set_data_kind(dataset.kind)
         self.select_source(source, add=True)
 
@@ -384,56 +534,30 @@ class SetupPanel(QWidget):
     # -- config ----------------------------------------------------------------------------------
 
     def set_config(self, cfg: RunConfig) -> None:
-        """Shows the settings of `cfg` (the data source is selected separately)."""
+        """Shows the family and the settings of `cfg` (the data source is selected separately)."""
         self._updating = True
         try:
             self._base = cfg
-            d, n, o, t = cfg.data, cfg.net, cfg.objective, cfg.train
-            self.image_size.setValue(d.image_size or 7)
-            _set_combo(self.color, d.color)
-            self.limit.setValue(d.limit or 0)
-            _set_combo(self.net, n.name)
-            self.latent.setValue(n.latent_dim or 0)
-            self.depth.setValue(n.depth)
-            self.width.setValue(n.width)
-            _set_combo(self.activation, n.activation)
-            self.filters.setValue(n.filters)
-            _set_combo(self.g_norm, n.g_norm)
-            _set_combo(self.d_norm, n.d_norm)
-            self.pack.setValue(n.pack)
-            self.minibatch_std.setChecked(n.minibatch_std)
-            _set_combo(self.objective, o.name)
-            self.d_steps.setValue(o.d_steps)
-            self.lr_d.setValue(o.lr_d)
-            self.lr_g.setValue(o.lr_g)
-            self.clip.setValue(o.clip)
-            self.gp_lambda.setValue(o.gp_lambda)
-            self.r1_gamma.setValue(o.r1_gamma)
-            self.ema.setValue(o.ema)
-            _set_combo(self.lr_decay, o.lr_decay)
-            self.seed.setValue(t.seed)
-            self.batch.setValue(t.batch)
-            self.steps.setValue(t.steps)
-            _set_combo(self.jit, t.jit)
-            self.eval_every.setValue(t.eval_every)
-            self.eval_n.setValue(t.eval_n or 0)
-            self.stop_rule.setChecked(t.stop_rule)
-            self.stop_epsilon.setValue(t.stop_epsilon)
-            self.stop_patience.setValue(t.stop_patience)
+            index = self.family.findData(cfg.family)
+            if index >= 0:
+                self.family.setCurrentIndex(index)
+            for (section, name), row in self._rows.items():
+                part = getattr(cfg, section, None)
+                if part is not None:
+                    row.editor.set_field_value(getattr(part, name))
         finally:
             self._updating = False
-        self._objective_changed()
+        self._show_family()
+        self._update_visibility()
 
     def data_options(self) -> dict:
-        """Image size, color and limit as `DataConfig` fields."""
-        return {
-            "image_size": self.image_size.value() if self.image_size.value() >= 8 else None,
-            "color": self.color.currentData(),
-            "limit": self.limit.value() or None,
-        }
+        """The data settings the loader reads (image size, color, limit, holdout), as
+        `DataConfig` fields."""
+        return {name: row.editor.field_value() for (section, name), row in self._rows.items()
+                if section == "data" and name not in NOT_DATA_OPTIONS}
 
     def config(self, data_name: str | None = None) -> RunConfig:
-        """The settings shown, as a validated `RunConfig`.
+        """The family and settings shown, as a validated `RunConfig`.
 
         Args:
             data_name: The dataset name or path (default: the one last set).
@@ -441,33 +565,16 @@ class SetupPanel(QWidget):
         Raises:
             ConfigError: when a combination of settings is not allowed.
         """
-        data = {**self.data_options()}
+        changes: dict[str, dict] = {}
+        for (section, name), row in self._rows.items():
+            changes.setdefault(section, {})[name] = row.editor.field_value()
         if data_name is not None:
-            data["name"] = data_name
-        return self._base.with_changes(
-            data=data,
-            net={"name": self.net.currentData(), "latent_dim": self.latent.value() or None,
-                 "depth": self.depth.value(), "width": self.width.value(),
-                 "activation": self.activation.currentData(), "filters": self.filters.value(),
-                 "g_norm": self.g_norm.currentData(), "d_norm": self.d_norm.currentData(),
-                 "pack": self.pack.value(), "minibatch_std": self.minibatch_std.isChecked()},
-            objective={"name": self.objective.currentData(), "d_steps": self.d_steps.value(),
-                       "lr_d": self.lr_d.value(), "lr_g": self.lr_g.value(),
-                       "clip": self.clip.value(), "gp_lambda": self.gp_lambda.value(),
-                       "r1_gamma": self.r1_gamma.value(), "ema": self.ema.value(),
-                       "lr_decay": self.lr_decay.currentData()},
-            train={"seed": self.seed.value(), "batch": self.batch.value(),
-                   "steps": self.steps.value(), "jit": self.jit.currentData(),
-                   "eval_every": self.eval_every.value(), "eval_n": self.eval_n_value(),
-                   "stop_rule": self.stop_rule.isChecked(),
-                   "stop_epsilon": self.stop_epsilon.value(),
-                   "stop_patience": self.stop_patience.value()},
-        )
+            changes.setdefault("data", {})["name"] = data_name
+        return self._base.with_changes(family=self.family_name(), **changes)
 
     def eval_n_value(self) -> int | None:
-        """Samples per evaluation (None: the evaluator's default; below 10 counts as 10)."""
-        n = self.eval_n.value()
-        return max(n, 10) if n else None
+        """Samples per evaluation (None: the evaluator's default)."""
+        return self.editor("train", "eval_n").field_value()
 
     def set_param_counts(self, counts: dict[str, int]) -> None:
         """Shows the parameter counts of G and D."""
@@ -482,11 +589,10 @@ class SetupPanel(QWidget):
         self.device_label.setText(text)
 
     def set_running(self, running: bool) -> None:
-        """Locks the model settings while training runs (training settings stay editable)."""
-        for w in (self.net, self.latent, self.depth, self.width, self.activation, self.filters,
-                  self.g_norm, self.d_norm, self.pack, self.minibatch_std, self.objective,
-                  self.d_steps, self.lr_d, self.lr_g, self.clip, self.gp_lambda, self.r1_gamma,
-                  self.ema, self.lr_decay, self.seed, self.batch, self.jit, self.dataset_combo,
-                  self.open_file_button, self.open_folder_button, self.image_size, self.color,
-                  self.limit):
+        """Locks the family, the data and the model settings while training runs (the step
+        count and the metrics settings stay editable)."""
+        self._running = running
+        for w in (self.family, self.dataset_combo, self.open_file_button,
+                  self.open_folder_button):
             w.setEnabled(not running)
+        self._update_enabled()
