@@ -60,6 +60,12 @@ class ProgressReporter:
         self._bar_shown = False
         self.last = None
 
+    def metrics_line(self, snap) -> str:
+        """One line for a snapshot that carries quality figures (the periodic evaluation)."""
+        shown = [f"{k} {v:.3g}" for k, v in list((snap.metrics or {}).items())[:6]
+                 if isinstance(v, (int, float))]
+        return f"evaluation at step {snap.step}: " + ", ".join(shown)
+
     def line(self, snap) -> str:
         """One progress line for a snapshot."""
         sc = snap.scalars
@@ -85,6 +91,8 @@ class ProgressReporter:
     def snapshot(self, snap) -> None:
         """Receives a snapshot from the session."""
         self.last = snap
+        if snap.event == "metrics" and snap.metrics:
+            self.status(self.metrics_line(snap))
         if self.interactive:
             self.stream.write("\r" + self._bar(snap)[:160].ljust(120))
             self.stream.flush()
@@ -193,8 +201,10 @@ _OPTION_FIELDS = {
 
 
 def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) -> RunConfig:
-    """Builds the run config: defaults (or `base`), then `--config`, then explicit options."""
-    cfg = base or RunConfig()
+    """Builds the run config: the family's defaults (or `base`), then `--config`, then explicit
+    options and `--set` assignments."""
+    family = getattr(args, "family", None)
+    cfg = base or RunConfig.for_family(family or "gan")
     if getattr(args, "config", None):
         cfg = RunConfig.load(args.config)
     changes: dict[str, dict[str, Any]] = {}
@@ -202,7 +212,6 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
         value = getattr(args, option, None)
         if value is not None:
             changes.setdefault(section, {})[name] = value
-    family = getattr(args, "family", None)
     if changes or family:
         cfg = cfg.with_changes(family=family, **changes)
     for assignment in getattr(args, "settings", None) or []:
@@ -343,35 +352,18 @@ def cmd_train(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGINT, previous)
         progress.close()
     extra: dict[str, Any] = {}
-    if not args.no_export:
-        report = session.export()
-        progress.status(report.summary())
-        extra["export"] = {"path": str(report.path), "max_abs_diff": report.max_abs_diff,
-                           "ok": report.ok}
-    _write_samples_png(session, out / "samples.png")
     if not args.no_eval:
         quality, table = session.recipe.quality_report(session.dataset, cfg.train.seed,
                                                        progress.status)
         extra["quality"] = quality
         progress.status(table)
-    session.write_run_json(result, extra)
+    report = session.save_run(out, result, extra, export=not args.no_export)
+    if report is not None:
+        progress.status(report.summary())
     verb = "stopped" if result.stopped_early else "finished"
     progress.status(f"{verb} at step {result.steps} ({result.steps_per_sec:.0f} steps/s); "
                     f"wrote {out / 'run.json'}, {out / 'samples.png'}")
     return 0
-
-
-def _write_samples_png(session, path: Path) -> None:
-    from ganstudio.core.render import samples_png
-
-    ds = session.dataset
-    if ds.kind == "images":
-        panel = session.views()["samples"]
-        samples_png(panel.samples[:100], "images", path, columns=panel.columns)
-    else:
-        samples = session.sample(2500, seed=session.config.train.seed + 101)
-        real = ds.x[:2000]
-        samples_png(samples, "points", path, real=real, modes=ds.modes)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -520,10 +512,12 @@ def cmd_datasets(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """`ganstudio eval`."""
+    from ganstudio.core.metrics.conditional import format_conditional
     from ganstudio.core.metrics.evaluate import evaluate_export, format_table
 
     result = evaluate_export(args.model, dataset=args.dataset, n=args.n, seed=args.seed)
-    print(format_table(result))
+    print(format_conditional(result) if "main_metric" in result and "condition" in result
+          else format_table(result))
     model_dir = Path(args.model)
     out = Path(args.json_out) if args.json_out else model_dir / "eval.json"
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")

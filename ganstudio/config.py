@@ -499,6 +499,41 @@ class RunConfig:
             merged[name].update(changes)
         return RunConfig.from_dict(merged)
 
+    @classmethod
+    def for_family(cls, family: str = "gan") -> RunConfig:
+        """A fresh config for a family: the defaults, then the family's own defaults for
+        shared settings (`FamilySpec.defaults`).
+
+        Raises:
+            ConfigError: for an unknown family.
+        """
+        from ganstudio.core.families import get_family
+
+        changes: dict[str, dict[str, Any]] = {}
+        for key, value in get_family(family).defaults:
+            section, _, name = key.partition(".")
+            changes.setdefault(section, {})[name] = value
+        return cls().with_changes(family=family, **changes)
+
+    def switch_family(self, family: str) -> RunConfig:
+        """A copy for another family: the settings any family tunes (`FamilySpec.defaults`)
+        take the new family's defaults; every other setting is kept.
+
+        Raises:
+            ConfigError: for an unknown family.
+        """
+        if family == self.family:
+            return self
+        from ganstudio.core.families import FAMILIES
+
+        fresh = RunConfig.for_family(family)
+        changes: dict[str, dict[str, Any]] = {}
+        for spec in FAMILIES.values():
+            for key, _ in spec.defaults:
+                section, _, name = key.partition(".")
+                changes.setdefault(section, {})[name] = getattr(getattr(fresh, section), name)
+        return self.with_changes(family=family, **changes)
+
     def with_setting(self, assignment: str) -> RunConfig:
         """Returns a copy with one `section.field=value` assignment applied (the CLI's `--set`).
 

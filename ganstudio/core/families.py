@@ -17,6 +17,7 @@ from __future__ import annotations
 import difflib
 import importlib
 from dataclasses import dataclass
+from typing import Any
 
 from ganstudio.core.data.base import IMAGES, POINTS
 from ganstudio.errors import ConfigError, DataError
@@ -47,6 +48,9 @@ class FamilySpec:
         panels: The panel keys its snapshots carry (more may appear with some settings).
         step_modes: The single-update modes of the Step buttons besides `both`.
         seed_note: Where in the seeds (`../shared/seeds/`) the family is described.
+        defaults: The family's own defaults for shared settings, `"section.field": value`
+            (what its first run needs, measured on this project's 2-core CPU); a fresh
+            config for the family (`RunConfig.for_family`) starts from them.
     """
 
     name: str
@@ -60,6 +64,7 @@ class FamilySpec:
     panels: tuple[str, ...] = (PANEL_SAMPLES, PANEL_D_HIST)
     step_modes: tuple[str, ...] = ("d", "g")
     seed_note: str = ""
+    defaults: tuple[tuple[str, Any], ...] = ()
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -81,6 +86,9 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.cgan:CGANRecipe", section="cgan",
             needs=(NEEDS_CONDITION,), export_inputs=("z", "condition"),
             seed_note="seed 002: conditional generation",
+            # 32x32 captioned shapes within ~20 minutes on 2 cores: a net with half the
+            # filters runs ~5x faster per step, and many small steps beat few large ones.
+            defaults=(("net.filters", 16), ("train.batch", 64), ("train.steps", 12_000)),
         ),
     ]
 }

@@ -30,7 +30,7 @@ from ganstudio.core.checkpoint import (
     restore_values,
     save_checkpoint,
 )
-from ganstudio.core.data.base import Dataset, Normalizer
+from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
 from ganstudio.core.families import check_data, get_family
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
@@ -192,6 +192,7 @@ class TrainingSession:
         path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
                                self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
         self._saved = (self.step, path)
+        self._save_history()  # a killed run keeps its curves up to its last checkpoint
         self.reporter.status(f"checkpoint saved at step {self.step}")
         return path
 
@@ -308,6 +309,7 @@ class TrainingSession:
                                           metric_name=self.evaluator.main_metric)
         figures = self.evaluator(self.recipe)
         self.metrics_history.append({"step": self.step, **figures})
+        self._save_history()
         return figures
 
     # -- views -----------------------------------------------------------------------------------
@@ -404,6 +406,59 @@ class TrainingSession:
         self.reporter.status(f"exporting to {path}")
         return export_recipe(self.recipe, path, self.export_metadata(),
                              seed=self.config.train.seed)
+
+    def write_samples_png(self, path: str | Path) -> Path:
+        """Writes the samples as a picture: the live sample grid (a conditional one has a row
+        per condition), or 2,500 points over the real ones."""
+        from ganstudio.core.render import samples_png
+
+        ds = self.dataset
+        if ds.kind == IMAGES:
+            panel = self.views()["samples"]
+            return samples_png(panel.samples[:100], IMAGES, path, columns=panel.columns)
+        samples = self.sample(2500, seed=self.config.train.seed + 101)
+        return samples_png(samples, "points", path, real=ds.x[:2000], modes=ds.modes)
+
+    def save_run(self, folder: str | Path | None = None, result: RunResult | None = None,
+                 extra: dict[str, Any] | None = None, export: bool = True):
+        """Writes the whole run folder, the same from the CLI and from the studio's Save run:
+        `config.toml`, a checkpoint, the history, the export (`generator/`), `samples.png`
+        and `run.json`. Later checkpoints of this session go there too.
+
+        Args:
+            folder: The run folder (default: the session's `out_dir`).
+            result: What the last `run` returned (default: the current step, no timings).
+            extra: More facts for `run.json` (e.g. `quality`).
+            export: Whether to write and check the export.
+
+        Returns:
+            The `ExportReport`, or `None` without an export.
+
+        Raises:
+            ConfigError: without a folder.
+            ModelError: when the folder cannot be written.
+        """
+        self.prepare()
+        folder = Path(folder) if folder is not None else self.out_dir
+        if folder is None:
+            raise ConfigError("save: no run folder.", "Give a folder to save the run in.")
+        folder.mkdir(parents=True, exist_ok=True)
+        self.out_dir = folder
+        self.config.save(folder / "config.toml")
+        self.save_checkpoint()
+        self._save_history()
+        extra = dict(extra or {})
+        report = None
+        if export:
+            report = self.export(folder / "generator")
+            extra["export"] = {"path": str(report.path), "max_abs_diff": report.max_abs_diff,
+                               "ok": report.ok}
+        self.write_samples_png(folder / "samples.png")
+        if result is None:
+            result = RunResult(self.step, 0.0, 0.0, {},
+                               stopped_early=self.step < self.config.train.steps)
+        self.write_run_json(result, extra)
+        return report
 
     def write_run_json(self, result: RunResult, extra: dict[str, Any] | None = None) -> Path:
         """Writes `out_dir/run.json`: config, resolved net, dataset, device and final numbers."""

@@ -107,7 +107,7 @@ def apply_overrides(cfg: RunConfig, family: str | None, settings: list[str]) -> 
         ConfigError: for an unknown family, section or field, or a bad value.
     """
     if family is not None:
-        cfg = cfg.with_changes(family=family)
+        cfg = cfg.switch_family(family)
     for assignment in settings:
         cfg = cfg.with_setting(assignment)
     return cfg

@@ -131,20 +131,13 @@ class RunFiles:
         latest = self.latest
 
         def save(session: Any) -> str:
-            from ganstudio.core.checkpoint import atomic_write_text
             from ganstudio.core.session import RunResult
 
-            folder.mkdir(parents=True, exist_ok=True)
-            session.out_dir = folder
-            session.config.save(folder / "config.toml")
-            session.save_checkpoint()
-            atomic_write_text(folder / "history.json", json.dumps(session.history))
             scalars = dict(latest.scalars) if latest is not None else {}
             result = RunResult(session.step, latest.elapsed if latest else 0.0,
                                latest.steps_per_sec if latest else 0.0, scalars,
                                stopped_early=session.step < session.config.train.steps)
-            session.write_run_json(result, {"saved_from": "studio"})
-            report = session.export(folder / "generator")
+            report = session.save_run(folder, result, {"saved_from": "studio"})
             return f"Saved the run to {folder} (step {session.step:,}). {report.summary()}"
 
         def done(message: str) -> None:

@@ -94,3 +94,44 @@ def test_a_bad_latent_size_is_reported(qtbot):
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert "takes 3" in errors[0]
     assert service.shutdown()
+
+
+def test_a_conditional_generator_gets_the_condition_picked_in_the_explorer(qtbot):
+    from ganstudio.ui.widgets.latent_explorer import LatentExplorer
+
+    explorer = LatentExplorer()
+    qtbot.addWidget(explorer)
+    service = InferenceService()
+    calls = []
+
+    def generator(z, condition=None):
+        calls.append(condition)
+        return np.full((len(z), 4, 4, 1), 0.5, np.float32)
+
+    explorer.condition_changed.connect(service.set_condition)
+    explorer.generate_requested.connect(service.request)
+    service.conditions_changed.connect(explorer.set_conditions)
+    service.samples_ready.connect(explorer.show_result)
+    service.generator_changed.connect(lambda latent, kind, _: explorer.set_generator_info(latent,
+                                                                                         kind))
+    service.set_generator(generator, 3, "images", "test",
+                          {"name": "label", "choices": ["zero", "one", "two"]})
+    assert explorer.condition_box.isVisibleTo(explorer) and not explorer.condition_box.isEditable()
+    qtbot.waitUntil(lambda: bool(calls), timeout=5000)
+    assert calls[0] == 0  # the first class is asked for before the first sample
+    explorer.condition_box.setCurrentIndex(2)
+    explorer.condition_box.activated.emit(2)
+    qtbot.waitUntil(lambda: calls[-1] == 2, timeout=5000)
+
+    captions = ["a large red circle at the top", "a small blue square on the left"]
+    service.set_generator(generator, 3, "images", "test",
+                          {"name": "caption", "choices": captions, "vocabulary": ["red"]})
+    assert explorer.condition_box.isEditable() and explorer.condition() == captions[0]
+    explorer.condition_box.setEditText("a large green triangle in the center")
+    explorer.condition_box.lineEdit().returnPressed.emit()
+    qtbot.waitUntil(lambda: calls[-1] == "a large green triangle in the center", timeout=5000)
+
+    service.set_generator(lambda z: z, 3, "points", "test", None)  # unconditional: no picker
+    assert not explorer.condition_box.isVisibleTo(explorer) and explorer.condition() is None
+    assert service.shutdown()
+    explorer.wait_for_background()

@@ -90,3 +90,82 @@ def test_cli_train_options_land_in_their_config_fields():
     assert (cfg.train.steps, cfg.train.batch) == (300, 64)
     untouched = config_from_args(build_parser().parse_args(["train"]))
     assert untouched.objective == RunConfig().objective
+
+
+def test_family_sections_round_trip_and_default_to_gan(tmp_path):
+    cfg = RunConfig.from_dict({"family": "cgan", "cgan": {"d_design": "separate",
+                                                          "augment": True, "embed_dim": 16}})
+    for suffix in (".toml", ".json"):
+        assert RunConfig.load(cfg.save(tmp_path / f"run{suffix}")) == cfg
+    assert RunConfig().family == "gan" and RunConfig.from_dict({}).family == "gan"
+    with pytest.raises(ConfigError, match="config.family: 'cgna'.*Did you mean 'cgan'"):
+        RunConfig.from_dict({"family": "cgna"})
+
+
+def test_every_field_carries_metadata_that_validates_it():
+    from dataclasses import MISSING
+
+    from ganstudio.config import SECTIONS, field_kind, section_fields
+
+    for section in SECTIONS:
+        for name, f in section_fields(section).items():
+            meta = f.metadata
+            assert meta.get("label"), f"{section}.{name} has no label"
+            kind, _ = field_kind(f)
+            assert kind in ("int", "float", "bool", "str")
+            default = f.default if f.default is not MISSING else f.default_factory()
+            if meta.get("choices"):
+                assert default in meta["choices"]
+            if kind in ("int", "float") and default is not None:
+                assert meta["lo"] <= default and (meta["hi"] is None or default <= meta["hi"])
+
+
+@pytest.mark.parametrize(("assignment", "section", "name", "value"), [
+    ("cgan.d_design=separate", "cgan", "d_design", "separate"),
+    ("train.steps=12", "train", "steps", 12),
+    ("objective.lr_d = 2e-4", "objective", "lr_d", 2e-4),
+    ("cgan.augment=yes", "cgan", "augment", True),
+    ("net.latent_dim=auto", "net", "latent_dim", None),
+    ("data.holdout=large yellow triangle", "data", "holdout", "large yellow triangle"),
+])
+def test_with_setting_parses_by_the_fields_kind(assignment, section, name, value):
+    cfg = RunConfig().with_setting(assignment)
+    assert getattr(getattr(cfg, section), name) == value
+
+
+@pytest.mark.parametrize(("assignment", "words"), [
+    ("cgan.d_design", "section.field=value"),
+    ("cgan.nope=1", "unknown setting"),
+    ("trian.steps=3", "Did you mean 'train'"),
+    ("train.steps=many", "not an integer"),
+    ("train.steps=0", "at least 1"),
+    ("cgan.augment=maybe", "true or false"),
+])
+def test_with_setting_mistakes_name_the_field(assignment, words):
+    with pytest.raises(ConfigError, match=words):
+        RunConfig().with_setting(assignment)
+
+
+def test_a_family_starts_from_its_own_defaults():
+    from ganstudio.core.families import FAMILIES
+
+    for name, spec in FAMILIES.items():
+        cfg = RunConfig.for_family(name)
+        assert cfg.family == name
+        for key, value in spec.defaults:
+            section, _, field_name = key.partition(".")
+            assert getattr(getattr(cfg, section), field_name) == value
+    assert RunConfig.for_family("gan") == RunConfig()
+
+
+def test_switching_family_brings_its_tuned_settings_and_keeps_the_rest():
+    from ganstudio.core.families import get_family
+
+    mine = RunConfig().with_changes(data={"name": "digits"}, objective={"lr_d": 5e-4})
+    cgan = mine.switch_family("cgan")
+    assert cgan.family == "cgan" and cgan.data.name == "digits" and cgan.objective.lr_d == 5e-4
+    for key, value in get_family("cgan").defaults:
+        section, _, name = key.partition(".")
+        assert getattr(getattr(cgan, section), name) == value
+    back = cgan.switch_family("gan")
+    assert back == mine

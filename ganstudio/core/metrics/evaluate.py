@@ -405,8 +405,8 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
         cache_dir: Folder of cached classifiers.
 
     Returns:
-        The dict of `evaluate_generator`, plus `model` (path, dataset trained on, objective,
-        steps, seed).
+        The dict of `evaluate_generator` (of `conditional.evaluate_conditional` for a
+        conditional export), plus `model` (path, dataset trained on, objective, steps, seed).
 
     Raises:
         ModelError: `model` is not an export.
@@ -429,7 +429,15 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
             raise ConfigError("the export does not say which dataset it was trained on.",
                               "Give --dataset NAME.")
         ds = _load_matching_dataset(str(meta["dataset"]), meta)
-    result = evaluate_generator(ds, gen, gen.latent_dim, n=n, seed=seed, cache_dir=cache_dir)
+    if gen.condition_name is not None:  # a conditional export: its own figures
+        from ganstudio.core.metrics.conditional import evaluate_conditional
+
+        result = evaluate_conditional(ds, gen, gen.latent_dim, n=n, seed=seed,
+                                      holdout=str(meta.get("holdout") or ""),
+                                      condition=gen.condition_name, cache_dir=cache_dir)
+    else:
+        result = evaluate_generator(ds, gen, gen.latent_dim, n=n, seed=seed,
+                                    cache_dir=cache_dir)
     result["model"] = {
         "path": str(gen.path),
         "trained_on": meta.get("dataset"),

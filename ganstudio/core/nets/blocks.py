@@ -70,3 +70,21 @@ class Pack(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "m": self.m}
+
+
+@keras.saving.register_keras_serializable(package="ganstudio")
+class ConditionChannels(keras.layers.Layer):
+    """Joins a condition code to a feature map as constant channels: ([N, H, W, C], [N, E]) ->
+    [N, H, W, C + E] (a conditional generator's blocks each see the condition this way)."""
+
+    def call(self, inputs):
+        h, c = inputs
+        shape = ops.shape(h)
+        tiled = ops.broadcast_to(ops.cast(c, h.dtype)[:, None, None, :],
+                                 (shape[0], shape[1], shape[2], ops.shape(c)[-1]))
+        return ops.concatenate([h, tiled], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        h, c = input_shape
+        channels = None if h[-1] is None or c[-1] is None else h[-1] + c[-1]
+        return (*h[:-1], channels)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import keras
 
-from ganstudio.core.nets.blocks import MinibatchStdDev, maybe_spectral, norm_layer
+from ganstudio.core.nets.blocks import (
+    ConditionChannels,
+    MinibatchStdDev,
+    maybe_spectral,
+    norm_layer,
+)
 from ganstudio.errors import ConfigError
 
 MAX_FILTER_MULT = 8
@@ -32,7 +37,8 @@ def _filters_at(filters: int, level: int) -> int:
     return filters * min(2**level, MAX_FILTER_MULT)
 
 
-def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, norm: str) -> keras.Model:
+def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, norm: str,
+                    cond_dim: int = 0) -> keras.Model:
     """Builds the DCGAN generator: Dense -> reshape -> (ConvTranspose stride 2) x n -> tanh.
 
     Args:
@@ -40,19 +46,29 @@ def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, 
         shape: Output image shape (H, W, C) with H == W.
         filters: Filters of the last (full-resolution) block; doubles per level down, capped.
         norm: `batch`, `layer` or `none` after each transposed convolution.
+        cond_dim: Size of a condition code c (0: none). With one, the model takes `[z, c]`
+            and c also joins every resolution as constant channels, so each block sees it.
 
     Returns:
-        A `keras.Model` named "generator" mapping z to images in [-1, 1].
+        A `keras.Model` named "generator" mapping z (or [z, c]) to images in [-1, 1].
     """
     size, _, channels = shape
     start, n = plan_resolutions(size)
     z = keras.Input((latent_dim,), name="z")
-    h = keras.layers.Dense(start * start * _filters_at(filters, n), use_bias=norm == "none")(z)
+    inputs = [z]
+    h = z
+    if cond_dim:
+        c = keras.Input((cond_dim,), name="c")
+        inputs.append(c)
+        h = keras.layers.Concatenate()([z, c])
+    h = keras.layers.Dense(start * start * _filters_at(filters, n), use_bias=norm == "none")(h)
     h = keras.layers.Reshape((start, start, _filters_at(filters, n)))(h)
     for layer in (norm_layer(norm), keras.layers.ReLU()):
         if layer is not None:
             h = layer(h)
     for level in range(n - 1, -1, -1):
+        if cond_dim:
+            h = ConditionChannels()([h, c])
         h = keras.layers.Conv2DTranspose(
             _filters_at(filters, level), 4, strides=2, padding="same", use_bias=norm == "none"
         )(h)
@@ -61,7 +77,7 @@ def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, 
             h = layer(h)
         h = keras.layers.ReLU()(h)
     out = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh", name="image")(h)
-    return keras.Model(z, out, name="generator")
+    return keras.Model(inputs if cond_dim else z, out, name="generator")
 
 
 def dcgan_discriminator(

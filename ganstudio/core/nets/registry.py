@@ -72,13 +72,21 @@ def _check_shape(cfg: NetConfig, data_shape: tuple[int, ...]) -> None:
                           "Set data.image_size to crop them square.")
 
 
-def build_generator(cfg: NetConfig, data_shape: tuple[int, ...]) -> keras.Model:
-    """G for a resolved config and one example's shape: z [N, latent] -> examples."""
+def build_generator(cfg: NetConfig, data_shape: tuple[int, ...],
+                    cond_dim: int = 0) -> keras.Model:
+    """G for a resolved config and one example's shape: z [N, latent] -> examples; with a
+    `cond_dim`, [z, c] -> examples (the mlp reads c beside z, dcgan at every resolution)."""
     _check_shape(cfg, data_shape)
     if cfg.name == "mlp":
-        return mlp_generator(cfg.latent_dim, data_shape[0], cfg.depth, cfg.width,
-                             cfg.activation, cfg.g_norm)
-    return dcgan_generator(cfg.latent_dim, tuple(data_shape), cfg.filters, cfg.g_norm)
+        g = mlp_generator(cfg.latent_dim + cond_dim, data_shape[0], cfg.depth, cfg.width,
+                          cfg.activation, cfg.g_norm)
+        if not cond_dim:
+            return g
+        z = keras.Input((cfg.latent_dim,), name="z")
+        c = keras.Input((cond_dim,), name="c")
+        return keras.Model([z, c], g(keras.layers.Concatenate()([z, c])), name="generator")
+    return dcgan_generator(cfg.latent_dim, tuple(data_shape), cfg.filters, cfg.g_norm,
+                           cond_dim=cond_dim)
 
 
 def build_discriminator(cfg: NetConfig, data_shape: tuple[int, ...]) -> keras.Model:

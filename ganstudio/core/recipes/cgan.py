@@ -221,7 +221,6 @@ class CGANRecipe(Recipe):
     @classmethod
     def create(cls, context: RecipeContext) -> CGANRecipe:
         """Builds the encoders, G, D (in the configured design), optimizers, and compiles."""
-        from dataclasses import replace
 
         from ganstudio.core.nets import build_discriminator, build_generator, resolve_net_config
 
@@ -267,7 +266,7 @@ class CGANRecipe(Recipe):
                                       "g_text")
             d_encoder = _text_encoder(vocab_size, opts.max_words, e, opts.text_encoder, e,
                                       "d_text")
-        g_body = build_generator(replace(net_cfg, latent_dim=net_cfg.latent_dim + e), ds.shape)
+        g_body = build_generator(net_cfg, ds.shape, cond_dim=e)
         if opts.d_design == "joint":  # x and c enter D together: c as extra input channels
             d_shape = (*ds.shape[:-1], ds.shape[-1] + e)
             trunk = build_discriminator(net_cfg, d_shape)
@@ -366,7 +365,7 @@ class CGANRecipe(Recipe):
 
     def _generate_net(self, z, cond_ids, training: bool):
         code, kl = self._g_code(self.g_encoder, self._encoder_input(cond_ids), training)
-        return self.g_body(ops.concatenate([z, code], axis=-1), training=training), kl
+        return self.g_body([z, code], training=training), kl
 
     def _scores(self, x, c_code, training=True) -> dict:
         """D's raw outputs for examples x under condition codes: `score` (joint, projection)
@@ -630,7 +629,7 @@ class CGANRecipe(Recipe):
     def _sample_encoded(self, z, encoded):
         encoder, body = self._samplers()
         code, _ = self._g_code(encoder, encoded, sample=False)
-        return body(ops.concatenate([z, code], axis=-1), training=False)
+        return body([z, code], training=False)
 
     def _sample(self, z, cond_ids):
         return self._sample_encoded(z, self._encoder_input(cond_ids))
@@ -669,10 +668,12 @@ class CGANRecipe(Recipe):
 
     def export_metadata(self) -> dict[str, Any]:
         """Class names, or the vocabulary and the training captions."""
+        holdout = self.context.config.data.holdout
         if self.condition == LABEL:
-            return {"condition": LABEL, "class_names": self.class_names}
+            return {"condition": LABEL, "class_names": self.class_names, "holdout": holdout}
         return {"condition": CAPTION, "vocabulary": list(self.vectorizer.get_vocabulary()),
-                "captions": self.captions[:5000], "max_words": int(self.token_table.shape[1])}
+                "captions": self.captions[:5000], "max_words": int(self.token_table.shape[1]),
+                "holdout": holdout}
 
     def _condition_values(self, cond: Any, n: int) -> np.ndarray:
         values = np.asarray(cond, dtype=object).reshape(-1)

@@ -437,8 +437,21 @@ class SetupPanel(QWidget):
             self.dataset_selected.emit(str(name))
 
     def _family_changed(self, *_: object) -> None:
+        if not self._updating:
+            self._apply_family_defaults()
         self._show_family()
         self._changed()
+
+    def _apply_family_defaults(self) -> None:
+        """A family picked by hand brings its own defaults for the shared settings it tunes
+        (`FamilySpec.defaults`); the ones another family tuned go back to the plain defaults."""
+        fresh = RunConfig.for_family(self.family_name())
+        tuned = {key for spec in FAMILIES.values() for key, _ in spec.defaults}
+        for key in sorted(tuned):
+            section, _, name = key.partition(".")
+            row = self._rows.get((section, name))
+            if row is not None:
+                row.editor.set_field_value(getattr(getattr(fresh, section), name))
 
     def _show_family(self) -> None:
         name = self.family_name()
