@@ -248,6 +248,30 @@ class Recipe(keras.Model):
         raise NotImplementedError
 
 
+class TwoPlayerRecipe(Recipe):
+    """A recipe with a D and a G optimizer (the adversarial families): their compile."""
+
+    def compile(self, d_optimizer, g_optimizer, jit_compile="auto"):
+        """Sets the two optimizers; `jit_compile` as in `keras.Model.compile`."""
+        super().compile(jit_compile=jit_compile)
+        self.d_optimizer = d_optimizer
+        self.g_optimizer = g_optimizer
+
+    def compile_players(self, context: RecipeContext) -> None:
+        """The objective's optimizers for D (k updates a step) and G, compiled with the run's
+        `jit`, and every variable made (`build_state`)."""
+        cfg = context.config
+        obj = cfg.objective
+        self.compile(d_optimizer=make_optimizer(obj, obj.lr_d, cfg.train.steps * obj.d_steps),
+                     g_optimizer=make_optimizer(obj, obj.lr_g, cfg.train.steps),
+                     jit_compile=context.jit)
+        self.build_state()
+
+    def build_state(self) -> None:
+        """Creates every variable (optimizer slots included) so checkpoints can be restored."""
+        raise NotImplementedError
+
+
 class Evaluator:
     """Live quality figures of a recipe, comparable over a run.
 

@@ -50,9 +50,8 @@ from ganstudio.core.recipes.base import (
     Evaluator,
     ExportSpec,
     InputSpec,
-    Recipe,
     RecipeContext,
-    make_optimizer,
+    TwoPlayerRecipe,
 )
 from ganstudio.core.recipes.gan import field_grid, jsd_scalars, mean_d, seeded_latents
 from ganstudio.errors import ConfigError, DataError
@@ -152,7 +151,7 @@ def _label_encoder(n_classes: int, out_dim: int, name: str) -> keras.Model:
     return keras.Model(label, out, name=name)
 
 
-class CGANRecipe(Recipe):
+class CGANRecipe(TwoPlayerRecipe):
     """The conditional GAN; see the module docstring for the losses and designs.
 
     Build it with `CGANRecipe.create(context)`; the pipeline yields `x` and `cond` (a class
@@ -289,17 +288,8 @@ class CGANRecipe(Recipe):
         recipe.class_names = class_names
         recipe.captions = captions
         recipe.cond_ids = cond_ids
-        recipe.compile(d_optimizer=make_optimizer(obj, obj.lr_d, cfg.train.steps * obj.d_steps),
-                       g_optimizer=make_optimizer(obj, obj.lr_g, cfg.train.steps),
-                       jit_compile=context.jit)
-        recipe.build_state()
+        recipe.compile_players(context)
         return recipe
-
-    def compile(self, d_optimizer, g_optimizer, jit_compile="auto"):
-        """Sets the two optimizers; `jit_compile` as in `keras.Model.compile`."""
-        super().compile(jit_compile=jit_compile)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
 
     def _d_variables(self) -> list:
         out = list(self.trunk.trainable_variables) + list(self.d_encoder.trainable_variables)

@@ -24,7 +24,7 @@ from ganstudio.core.recipes.base import (
     InputSpec,
     Recipe,
     RecipeContext,
-    make_optimizer,
+    TwoPlayerRecipe,
 )
 
 SCALARS = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
@@ -75,7 +75,7 @@ class LatentEvaluator(Evaluator):
         return self.live(lambda z: recipe.generate({"z": z}), self.latent_dim)
 
 
-class GANRecipe(Recipe):
+class GANRecipe(TwoPlayerRecipe):
     """Generator + discriminator trained adversarially with a custom `train_step`.
 
     Args:
@@ -141,19 +141,10 @@ class GANRecipe(Recipe):
                      pack=net_cfg.pack, ema=obj.ema, seed=cfg.train.seed)
         recipe.context = context
         recipe.net_config = net_cfg
-        recipe.compile(d_optimizer=make_optimizer(obj, obj.lr_d, cfg.train.steps * obj.d_steps),
-                       g_optimizer=make_optimizer(obj, obj.lr_g, cfg.train.steps),
-                       jit_compile=context.jit)
-        recipe.build_state()
+        recipe.compile_players(context)
         return recipe
 
     # -- keras plumbing ----------------------------------------------------------------------
-
-    def compile(self, d_optimizer, g_optimizer, jit_compile="auto"):
-        """Sets the two optimizers; `jit_compile` as in `keras.Model.compile`."""
-        super().compile(jit_compile=jit_compile)
-        self.d_optimizer = d_optimizer
-        self.g_optimizer = g_optimizer
 
     def build_state(self) -> None:
         """Creates every variable (optimizer slots included) so checkpoints can be restored."""
