@@ -39,7 +39,7 @@ from ganstudio.core.data.base import Dataset
 from ganstudio.core.panels import Histograms
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.errors import ConfigError
-from ganstudio.ui import theme
+from ganstudio.ui import gui_gc, theme
 from ganstudio.ui.actions import WindowActions
 from ganstudio.ui.data_sources import DataSource, DataSources, source_name
 from ganstudio.ui.inference import InferenceService
@@ -421,6 +421,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         ok = self.jobs.shutdown() and ok
         if self._has_explorer:
             self.explorer.wait_for_background()
+        gui_gc.collect()  # the sessions' objects are freed now, in this thread
         if not ok:
             print("ganstudio: a background thread did not stop in time", file=sys.stderr)
 

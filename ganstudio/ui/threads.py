@@ -30,6 +30,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from ganstudio.errors import GanStudioError
+from ganstudio.ui import gui_gc
 
 _THREADS: weakref.WeakSet[QThread] = weakref.WeakSet()
 BACKGROUND_NICENESS = 5  # how much less CPU priority the TensorFlow threads get than the GUI
@@ -117,6 +118,8 @@ class LoopThread(QObject):
     def __init__(self, name: str) -> None:
         super().__init__()
         self._queue: queue.SimpleQueue[Callable[[], Any] | None] = queue.SimpleQueue()
+        gui_gc.hold()  # from now on, reference cycles are collected in the GUI thread only
+        self._held = True
         self.thread_ = QThread()
         self.thread_.setObjectName(name)
         self.moveToThread(self.thread_)
@@ -147,7 +150,12 @@ class LoopThread(QObject):
             True when the thread has ended.
         """
         self._queue.put(None)
-        return stop_thread(self.thread_, timeout_ms)
+        with gui_gc.gui_is_waiting():
+            ended = stop_thread(self.thread_, timeout_ms)
+        if ended and self._held:
+            self._held = False
+            gui_gc.release()
+        return ended
 
 
 def live_threads() -> list[QThread]:

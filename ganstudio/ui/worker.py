@@ -12,7 +12,6 @@ emits prepared snapshots.
 
 from __future__ import annotations
 
-import gc
 import queue
 import threading
 import weakref
@@ -27,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 from ganstudio.config import RunConfig
 from ganstudio.core.data.base import Dataset
 from ganstudio.core.telemetry import Snapshot, TrainingControl
+from ganstudio.ui import gui_gc
 from ganstudio.ui.threads import LoopThread, error_text, live_threads
 
 __all__ = ["SessionFactory", "SessionLike", "TrainingWorker", "live_threads"]
@@ -152,7 +152,7 @@ class TrainingWorker(QObject):
         self._busy = False
         self._idle = threading.Event()
         self._idle.set()
-        self.tf_lock = threading.RLock()
+        self.tf_lock = gui_gc.TF_LOCK
         self._calls: queue.SimpleQueue[tuple[Callable[[], Any], Future]] = queue.SimpleQueue()
         self._training_active = False
         self._described: weakref.ref | None = None
@@ -356,8 +356,8 @@ class TrainingWorker(QObject):
         return self._idle.wait(timeout)
 
     def shutdown(self, timeout_ms: int = 120_000) -> bool:
-        """Stops training, frees the session in the worker thread, and joins the thread;
-        never terminates it.
+        """Stops training, drops the session in the worker thread, and joins the thread;
+        never terminates it (the window collects the session's objects after the join).
 
         Returns:
             True when the thread has ended.
@@ -423,17 +423,19 @@ class TrainingWorker(QObject):
         self.snapshot_ready.emit(session.look_snapshot())
 
     def _retire(self) -> None:
-        """Frees the current session here, in the worker thread, under `tf_lock`.
+        """Drops the current session and waits until its objects are freed.
 
         TensorFlow can crash when one thread frees a model's graphs while another traces a
-        function, so the old session's objects (and their reference cycles) are collected
-        now rather than whenever and wherever the garbage collector runs next.
+        function, so the old session's reference cycles are collected now, before this thread
+        builds the next one, rather than whenever the collector runs next. The collection
+        itself runs in the GUI thread under `tf_lock` (`gui_gc.collect`): one in this thread
+        could also destroy Qt objects left in cycles, which must die in the GUI thread.
         """
         if self._session is None:
             return
         with self.tf_lock:
             self._session = None
-            gc.collect()
+        gui_gc.collect()
 
     def _reset(self) -> None:
         self._retire()
