@@ -5,10 +5,12 @@ Numpy only (no Qt), so they are cheap to test.
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from typing import Generic, TypeVar
 
 import numpy as np
+from scipy.signal import lfilter
 
 T = TypeVar("T")
 
@@ -85,16 +87,16 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
     values = np.asarray(values, np.float64)
     if weight <= 0 or values.size == 0:
         return values.copy()
-    out = np.empty_like(values)
-    acc = 0.0
-    debias = 1.0
-    last = np.nan
-    for i, v in enumerate(values.tolist()):
-        if v == v and abs(v) != float("inf"):
-            acc = weight * acc + (1.0 - weight) * v
-            debias *= weight
-            last = acc / (1.0 - debias)
-        out[i] = last
+    finite = np.isfinite(values)
+    kept = values[finite]
+    # s_t = w s_{t-1} + (1 - w) v_t over the finite values, as one linear filter
+    smoothed = lfilter([1.0 - weight], [1.0, -weight], kept)
+    smoothed /= -np.expm1(np.arange(1, kept.size + 1) * math.log(weight))  # 1 - w^t
+    # each position shows the newest smoothed value at or before it (NaN before the first)
+    index = np.maximum.accumulate(np.where(finite, np.cumsum(finite) - 1, -1))
+    out = np.full(values.shape, np.nan)
+    shown = index >= 0
+    out[shown] = smoothed[index[shown]]
     return out
 
 

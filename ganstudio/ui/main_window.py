@@ -42,6 +42,7 @@ from ganstudio.errors import ConfigError
 from ganstudio.ui import gui_gc, theme
 from ganstudio.ui.actions import WindowActions
 from ganstudio.ui.data_sources import DataSource, DataSources, source_name
+from ganstudio.ui.frame_budget import FrameBudget
 from ganstudio.ui.inference import InferenceService
 from ganstudio.ui.run_files import RunFiles
 from ganstudio.ui.threads import JobRunner
@@ -55,7 +56,7 @@ from ganstudio.ui.widgets.setup_panel import SetupPanel
 from ganstudio.ui.window_settings import WindowSettings, default_settings
 from ganstudio.ui.worker import SessionFactory, TrainingWorker
 
-FRAME_MS = 250  # live views redraw together, 4 times a second
+FRAME_MS = 250  # live views redraw together, 4 times a second (less while drawing costs)
 _DEFAULT = object()
 
 
@@ -134,7 +135,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
 
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setInterval(FRAME_MS)
-        self.refresh_timer.timeout.connect(self.refresh_views)
+        self.frame_budget = FrameBudget(base_ms=FRAME_MS)
+        self.refresh_timer.timeout.connect(self._frame)
         self.refresh_timer.start()
         self.count_timer = QTimer(self)
         self.count_timer.setSingleShot(True)
@@ -385,6 +387,12 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self._update_actions()
         self.refresh_views(force=True)
         self.training_finished.emit(info)
+
+    def _frame(self) -> None:
+        """The frame clock's tick: redraws, then sets the next interval within the budget."""
+        self.refresh_views()
+        training = self.worker.busy and not self.worker.paused
+        self.refresh_timer.setInterval(self.frame_budget.next_interval(training))
 
     def refresh_views(self, force: bool = False) -> None:
         """Redraws the views that changed and the status numbers (the frame clock).
