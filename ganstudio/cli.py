@@ -24,6 +24,7 @@ from typing import Any, TextIO
 
 from ganstudio import __version__
 from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, RunConfig
+from ganstudio.core.run_folder import RunLock, check_export_target, check_run_target
 from ganstudio.errors import GanStudioError
 
 EXIT_USER_ERROR = 2
@@ -249,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     export = sub.add_parser("export", help="export a run's generator as a SavedModel")
     export.add_argument("--run", required=True, help="a run folder from `ganstudio train`")
     export.add_argument("--out", help="export folder (default: RUN/generator)")
+    export.add_argument("--force", action="store_true",
+                        help="replace an earlier export at --out (never other files)")
 
     sample = sub.add_parser("sample", help="draw samples from an exported generator")
     sample.add_argument("--model", required=True, help="a run folder or its generator/ export")
@@ -320,6 +323,12 @@ def cmd_train(args: argparse.Namespace) -> int:
     cfg = config_from_args(args, base)
     out = Path(args.out) if args.out else (Path(args.resume) if args.resume
                                            else _default_out(cfg.data.name))
+    check_run_target(out, own=args.resume)
+    with RunLock(out):
+        return _train(args, cfg, out)
+
+
+def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
     progress = ProgressReporter(cfg.train.steps)
     progress.status(f"ganstudio {__version__}: training {cfg.data.name} -> {out}")
 
@@ -371,11 +380,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     from ganstudio.core.checkpoint import load_checkpoint
     from ganstudio.core.session import TrainingSession
 
+    out = Path(args.out) if args.out else Path(args.run) / "generator"
+    # the run's own generator/ is replaced; anywhere else an earlier export needs --force
+    replace = args.force or out.resolve() == (Path(args.run) / "generator").resolve()
+    check_export_target(out, replace=replace)  # before TensorFlow builds anything
     ckpt = load_checkpoint(args.run)
     cfg = RunConfig.from_dict(ckpt.meta["config"])
     session = TrainingSession(cfg, out_dir=args.run, resume=args.run)
     session.prepare()
-    report = session.export(args.out or Path(args.run) / "generator")
+    report = session.export(out, replace=replace)
     print(report.summary())
     return 0 if report.ok else 1
 

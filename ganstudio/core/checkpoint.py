@@ -12,16 +12,18 @@ import json
 import os
 import re
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ganstudio.errors import ModelError
+from ganstudio.errors import ModelError, TrainingError
 
 _NAME = re.compile(r"^ckpt-(\d{8,})\.npz$")
 META_KEY = "__meta__"
+STALE_TMP_SECONDS = 3600.0  # a temporary checkpoint file this old was left by a killed run
 
 
 @dataclass(frozen=True)
@@ -69,15 +71,57 @@ def save_checkpoint(folder: str | Path, step: int, values: list[np.ndarray], met
         The checkpoint's path.
     """
     folder = Path(folder)
+    bad = sum(1 for v in values if np.issubdtype(np.asarray(v).dtype, np.floating)
+              and not np.isfinite(v).all())
+    if bad:
+        good = latest_checkpoint(folder)
+        where = (f"the last good checkpoint is {good.name}" if good is not None
+                 else "there is no earlier checkpoint")
+        raise TrainingError(
+            f"not saving a checkpoint at step {step}: {bad} state variables hold NaN or "
+            f"infinite values (training diverged); {where}.",
+            "Resume from it with lower learning rates, or use wgan-gp or spectral "
+            "normalization.")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"ckpt-{step:08d}.npz"
     payload = {f"v{i:05d}": np.asarray(v) for i, v in enumerate(values)}
     payload[META_KEY] = np.array(json.dumps({**meta, "step": step}))
     _atomic_write_bytes(path, lambda fh: np.savez(fh, **payload))
     atomic_write_text(folder / "latest.json", json.dumps({"checkpoint": path.name, "step": step}))
-    for old in list_checkpoints(folder)[:-keep]:
+    # Only checkpoints older than this one are pruned: a later-numbered file is not this run's
+    # history, and never deleted here.
+    older = [p for p in list_checkpoints(folder) if _step_of(p) < step]
+    for old in older[: max(0, len(older) - (keep - 1))]:
         old.unlink(missing_ok=True)
+    for stale in folder.glob(".ckpt-*.tmp"):  # left by a process killed mid-write
+        if _older_than(stale, STALE_TMP_SECONDS):
+            stale.unlink(missing_ok=True)
     return path
+
+
+def _step_of(path: Path) -> int:
+    return int(_NAME.match(path.name).group(1))
+
+
+def _older_than(path: Path, seconds: float) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > seconds
+    except OSError:
+        return False
+
+
+def latest_checkpoint(folder: str | Path) -> Path | None:
+    """The checkpoint `latest.json` names (if it exists), else the highest-numbered one."""
+    folder = Path(folder)
+    try:
+        name = json.loads((folder / "latest.json").read_text(encoding="utf-8"))["checkpoint"]
+        named = folder / str(name)
+        if _NAME.match(named.name) and named.is_file():
+            return named
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    found = list_checkpoints(folder)
+    return found[-1] if found else None
 
 
 def list_checkpoints(folder: str | Path) -> list[Path]:
@@ -86,7 +130,7 @@ def list_checkpoints(folder: str | Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [p for p in folder.iterdir() if _NAME.match(p.name)]
-    return sorted(found, key=lambda p: int(_NAME.match(p.name).group(1)))
+    return sorted(found, key=_step_of)
 
 
 def find_checkpoint_folder(path: str | Path) -> Path:
@@ -100,8 +144,8 @@ def find_checkpoint_folder(path: str | Path) -> Path:
 def load_checkpoint(path: str | Path) -> Checkpoint:
     """Reads the newest good checkpoint from a run folder, a checkpoints folder or a file.
 
-    A checkpoint that cannot be read (for instance cut short by a full disk) is skipped in
-    favour of the one before it.
+    In a folder, the newest is the one `latest.json` names; a checkpoint that cannot be read
+    (for instance cut short by a full disk) is skipped in favour of the one before it.
 
     Raises:
         ModelError: if there is no readable checkpoint there.
@@ -115,6 +159,10 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
             raise ModelError(f"no checkpoints at {str(path)!r}: the folder does not exist.",
                              "Give the --out folder of an earlier run.")
         candidates = list(reversed(list_checkpoints(folder)))
+        latest = latest_checkpoint(folder)
+        if latest is not None:  # the one latest.json names first, then the older ones
+            step = _step_of(latest)
+            candidates = [latest] + [p for p in candidates if _step_of(p) < step]
         if not candidates:
             raise ModelError(f"no checkpoints in {str(folder)!r}.",
                              "Give the --out folder of an earlier run that saved checkpoints.")

@@ -28,6 +28,7 @@ import keras
 import numpy as np
 
 from ganstudio.core.recipes.base import ExportSpec, InputSpec, Recipe
+from ganstudio.core.run_folder import check_export_target
 from ganstudio.errors import ModelError
 
 METADATA_FILE = "ganstudio.json"
@@ -71,28 +72,38 @@ def _tensor(spec: InputSpec, value: np.ndarray):
 
 
 def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
-                  seed: int = 0) -> ExportReport:
+                  seed: int = 0, replace: bool = False) -> ExportReport:
     """Writes the recipe's export (one SavedModel, a signature per `ExportSpec`) with its
     metadata, reloads it and checks every signature against the recipe in memory.
 
-    The export is written to a temporary folder beside `path` and moved into place only when
-    complete, so an earlier export at `path` survives a failed one.
+    The export is written to a temporary folder beside `path`, reloaded and checked there, and
+    moved into place only then, so an earlier export at `path` survives a failed one. A
+    destination that holds anything but an earlier export is refused (`check_export_target`).
 
     Args:
         recipe: A built recipe (its `export_specs` and `export_layers`).
         path: Destination folder.
         metadata: JSON-friendly facts about the run (dataset, objective, steps, ...).
         seed: Seed of the inputs used for the round-trip check.
+        replace: Replace an earlier GAN Studio export at `path` (without it, one is refused).
 
     Returns:
         An `ExportReport` with the largest difference seen over all signatures.
 
     Raises:
-        ModelError: if the folder cannot be written.
+        ConfigError: when `path` holds something that is not ours to replace.
+        ModelError: if the folder cannot be written, or the weights are not finite.
     """
     import tensorflow as tf
 
     path = Path(path)
+    check_export_target(path, replace=replace)
+    bad = [w.path for layer in recipe.export_layers() for w in layer.weights
+           if not np.isfinite(np.asarray(w)).all()]
+    if bad:
+        raise ModelError(f"not exporting: {len(bad)} of the generator's weights hold NaN or "
+                         f"infinite values (first: {bad[0]}).",
+                         "Resume from an earlier checkpoint with lower learning rates.")
     path.parent.mkdir(parents=True, exist_ok=True)
     specs = recipe.export_specs()
     archive = keras.export.ExportArchive()
@@ -119,9 +130,20 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
         }
         (tmp / "assets").mkdir(exist_ok=True)
         (tmp / "assets" / METADATA_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        if path.exists():
-            backup = path.with_name(path.name + ".old")
-            shutil.rmtree(backup, ignore_errors=True)
+        reloaded = tf.saved_model.load(str(tmp))
+        worst, checked = 0.0, 0
+        for spec in specs:
+            inputs = recipe.example_inputs(ROUND_TRIP_N, seed)
+            args = [_tensor(i, inputs[i.name]) for i in spec.inputs]
+            expected = np.asarray(spec.fn(*args))
+            got = reloaded.signatures[spec.name](
+                **{i.name: a for i, a in zip(spec.inputs, args, strict=True)})[OUTPUT_KEY]
+            worst = max(worst, float(np.max(np.abs(got.numpy() - expected))))
+            checked += len(expected)
+        del reloaded
+        if path.exists():  # an earlier export of ours: set aside until the new one is in place
+            backup = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+            backup.rmdir()
             path.rename(backup)
             tmp.rename(path)
             shutil.rmtree(backup, ignore_errors=True)
@@ -134,17 +156,6 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-
-    reloaded = tf.saved_model.load(str(path))
-    worst, checked = 0.0, 0
-    for spec in specs:
-        inputs = recipe.example_inputs(ROUND_TRIP_N, seed)
-        args = [_tensor(i, inputs[i.name]) for i in spec.inputs]
-        expected = np.asarray(spec.fn(*args))
-        got = reloaded.signatures[spec.name](
-            **{i.name: a for i, a in zip(spec.inputs, args, strict=True)})[OUTPUT_KEY].numpy()
-        worst = max(worst, float(np.max(np.abs(got - expected))))
-        checked += len(expected)
     return ExportReport(path, worst, checked)
 
 

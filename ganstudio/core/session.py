@@ -33,6 +33,7 @@ from ganstudio.core.checkpoint import (
 from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
 from ganstudio.core.families import check_data, get_family
+from ganstudio.core.run_folder import check_run_target
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, TrainingError
 
@@ -390,8 +391,13 @@ class TrainingSession:
             **getattr(self.recipe, "export_metadata", dict)(),
         }
 
-    def export(self, path: str | Path | None = None):
+    def export(self, path: str | Path | None = None, replace: bool | None = None):
         """Exports the generator as a SavedModel (default `out_dir/generator`) and checks it.
+
+        Args:
+            path: The export folder (default: the run's own `generator/`).
+            replace: Replace an earlier export there (default: only the run's own
+                `generator/`; elsewhere an earlier export is refused, as is any other content).
 
         Returns:
             The `ExportReport`.
@@ -399,13 +405,16 @@ class TrainingSession:
         from ganstudio.core.export import export_recipe
 
         self.prepare()
+        own = self.out_dir / "generator" if self.out_dir is not None else None
         if path is None:
-            if self.out_dir is None:
+            if own is None:
                 raise ConfigError("export: no output folder.", "Give a path to export to.")
-            path = self.out_dir / "generator"
+            path = own
+        if replace is None:
+            replace = own is not None and Path(path).resolve() == own.resolve()
         self.reporter.status(f"exporting to {path}")
         return export_recipe(self.recipe, path, self.export_metadata(),
-                             seed=self.config.train.seed)
+                             seed=self.config.train.seed, replace=replace)
 
     def write_samples_png(self, path: str | Path) -> Path:
         """Writes the samples as a picture: the live sample grid (a conditional one has a row
@@ -435,13 +444,15 @@ class TrainingSession:
             The `ExportReport`, or `None` without an export.
 
         Raises:
-            ConfigError: without a folder.
+            ConfigError: without a folder, or when the folder holds another run or other
+                files (`check_run_target`; nothing there is changed).
             ModelError: when the folder cannot be written.
         """
         self.prepare()
         folder = Path(folder) if folder is not None else self.out_dir
         if folder is None:
             raise ConfigError("save: no run folder.", "Give a folder to save the run in.")
+        check_run_target(folder, own=self.out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         self.out_dir = folder
         self.config.save(folder / "config.toml")

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ganstudio.config import RunConfig
+from ganstudio.core.run_folder import check_export_target, check_run_target, folder_state
 from ganstudio.errors import ConfigError, DataError, GanStudioError
 from ganstudio.ui.worker import StartRequest
 
@@ -77,6 +78,15 @@ class RunFiles:
             self.show_message("Train (or open a run) before exporting a generator.", "warning")
             return False
         path = str(path)
+        try:
+            state = folder_state(path)
+            if state == "export" and not self.confirm(
+                    f"{path} holds an earlier export. Replace it?"):
+                return False
+            check_export_target(path, replace=True)  # a file, or a folder of other files
+        except ConfigError as exc:
+            self.show_message(str(exc), "error")
+            return False
         self.set_status(f"exporting to {path}…")
 
         def done(report: Any) -> None:
@@ -86,9 +96,17 @@ class RunFiles:
             self.set_status("export done" if ok else "export finished with a mismatch")
             self.export_done.emit(report)
 
-        self.jobs.submit(self._with_session_paused(lambda s: s.export(path)), done,
+        self.jobs.submit(self._with_session_paused(lambda s: s.export(path, replace=True)), done,
                          self._on_error)
         return True
+
+    def confirm(self, question: str) -> bool:
+        """Asks a yes/no question in a dialog (No is the default)."""
+        answer = QMessageBox.question(
+            self, "GAN Studio", question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
 
     def export_dialog(self) -> None:
         """Asks for a folder name and exports the generator there."""
@@ -128,6 +146,11 @@ class RunFiles:
             self.show_message("Train before saving a run.", "warning")
             return False
         folder = Path(folder)
+        try:
+            check_run_target(folder, own=getattr(self.worker.session, "out_dir", None))
+        except ConfigError as exc:
+            self.show_message(str(exc), "error")
+            return False
         latest = self.latest
 
         def save(session: Any) -> str:

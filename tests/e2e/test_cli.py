@@ -46,6 +46,26 @@ def test_train_writes_the_whole_run_folder(cli, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "matches the generator" in proc.stdout
 
+    # nothing a user made is overwritten: an earlier export needs --force, other files never go
+    proc = cli("export", "--run", "run", "--out", "exported")
+    assert proc.returncode == 2 and "holds an earlier export" in error_lines(proc.stderr)[0]
+    assert cli("export", "--run", "run", "--out", "exported", "--force").returncode == 0
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    for command in (("export", "--run", "run", "--out", "mine", "--force"),
+                    ("train", "--dataset", "ring8", *TINY, "--out", "mine")):
+        proc = cli(*command)
+        assert proc.returncode == 2, proc.stderr
+        assert len(error_lines(proc.stderr)) == 1 and "not empty" in error_lines(proc.stderr)[0]
+    assert [p.name for p in mine.iterdir()] == ["notes.txt"]
+    assert (mine / "notes.txt").read_text() == "keep me"
+    # a fresh run into the old run's folder: refused, the old run untouched
+    before = sorted(p.name for p in (run / "checkpoints").iterdir())
+    proc = cli("train", "--dataset", "ring8", *TINY, "--out", "run")
+    assert proc.returncode == 2 and "--resume" in error_lines(proc.stderr)[0]
+    assert sorted(p.name for p in (run / "checkpoints").iterdir()) == before
+
 
 def test_train_on_digits_writes_an_image_grid(cli, tmp_path):
     proc = cli("train", "--dataset", "digits", "--steps", "5", "--batch", "32", "--out", "d",

@@ -200,7 +200,8 @@ class FakeSession:
     def save_checkpoint(self):
         return None
 
-    def export(self, path=None):
+    def export(self, path=None, replace=None):
+        self.exports = [*getattr(self, "exports", []), (str(path), replace)]
         return SimpleNamespace(ok=True, summary=lambda: f"exported to {path}; fake")
 
 

@@ -1,0 +1,184 @@
+"""What may be written where: run folders and exports never overwrite what they do not own.
+
+A run folder holds one run (its `config.toml`, `checkpoints/`, `history.json`, `run.json`,
+`generator/`, `samples.png`); an export folder holds one SavedModel with GAN Studio's metadata.
+Before anything is written, `check_run_target` and `check_export_target` look at the destination:
+a missing or empty folder is fine, the run's own folder is fine, and anything else is refused
+with a message that says what is there and what to do. `RunLock` keeps a second process from
+writing into a run folder while one is writing it.
+
+No TensorFlow here: the CLI checks its destination before it starts TensorFlow.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import IO
+
+from ganstudio.errors import ConfigError
+
+__all__ = ["LOCK_FILE", "RunLock", "check_export_target", "check_run_target", "folder_state",
+           "is_export_folder", "is_run_folder"]
+
+LOCK_FILE = ".ganstudio.lock"
+EXPORT_METADATA = ("assets", "ganstudio.json")
+RUN_MARKERS = ("config.toml", "run.json", "history.json", "checkpoints")
+
+
+def is_export_folder(path: str | Path) -> bool:
+    """True when `path` holds a SavedModel written by GAN Studio."""
+    path = Path(path)
+    return (path / "saved_model.pb").is_file() and path.joinpath(*EXPORT_METADATA).is_file()
+
+
+def is_run_folder(path: str | Path) -> bool:
+    """True when `path` holds a run written by GAN Studio (`ganstudio train`, Save run)."""
+    path = Path(path)
+    return path.is_dir() and any((path / name).exists() for name in RUN_MARKERS)
+
+
+def folder_state(path: str | Path) -> str:
+    """What is at `path`: `missing`, `file`, `empty`, `export`, `run` or `other`."""
+    path = Path(path)
+    if not path.exists():
+        return "missing"
+    if not path.is_dir():
+        return "file"
+    try:
+        names = [p.name for p in path.iterdir() if p.name != LOCK_FILE]
+    except OSError as exc:
+        raise ConfigError(f"cannot read {str(path)!r}: {exc.strerror or exc}.",
+                          "Choose a folder you can read and write.") from None
+    if not names:
+        return "empty"
+    if is_export_folder(path):
+        return "export"
+    if is_run_folder(path):
+        return "run"
+    return "other"
+
+
+def _same(a: str | Path | None, b: str | Path) -> bool:
+    if a is None:
+        return False
+    try:
+        return Path(a).resolve() == Path(b).resolve()
+    except OSError:
+        return False
+
+
+def check_run_target(path: str | Path, own: str | Path | None = None) -> None:
+    """Refuses a run folder that holds something other than this run.
+
+    Args:
+        path: Where the run will write.
+        own: This run's own folder (the folder it resumed from or already wrote), which it may
+            write again.
+
+    Raises:
+        ConfigError: when `path` is a file, another run's folder, or a non-empty folder that is
+            not a run; nothing there is changed.
+    """
+    state = folder_state(path)
+    if state in ("missing", "empty") or _same(own, path):
+        return
+    shown = str(path)
+    if state == "file":
+        raise ConfigError(f"{shown!r} is a file, not a folder.", "Choose a folder for the run.")
+    if state == "run":
+        raise ConfigError(
+            f"{shown!r} holds an earlier run; a new run there would mix its checkpoints with "
+            "the old ones.",
+            f"Continue it with `ganstudio train --resume {shown}`, or choose a new folder.")
+    raise ConfigError(
+        f"{shown!r} is not empty and is not a GAN Studio run; nothing in it was changed.",
+        "Choose a new or empty folder.")
+
+
+def check_export_target(path: str | Path, replace: bool = False) -> None:
+    """Refuses an export destination that holds anything but an earlier export (or, without
+    `replace`, an earlier export too).
+
+    Args:
+        path: The export folder.
+        replace: Allow replacing an earlier GAN Studio export there (`--force`; a run's own
+            `generator/` folder).
+
+    Raises:
+        ConfigError: when `path` is a file, a folder with other files, or (without `replace`)
+            an earlier export; nothing there is changed.
+    """
+    state = folder_state(path)
+    shown = str(path)
+    if state in ("missing", "empty") or state == "export" and replace:
+        return
+    if state == "file":
+        raise ConfigError(f"{shown!r} is a file; an export is a folder.",
+                          "Choose a new folder for the export.")
+    if state == "export":
+        raise ConfigError(f"{shown!r} holds an earlier export.",
+                          "Add --force to replace it, or choose a new folder.")
+    raise ConfigError(
+        f"{shown!r} is not empty and is not a GAN Studio export; nothing in it was changed.",
+        "Choose a new or empty folder for the export.")
+
+
+class RunLock:
+    """An exclusive, advisory lock on a run folder for as long as one process writes it.
+
+    The lock is the `.ganstudio.lock` file's `flock` (released by the system when the process
+    ends, also when it is killed). Without `fcntl` (Windows) it does nothing.
+
+    Args:
+        folder: The run folder (created if needed).
+
+    Raises:
+        ConfigError: from `acquire` when another process holds the lock.
+
+    Example:
+
+    ```python
+    with RunLock(out):
+        session.run()
+    ```
+    """
+
+    def __init__(self, folder: str | Path) -> None:
+        self.folder = Path(folder)
+        self._fh: IO[str] | None = None
+
+    def acquire(self) -> RunLock:
+        """Takes the lock (at once, or raises)."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return self
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fh = open(self.folder / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise ConfigError(f"{str(self.folder)!r} is being written by {holder}.",
+                              "Wait for that run to end, or choose another folder.") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"ganstudio process {os.getpid()}")
+        fh.flush()
+        self._fh = fh
+        return self
+
+    def release(self) -> None:
+        """Lets the lock go (the file stays; it is empty of meaning without the lock)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+
+    def __enter__(self) -> RunLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
