@@ -266,9 +266,13 @@ def main() -> None:
                         "is reported: one pair on a noisy 2-core machine is not enough)")
     parser.add_argument("--stall-rounds", type=int, default=2,
                         help="window runs per config with the 5 ms stall probe")
+    parser.add_argument("--only", default=None, metavar="TEXT",
+                        help="run only the configs whose name contains TEXT (e.g. ring8), and "
+                        "skip the launch and slider figures")
     args = parser.parse_args()
+    configs = {k: v for k, v in CONFIGS.items() if args.only is None or args.only in k}
     print(f"{'config':32s} {'headless/s':>10s} {'window/s':>10s} {'ratio':>6s} {'GUI busy':>8s}")
-    for name, raw in CONFIGS.items():
+    for name, raw in configs.items():
         ratios, cpus, stalls = [], [], []
         for _ in range(args.rounds):
             head = headless_rate(raw, args.steps, args.warmup)
@@ -285,6 +289,8 @@ def main() -> None:
               f"rounds (GUI thread busy {statistics.median(cpus):.1f}% of the time); longest "
               f"stall {max(stalls, default=float('nan')):.1f} ms over {args.stall_rounds} "
               f"probe rounds", flush=True)
+    if args.only is not None:
+        return
     wall, inside = launch_time()
     print(f"launch to window: {wall:.2f} s from spawning the process "
           f"({inside:.2f} s after the studio's module was imported)")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import time
 from collections.abc import Iterator
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal, Slot
@@ -31,6 +32,7 @@ TF_LOCK = threading.RLock()
 step, generating while paused) and while garbage is collected; shared by every window."""
 
 TICK_MS = 250
+FULL_EVERY_S = 10.0  # the shortest time between two full collections
 
 
 class _Collector(QObject):
@@ -42,6 +44,8 @@ class _Collector(QObject):
         super().__init__()
         self.holders = 0
         self.waiting = 0  # > 0 while the GUI thread blocks on a background thread
+        self.last_full = time.monotonic()
+        self.full_cost = 0.0
         self._pending: list[threading.Event] = []
         self._mutex = threading.Lock()
         self.timer = QTimer(self)
@@ -51,17 +55,26 @@ class _Collector(QObject):
 
     @Slot()
     def tick(self) -> None:
-        """Collects the oldest generation whose count passed its threshold (as Python would)."""
+        """Collects the oldest generation whose count passed its threshold, as Python would;
+        a full collection (all of TensorFlow's objects: tens of milliseconds) at most once per
+        `FULL_EVERY_S` and never more than 2% of the time, as Python itself runs one only when
+        the objects that survived since the last one reach a quarter of the old ones."""
         counts = gc.get_count()
         thresholds = gc.get_threshold()
         generation = next((g for g in (2, 1, 0) if thresholds[g] and counts[g] > thresholds[g]),
                           None)
+        now = time.monotonic()
+        if generation == 2 and now - self.last_full < max(FULL_EVERY_S, 50 * self.full_cost):
+            generation = 1
         if generation is None or not TF_LOCK.acquire(blocking=False):
             return  # nothing due, or TensorFlow work holds the lock: the next tick
         try:
             gc.collect(generation)
         finally:
             TF_LOCK.release()
+        if generation == 2:
+            self.last_full = time.monotonic()
+            self.full_cost = self.last_full - now
 
     @Slot()
     def serve(self) -> None:

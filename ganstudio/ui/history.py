@@ -10,7 +10,6 @@ from collections import deque
 from typing import Generic, TypeVar
 
 import numpy as np
-from scipy.signal import lfilter
 
 T = TypeVar("T")
 
@@ -89,14 +88,36 @@ def ema(values: np.ndarray, weight: float) -> np.ndarray:
         return values.copy()
     finite = np.isfinite(values)
     kept = values[finite]
-    # s_t = w s_{t-1} + (1 - w) v_t over the finite values, as one linear filter
-    smoothed = lfilter([1.0 - weight], [1.0, -weight], kept)
+    smoothed = _ema_filter(kept, weight)
     smoothed /= -np.expm1(np.arange(1, kept.size + 1) * math.log(weight))  # 1 - w^t
     # each position shows the newest smoothed value at or before it (NaN before the first)
     index = np.maximum.accumulate(np.where(finite, np.cumsum(finite) - 1, -1))
     out = np.full(values.shape, np.nan)
     shown = index >= 0
     out[shown] = smoothed[index[shown]]
+    return out
+
+
+def _ema_filter(values: np.ndarray, weight: float) -> np.ndarray:
+    """s_t = w s_{t-1} + (1 - w) v_t from s_{-1} = 0, in numpy blocks (scipy's `lfilter` would
+    do it in one call, but importing scipy.signal costs the studio's launch a second).
+
+    In a block starting after s_prev, s_j = w^(j+1) s_prev + (1 - w) w^j Σ_{k≤j} v_k w^(-k);
+    blocks are short enough that w^(-k) stays far from overflowing.
+    """
+    n = values.size
+    out = np.empty(n)
+    block = int(max(1, min(256, 250.0 / -math.log10(weight))))
+    powers = weight ** np.arange(block, dtype=np.float64)  # w^0 .. w^(block-1)
+    inverse = 1.0 / powers
+    previous = 0.0
+    for start in range(0, n, block):
+        chunk = values[start : start + block]
+        m = chunk.size
+        run = np.cumsum(chunk * inverse[:m]) * ((1.0 - weight) * powers[:m])
+        run += powers[:m] * weight * previous
+        out[start : start + m] = run
+        previous = run[-1]
     return out
 
 
