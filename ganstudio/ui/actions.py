@@ -45,6 +45,8 @@ class WindowActions:
 
         self.start_action = action("Start", self.start_training, "F5",
                                    "Train with the settings on the left")
+        # Ctrl+Return too (as the README has always said), also while a field has the focus
+        self.start_action.setShortcuts([QKeySequence("F5"), QKeySequence("Ctrl+Return")])
         self.pause_action = action("Pause", self.toggle_pause, "F6", "Pause or resume training")
         self.step_action = action("Step", lambda: self.step("both"), "F10",
                                   "One step of D and G (while paused)")

@@ -2,7 +2,8 @@
 
 The window appears before TensorFlow is imported (the worker imports it in its own thread when
 training starts). Without a display it says so in one line, names the headless command and
-returns 2.
+returns 2; on X11 without a library Qt needs, it names all the missing ones and the command
+that installs them, and returns 2.
 
 Options:
     PATH ...              data files, a folder, a run or an exported model to open
@@ -25,6 +26,7 @@ import time
 
 from ganstudio.config import RunConfig
 from ganstudio.errors import GanStudioError
+from ganstudio.ui.system_libs import missing_libraries, missing_libraries_message, uses_xcb
 
 _T0 = time.perf_counter()
 
@@ -126,6 +128,11 @@ def main(argv: list[str] | None = None) -> int:
     if not has_display():
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return 2
+    if uses_xcb():  # Qt would abort on the first missing X11 library, naming only that one
+        missing = missing_libraries()
+        if missing:
+            print(missing_libraries_message(missing), file=sys.stderr)
+            return 2
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -437,5 +437,11 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         """Saves the settings, stops training and joins the threads, then closes."""
         if not self._closing:
             self.save_settings()
+        if self.worker.busy and not self._closing:
+            # The window goes at once; the training thread stops after its step and the
+            # session is freed behind it (the process ends when that is done).
+            self.set_status("stopping…")
+            self.repaint()
+            self.hide()
         self.shutdown()
         super().closeEvent(event)

@@ -52,6 +52,8 @@ class TrainingControl:
         session = self.worker.session
         reuse = session is not None and same_model(session.config, cfg)
         del session  # the worker alone may drop the last reference (in its own thread)
+        if not reuse and not self._may_discard("start new networks with these settings"):
+            return False
         if not reuse:
             self.clear_views()
             self.run_dir = None
@@ -92,8 +94,29 @@ class TrainingControl:
             self.worker.stop()
             self.set_status("stopping…")
 
-    def reset(self) -> None:
-        """Stops training, forgets the networks and clears the views."""
+    def _may_discard(self, action: str) -> bool:
+        """True when nothing trained would be lost, or the user agrees to lose it.
+
+        Args:
+            action: What is about to happen, e.g. "forget the networks".
+        """
+        session = self.worker.session
+        step = int(getattr(session, "step", 0) or 0) if session is not None else 0
+        del session
+        if step == 0 or self.run_dir is not None:  # nothing trained, or saved in a run folder
+            return True
+        return self.confirm(f"The networks trained for {step:,} steps are not saved. "
+                            f"Discard them and {action}? (File → Save run keeps them.)")
+
+    def reset(self) -> bool:
+        """Stops training, forgets the networks and clears the views (after asking, when
+        trained networks would be lost).
+
+        Returns:
+            False when the user chose to keep the networks.
+        """
+        if not self._may_discard("forget them"):
+            return False
         self.worker.reset()
         self.run_dir = None
         self.clear_views()
@@ -104,6 +127,7 @@ class TrainingControl:
         self._schedule_count()
         self.set_status("reset")
         self._update_actions()
+        return True
 
     def evaluate_now(self) -> bool:
         """Scores the current generator now (the Metrics tab's button), off the GUI thread.

@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtGui import QGuiApplication
 
 from ganstudio.config import RunConfig
 from ganstudio.errors import GanStudioError
@@ -48,6 +49,7 @@ class WindowSettings:
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        self.fit_to_screen()  # the default size (1440 × 900) too, on a smaller screen
         state = self.settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
@@ -61,6 +63,23 @@ class WindowSettings:
         for path in reversed(self._recent()):
             if Path(path).exists():
                 self.setup.add_recent(path)
+
+    def fit_to_screen(self) -> None:
+        """Shrinks and moves the window onto its screen's free area (a geometry saved on a
+        larger screen, or grown past it, would otherwise come back off-screen)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        width = min(self.width(), free.width())
+        height = min(self.height(), free.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        x = min(max(frame.x(), free.left()), free.right() - frame.width() + 1)
+        y = min(max(frame.y(), free.top()), free.bottom() - frame.height() + 1)
+        if (x, y) != (frame.x(), frame.y()):
+            self.move(max(x, free.left()), max(y, free.top()))
 
     def save_settings(self) -> None:
         """Writes geometry, layout, the last choices and recent datasets to the settings."""

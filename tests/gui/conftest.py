@@ -258,6 +258,14 @@ def make_window(qtbot, settings, fake_factory):
         window = MainWindow(session_factory=factory, settings=store or settings,
                             param_counter=counter, initial_dataset=dataset)
         qtbot.addWidget(window)
+        window.questions = []  # what the window asked; answered Yes (tests can set `answers`)
+        window.answers = []
+
+        def confirm(question):
+            window.questions.append(question)
+            return window.answers.pop(0) if window.answers else True
+
+        window.confirm = confirm
         window.show()
         if wait:
             qtbot.waitUntil(lambda: window.dataset is not None and window._loading is None,

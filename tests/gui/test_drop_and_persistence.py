@@ -143,3 +143,18 @@ def test_choices_and_recent_data_persist(qtbot, settings, fake_factory, tmp_path
     assert str(path) in second.setup.recent_sources()
     assert second.dataset.name.endswith("pts.npy") or len(second.dataset) == 300
     assert (second.width(), second.height()) == (760, 560)
+
+
+def test_a_saved_geometry_larger_than_the_screen_is_fitted_to_it(qtbot, settings, fake_factory):
+    first = MainWindow(session_factory=fake_factory(), settings=settings, param_counter=None)
+    qtbot.addWidget(first)
+    qtbot.waitUntil(lambda: first.dataset is not None, timeout=20_000)
+    free = first.screen().availableGeometry()
+    first.resize(free.width() + 700, free.height() + 400)  # saved on a bigger screen
+    first.move(free.right() - 50, free.bottom() - 50)
+    first.close()
+
+    second = MainWindow(session_factory=fake_factory(), settings=settings, param_counter=None)
+    qtbot.addWidget(second)
+    assert second.width() <= free.width() and second.height() <= free.height()
+    assert free.contains(second.frameGeometry().topLeft())

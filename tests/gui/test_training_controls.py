@@ -97,7 +97,11 @@ def test_continue_trains_the_same_session_and_reset_forgets_it(make_window, qtbo
     with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
         window.start_training()
     assert len(factory.sessions) == 1 and blocker.args[0]["steps"] == 80
+    window.answers = [False]  # "No": the trained networks stay
     window.reset_action.trigger()
+    assert "trained for 80 steps are not saved" in window.questions[-1]
+    assert window.worker.session is factory.sessions[0] and window.latest is not None
+    window.reset_action.trigger()  # "Yes"
     assert window.latest is None and len(window.samples.frames) == 0
     with qtbot.waitSignal(window.training_finished, timeout=10_000):
         window.start_training()
@@ -168,6 +172,7 @@ def test_save_samples_png(make_window, qtbot, tmp_path):
 def test_keyboard_shortcuts_are_set(make_window):
     window = make_window()
     assert window.start_action.shortcut().toString() == "F5"
+    assert [k.toString() for k in window.start_action.shortcuts()] == ["F5", "Ctrl+Return"]
     assert window.pause_action.shortcut().toString() == "F6"
     assert window.step_action.shortcut().toString() == "F10"
     assert window.stop_action.shortcut().toString() == "Shift+F5"
@@ -268,3 +273,22 @@ def test_closing_the_window_frees_the_session_in_the_gui_thread(make_window, qtb
     # collecting could also destroy Qt objects)
     assert freed_in == [threading.main_thread().name]
     assert gc.isenabled()
+
+
+def test_closing_during_training_hides_the_window_before_joining_the_thread(make_window, qtbot,
+                                                                            monkeypatch):
+    window = make_window(step_seconds=0.002)
+    window.setup.steps.setValue(100_000)
+    window.start_training()
+    _wait_running(qtbot, window)
+    seen: list[tuple[bool, str]] = []
+    join = window.worker.shutdown
+
+    def shutdown(*args, **kwargs):
+        seen.append((window.isVisible(), window.status_text.text()))
+        return join(*args, **kwargs)
+
+    monkeypatch.setattr(window.worker, "shutdown", shutdown)
+    window.close()
+    assert seen == [(False, "stopping…")]
+    assert not window.worker.busy
