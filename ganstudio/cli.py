@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import signal
 import sys
 import time
@@ -28,6 +29,7 @@ from ganstudio.core.run_folder import RunLock, check_export_target, check_run_ta
 from ganstudio.errors import GanStudioError
 
 EXIT_USER_ERROR = 2
+MAX_SAMPLES = 100_000  # `sample --n`: a bound on memory (100,000 64×64 RGB images: 4.9 GB)
 
 
 # -- progress -------------------------------------------------------------------------------------
@@ -95,7 +97,9 @@ class ProgressReporter:
         if snap.event == "metrics" and snap.metrics:
             self.status(self.metrics_line(snap))
         if self.interactive:
-            self.stream.write("\r" + self._bar(snap)[:160].ljust(120))
+            # one terminal line, never wrapped: cut to the width and padded to clear the last
+            width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+            self.stream.write("\r" + self._bar(snap)[:width].ljust(width))
             self.stream.flush()
             self._bar_shown = True
             return
@@ -362,10 +366,15 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
         progress.close()
     extra: dict[str, Any] = {}
     if not args.no_eval:
-        quality, table = session.recipe.quality_report(session.dataset, cfg.train.seed,
-                                                       progress.status)
-        extra["quality"] = quality
-        progress.status(table)
+        try:
+            quality, table = session.recipe.quality_report(session.dataset, cfg.train.seed,
+                                                           progress.status)
+        except GanStudioError as exc:  # e.g. too few samples: the run is still written whole
+            extra["quality"] = {"skipped": str(exc)}
+            progress.status(f"quality metrics skipped: {exc}")
+        else:
+            extra["quality"] = quality
+            progress.status(table)
     report = session.save_run(out, result, extra, export=not args.no_export)
     if report is not None:
         progress.status(report.summary())
@@ -402,16 +411,28 @@ def cmd_sample(args: argparse.Namespace) -> int:
     from ganstudio.core.render import samples_png
     from ganstudio.errors import ConfigError
 
-    if args.n < 1:
-        raise ConfigError(f"--n: {args.n} is not a positive number of samples.")
+    if not 1 <= args.n <= MAX_SAMPLES:
+        raise ConfigError(f"--n: {args.n} is not between 1 and {MAX_SAMPLES:,} samples.",
+                          "Draw more in several calls with different --seed values.")
+    if not 0.0 <= args.truncation <= 2.0:
+        raise ConfigError(f"--truncation: {args.truncation} is not between 0 and 2.",
+                          "1 draws from the prior; smaller values give typical samples.")
     out = Path(args.out)
     suffix = out.suffix.lower()
+    if out.is_dir():
+        raise ConfigError(f"--out: {str(out)!r} is a folder.",
+                          "Give a file name ending in .png, .csv or .npy.")
     if suffix not in (".png", ".csv", ".npy"):
         raise ConfigError(f"--out: {out.name!r} must end in .png, .csv or .npy.")
     gen = LoadedGenerator(args.model)
     condition = _sample_condition(gen, args)
     z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))
     samples = gen(truncate(z.astype(np.float32), args.truncation), condition)
+    if not np.isfinite(samples).all():
+        from ganstudio.errors import ModelError
+
+        raise ModelError("the generator gives NaN or infinite values (its weights diverged).",
+                         "Export from an earlier checkpoint of the run.")
     out.parent.mkdir(parents=True, exist_ok=True)
     kind = gen.metadata.get("kind", "images")
     if suffix == ".npy":
@@ -565,6 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
         argv = ["gui", *argv]
+    elif argv[0] not in (*COMMANDS, "gui") and not argv[0].startswith("-") and (
+            os.path.exists(argv[0])):
+        argv = ["gui", *argv]  # `ganstudio PATH...`: the desktop launcher's `Exec=ganstudio %F`
     parser = build_parser()
     if argv and argv[0] == "gui":
         try:
@@ -586,6 +610,26 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ganstudio: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a full disk, a folder without permission, a vanished file
+        where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+        print(f"ganstudio: error: {exc.strerror or exc}{where}. Check the path, its "
+              "permissions and the free space.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except MemoryError:
+        print("ganstudio: error: out of memory. Lower the batch size, the image size or "
+              "--n.", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except Exception as exc:
+        if type(exc).__name__ == "ResourceExhaustedError":  # TensorFlow's out of memory
+            print("ganstudio: error: TensorFlow ran out of memory. Lower the batch size, the "
+                  "image size or the net's width.", file=sys.stderr)
+            return EXIT_USER_ERROR
+        import traceback
+
+        traceback.print_exc()
+        print(f"ganstudio: internal error: {type(exc).__name__}: {exc}. This is a bug in GAN "
+              "Studio: please report it with the lines above.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

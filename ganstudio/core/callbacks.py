@@ -14,6 +14,7 @@ import time
 
 import keras
 
+from ganstudio.core.checkpoint import latest_checkpoint
 from ganstudio.core.telemetry import RateLimiter, TrainingHost
 from ganstudio.errors import TrainingError
 
@@ -116,8 +117,12 @@ class TelemetryCallback(keras.callbacks.Callback):
             scalars = self._scalars(logs or {})
             bad = [k for k in s.watched_scalars if not math.isfinite(scalars.get(k, 0.0))]
             if bad:
+                good = (latest_checkpoint(s.out_dir / "checkpoints")
+                        if s.out_dir is not None else None)
+                where = f"; the last good checkpoint is {good}" if good is not None else ""
                 self.error = TrainingError(
-                    f"training diverged: {', '.join(bad)} became NaN or infinite at step {step}.",
+                    f"training diverged: {', '.join(bad)} became NaN or infinite at step "
+                    f"{step}{where}.",
                     "Lower the learning rates, use wgan-gp or spectral normalization, "
                     "or resume from the last checkpoint.")
                 self.model.stop_training = True

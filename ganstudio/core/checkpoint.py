@@ -36,8 +36,26 @@ class Checkpoint:
     meta: dict[str, Any]
 
 
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+UMASK = _current_umask()  # read once, at import (setting it is process-wide)
+
+
+def normal_permissions(path: str | Path) -> None:
+    """Gives a file made by `tempfile` (0600, or 0700 for a folder) the permissions any other
+    new file gets under the user's umask (usually 0644 / 0755)."""
+    path = Path(path)
+    mode = 0o777 if path.is_dir() else 0o666
+    os.chmod(path, mode & ~UMASK)
+
+
 def _atomic_write_bytes(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    normal_permissions(tmp)
     try:
         with os.fdopen(fd, "wb") as fh:
             write(fh)

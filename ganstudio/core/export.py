@@ -27,6 +27,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from ganstudio.core.checkpoint import normal_permissions
 from ganstudio.core.recipes.base import ExportSpec, InputSpec, Recipe
 from ganstudio.core.run_folder import check_export_target
 from ganstudio.errors import ModelError
@@ -114,6 +115,7 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
                      for i in spec.inputs]
         archive.add_endpoint(spec.name, _named_output(spec), input_signature=signature)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    normal_permissions(tmp)  # the export folder gets 0755 under a usual umask, not 0700
     first = specs[0]
     latent = next((i.shape[0] for i in first.inputs if i.name == "z"), None)
     try:

@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 STEP_BOTH = "both"
@@ -77,6 +78,7 @@ class TrainingHost(Protocol):
         watched_scalars: Scalars whose becoming NaN or infinite stops training.
         stop_rule: The stop rule, once an evaluation made one (or `None`).
         evaluator: The quality evaluator, once made (its `main_metric`).
+        out_dir: The run folder (its `checkpoints/`), or `None` when nothing is written.
     """
 
     step: int
@@ -86,6 +88,7 @@ class TrainingHost(Protocol):
     watched_scalars: tuple[str, ...]
     stop_rule: Any
     evaluator: Any
+    out_dir: Path | None
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""

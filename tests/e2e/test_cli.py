@@ -112,6 +112,14 @@ def test_bad_option_values_are_one_line(cli):
     assert proc.returncode == 2 and "no SavedModel at 'nowhere'" in proc.stderr
     proc = cli("train", "--resume", "nowhere")
     assert proc.returncode == 2 and "no checkpoints" in proc.stderr
+    for options, expected in ((("--truncation", "-1", "--out", "x.png"), "--truncation: -1.0"),
+                              (("--n", "10000000", "--out", "x.png"), "--n: 10000000"),
+                              (("--out", "."), "is a folder")):
+        proc = cli("sample", "--model", "nowhere", *options)
+        assert proc.returncode == 2, proc.stderr
+        (line,) = error_lines(proc.stderr)
+        assert expected in line and "Traceback" not in proc.stderr
+
 
 
 def test_datasets_lists_builtins_and_checks_a_path(cli, broken_images, tmp_path):
@@ -130,11 +138,15 @@ def test_datasets_lists_builtins_and_checks_a_path(cli, broken_images, tmp_path)
     assert "3 read" in proc.stdout and "1 skipped" in proc.stdout and "zero bytes" in proc.stdout
 
 
-def test_bare_command_without_display_says_so(cli):
+def test_bare_command_without_display_says_so(cli, tmp_path):
     proc = cli()
     assert proc.returncode == 2
     (line,) = error_lines(proc.stderr) or [proc.stderr.strip().splitlines()[-1]]
     assert "display" in line.lower() and "ganstudio train" in line
+    # `ganstudio PATH` (the desktop launcher's `Exec=ganstudio %F`) goes to the studio too
+    proc = cli(str(tmp_path))
+    assert proc.returncode == 2 and "invalid choice" not in proc.stderr
+    assert "display" in error_lines(proc.stderr)[0].lower()
 
 
 def test_option_typos_are_one_line_with_the_choices(cli):
@@ -145,3 +157,14 @@ def test_option_typos_are_one_line_with_the_choices(cli):
     proc = cli("trian")
     assert proc.returncode == 2 and "invalid choice: 'trian'" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_a_one_point_dataset_still_writes_the_whole_run(cli, tmp_path):
+    (tmp_path / "one.csv").write_text("0.5,0.2\n")
+    proc = cli("train", "--dataset", "one.csv", "--steps", "3", "--batch", "8", "--out", "run",
+               "--jit", "off")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert "need at least 4 real points" in data["quality"]["skipped"]
+    assert "quality metrics skipped" in proc.stderr
+    assert (tmp_path / "run" / "generator" / "saved_model.pb").is_file()

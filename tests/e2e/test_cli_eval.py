@@ -83,3 +83,34 @@ def test_eval_with_a_typo_dataset_exits_2_with_one_line(trained):
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("ganstudio: error:") and "'rign8'" in lines[0]
     assert "ring8" in lines[0]
+
+
+def test_an_os_error_is_one_line_not_a_traceback(trained):
+    folder = trained.parent / "a-folder"
+    folder.mkdir(exist_ok=True)
+    done = _ganstudio(["eval", "--model", str(trained), "--n", "100", "--json", str(folder)],
+                      trained.parent)
+    assert done.returncode == 2, done.stderr
+    lines = [ln for ln in done.stderr.strip().splitlines() if ln.startswith("ganstudio:")]
+    assert len(lines) == 1 and "Traceback" not in done.stderr, done.stderr
+    assert "a-folder" in lines[0]
+
+
+def test_a_diverged_export_is_refused_by_sample(trained, tmp_path):
+    """A generator whose weights are NaN is never written by export; an export made
+    elsewhere that gives NaN is refused by `sample` with one line."""
+    import shutil
+
+    import tensorflow as tf
+
+    broken = tmp_path / "broken"
+    model = tf.saved_model.load(str(trained / "generator"))
+    for var in model.variables:
+        if var.dtype.is_floating:
+            var.assign(tf.fill(var.shape, float("nan")))
+    tf.saved_model.save(model, str(broken), signatures=model.signatures)
+    (broken / "assets").mkdir(exist_ok=True)
+    shutil.copy(trained / "generator" / "assets" / "ganstudio.json", broken / "assets")
+    done = _ganstudio(["sample", "--model", str(broken), "--n", "4", "--out", "x.csv"], tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "NaN or infinite" in done.stderr and not (tmp_path / "x.csv").exists()

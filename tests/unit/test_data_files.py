@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 import io
 import os
 import warnings
@@ -103,6 +102,25 @@ def test_folder_without_subfolders_is_unlabeled(tmp_path):
     assert data.y is None and data.class_names is None and data.num_classes == 0
     assert data.report.classes == []
     assert len(data) == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_named_like_an_image_is_skipped_not_waited_on(tmp_path):
+    import threading
+
+    for i in range(2):
+        gray_png(tmp_path / f"{i}.png", value=40 * i)
+    os.mkfifo(tmp_path / "x.png")
+    result: dict = {}
+    worker = threading.Thread(target=lambda: result.update(data=load_images(tmp_path)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "the loader waited on the FIFO"
+    data = result["data"]
+    assert len(data) == 2
+    assert [(s.path, s.reason) for s in data.report.skipped] == [
+        ("x.png", "not a regular file (a pipe, device or socket)")]
 
 
 def test_nested_folders_are_searched_recursively(tmp_path):
@@ -456,12 +474,14 @@ def test_unreadable_file_is_skipped_simulated(tmp_path, monkeypatch):
     gray_png(tmp_path / "ok.png")
     locked = gray_png(tmp_path / "locked.png")
 
+    real_open = os.open
+
     def fake_open(path, *args, **kwargs):
         if os.fspath(path) == str(locked):
             raise PermissionError(13, "Permission denied", os.fspath(path))
-        return builtins.open(path, *args, **kwargs)
+        return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr(files, "open", fake_open, raising=False)
+    monkeypatch.setattr(os, "open", fake_open)
 
     data = load_images(tmp_path)
 

@@ -130,3 +130,17 @@ def test_a_second_writer_is_refused_until_the_first_lets_go(tmp_path):
     with RunLock(run):  # the killed holder's lock went with it
         pass
     assert folder_state(run) == "empty"  # the lock file alone does not make it a run
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes")
+def test_files_get_the_permissions_of_the_users_umask(tmp_path):
+    from ganstudio.core.checkpoint import UMASK, normal_permissions
+
+    folder = tmp_path / "checkpoints"
+    path = save_checkpoint(folder, 10, [np.ones(2)], {})
+    for written in (path, folder / "latest.json"):
+        assert written.stat().st_mode & 0o777 == 0o666 & ~UMASK
+    made = tmp_path / "made"
+    made.mkdir(mode=0o700)
+    normal_permissions(made)
+    assert made.stat().st_mode & 0o777 == 0o777 & ~UMASK

@@ -208,12 +208,21 @@ def test_control_pause_step_and_stop_from_another_thread(tmp_path):
 
 
 def test_nan_losses_stop_with_a_readable_error(tmp_path):
-    s = TrainingSession(tiny(objective={"lr_d": 1.0, "lr_g": 1.0}), scalar_hz=0)
+    s = TrainingSession(tiny(objective={"lr_d": 1.0, "lr_g": 1.0}), scalar_hz=0,
+                        out_dir=tmp_path)
     s.prepare()
+    s.run(steps=10)  # a good checkpoint first
     w = s.recipe.discriminator.trainable_variables[0]
     w.assign(np.full(w.shape, np.nan, np.float32))
-    with pytest.raises(TrainingError, match="NaN or infinite at step .*Lower the learning rates"):
+    with pytest.raises(TrainingError, match="NaN or infinite at step .*the last good checkpoint "
+                                            "is .*ckpt-00000010.npz.*Lower the learning rates"):
         s.run()
+    with pytest.raises(TrainingError, match="not saving a checkpoint"):
+        s.save_checkpoint()  # NaN weights never reach the disk
+    assert [p.name for p in list_checkpoints(tmp_path / "checkpoints")] == ["ckpt-00000010.npz"]
+    with pytest.raises(ModelError, match="NaN or infinite"):
+        s.export(tmp_path / "nan-export")  # nor an export
+    assert not (tmp_path / "nan-export").exists()
 
 
 def test_periodic_evaluation_reaches_snapshots_history_and_the_stop_rule(tmp_path):

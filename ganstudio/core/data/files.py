@@ -53,6 +53,7 @@ import math
 import operator
 import os
 import re
+import stat
 import warnings
 import zipfile
 import zlib
@@ -423,10 +424,23 @@ def _is_image_name(name: str) -> bool:
 
 
 def _open_file(path: str) -> IO[bytes]:
+    # Non-blocking, then checked: opening a FIFO named like an image would wait for a writer
+    # forever; a device or socket is no image either.
     try:
-        return open(path, "rb")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as err:
         raise _Skip(f"unreadable ({_os_reason(err)})") from None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError as err:
+        os.close(fd)
+        raise _Skip(f"unreadable ({_os_reason(err)})") from None
+    if not regular:
+        os.close(fd)
+        raise _Skip("not a regular file (a pipe, device or socket)")
+    if hasattr(os, "set_blocking"):
+        os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
 
 
 def _os_reason(err: OSError) -> str:
