@@ -25,6 +25,7 @@ from typing import Any, TextIO
 
 from ganstudio import __version__
 from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, RunConfig
+from ganstudio.core.quiet import quiet_tensorflow_import
 from ganstudio.core.run_folder import RunLock, check_export_target, check_run_target
 from ganstudio.errors import GanStudioError
 
@@ -295,27 +296,6 @@ def _default_out(dataset: str) -> Path:
     return Path("runs") / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}"
 
 
-def quiet_tensorflow_import() -> None:
-    """Imports TensorFlow with the C++ start-up chatter (oneDNN, CUDA probing) kept off stderr.
-
-    TensorFlow prints those lines before its logging honours TF_CPP_MIN_LOG_LEVEL, so file
-    descriptor 2 is pointed at /dev/null for the import alone. Set GANSTUDIO_DEBUG=1 to see them.
-    """
-    if os.environ.get("GANSTUDIO_DEBUG") or "tensorflow" in sys.modules:
-        return
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as devnull:
-            os.dup2(devnull.fileno(), 2)
-            import tensorflow as tf
-
-            tf.config.list_physical_devices("GPU")  # probes CUDA, which logs when absent
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def cmd_train(args: argparse.Namespace) -> int:
     """`ganstudio train`."""
     from ganstudio.core.checkpoint import load_checkpoint
@@ -583,7 +563,11 @@ COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `ganstudio` command; returns the exit status."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "--verbose" in argv:  # any command: TensorFlow's start-up messages are shown
+        argv.remove("--verbose")
+        os.environ["GANSTUDIO_DEBUG"] = "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if os.environ.get("GANSTUDIO_DEBUG")
+                          else "2")
     if not argv or argv[0].startswith("--") and argv[0] not in ("--help", "--version"):
         argv = ["gui", *argv]
     elif argv[0] not in (*COMMANDS, "gui") and not argv[0].startswith("-") and (

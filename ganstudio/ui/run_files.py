@@ -23,6 +23,12 @@ from ganstudio.ui.worker import StartRequest
 __all__ = ["RunFiles", "read_run_config"]
 
 
+TRUST_SETTING = "notices/savedmodel_trust"
+TRUST_NOTICE = ("Opening a model loads a TensorFlow SavedModel, and a SavedModel runs its own "
+                "graph, which can read and write files. Open only models from sources you "
+                "trust. Go on?")
+
+
 def read_run_config(folder: Path) -> RunConfig:
     """The config of a run folder (run.json, or config.toml beside it)."""
     run_json = folder / "run.json"
@@ -226,7 +232,12 @@ class RunFiles:
         self.inference.open_model(str(path))
 
     def open_model_dialog(self) -> None:
-        """Asks for an export (or run) folder and opens it in the latent explorer."""
+        """Asks for an export (or run) folder and opens it in the latent explorer (the first
+        time, after saying that a SavedModel runs code)."""
+        if not self.settings.value(TRUST_SETTING, False, type=bool):
+            if not self.confirm(TRUST_NOTICE):
+                return
+            self.settings.setValue(TRUST_SETTING, True)
         path = QFileDialog.getExistingDirectory(self, "Open an exported generator",
                                                 str(Path.home()))
         if path:

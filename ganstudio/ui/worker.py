@@ -66,6 +66,9 @@ def default_session_factory(config: RunConfig, **kwargs: Any) -> SessionLike:
         config: The run's settings.
         **kwargs: `out_dir`, `reporter`, `control`, `resume`, `dataset` for the session.
     """
+    from ganstudio.core.quiet import quiet_tensorflow_import
+
+    quiet_tensorflow_import()  # TensorFlow's start-up lines are not errors; --verbose shows them
     from ganstudio.core.session import TrainingSession
 
     return TrainingSession(config, **kwargs)

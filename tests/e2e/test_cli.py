@@ -123,6 +123,7 @@ def test_bad_option_values_are_one_line(cli):
 
 
 def test_datasets_lists_builtins_and_checks_a_path(cli, broken_images, tmp_path):
+    assert cli("--verbose", "datasets").returncode == 0  # --verbose goes with any command
     proc = cli("datasets")
     assert proc.returncode == 0
     for name in ("ring8", "grid25", "spiral", "moons", "swissroll", "digits", "mnist",

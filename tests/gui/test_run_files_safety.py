@@ -49,3 +49,18 @@ def test_saving_a_run_into_another_runs_folder_is_refused(make_window, qtbot, fa
     (other / "checkpoints").mkdir(parents=True)
     assert not window.save_run(other)
     assert "holds an earlier run" in window.banner.text()
+
+
+def test_open_model_says_once_that_a_savedmodel_runs_code(make_window, monkeypatch):
+    from ganstudio.ui import run_files
+
+    window = make_window()
+    dialogs: list[str] = []
+    monkeypatch.setattr(run_files.QFileDialog, "getExistingDirectory",
+                        lambda *a, **k: dialogs.append("asked") or "")
+    window.answers = [False]
+    window.open_model_dialog()  # "No": no file dialog
+    assert "runs its own graph" in window.questions[-1] and dialogs == []
+    window.open_model_dialog()  # "Yes": the file dialog
+    window.open_model_dialog()  # said once: straight to the file dialog
+    assert len(window.questions) == 2 and dialogs == ["asked", "asked"]
