@@ -85,7 +85,7 @@ class WindowActions:
         view = self.menuBar().addMenu("&View")
         view.addAction(action("Training views", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1"))
         view.addAction(action("Latent explorer", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2"))
-        view.addAction(action("Metrics", lambda: self.tabs.setCurrentWidget(self.metrics_view),
+        view.addAction(action("Metrics", lambda: self.tabs.setCurrentWidget(self.metrics_page),
                               "Ctrl+3"))
 
         tb = self.addToolBar("Controls")

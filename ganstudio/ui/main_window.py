@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
+    QFrame,
     QLabel,
     QMainWindow,
     QProgressBar,
@@ -185,9 +186,12 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.tabs = QTabWidget()
         self.tabs.addTab(self.views_splitter, "Training")
         self.explorer = self._make_explorer()
-        self.tabs.addTab(self.explorer, "Latent explorer")
+        # The explorer and the Metrics tab scroll rather than widen the window: a tab widget is
+        # as large as its largest page, and these two are the largest.
+        self.tabs.addTab(_scrolled(self.explorer), "Latent explorer")
         self.metrics_view = MetricsView()
-        self.tabs.addTab(self.metrics_view, "Metrics")
+        self.metrics_page = _scrolled(self.metrics_view)
+        self.tabs.addTab(self.metrics_page, "Metrics")
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(scroll)
@@ -353,7 +357,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
     def _tab_changed(self, index: int) -> None:
         if index == 1 and self._has_explorer and self.inference.has_generator:
             self.explorer.refresh()
-        if self.tabs.widget(index) is self.metrics_view:
+        if self.tabs.widget(index) is self.metrics_page:
             self.metrics_view.refresh()
 
     def _on_snapshot(self, snap: Snapshot) -> None:
@@ -404,7 +408,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         for view in self.histograms.values():
             view.refresh()
         drew = self.samples.refresh()
-        if force or self.tabs.currentWidget() is self.metrics_view:
+        if force or self.tabs.currentWidget() is self.metrics_page:
             self.metrics_view.refresh()
         snap = self.latest
         if snap is not None:
@@ -445,3 +449,13 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.hide()
         self.shutdown()
         super().closeEvent(event)
+
+
+def _scrolled(widget: QWidget) -> QScrollArea:
+    """`widget` in a frameless scroll area that resizes it (scroll bars only when the window is
+    smaller than the widget's minimum size)."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    return area

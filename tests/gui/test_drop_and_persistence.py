@@ -158,3 +158,13 @@ def test_a_saved_geometry_larger_than_the_screen_is_fitted_to_it(qtbot, settings
     qtbot.addWidget(second)
     assert second.width() <= free.width() and second.height() <= free.height()
     assert free.contains(second.frameGeometry().topLeft())
+
+
+def test_no_tab_widens_a_1024_pixel_window(make_window, qtbot):
+    window = make_window()
+    window.resize(1024, 700)
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(20)
+        assert window.width() == 1024, window.tabs.tabText(index)
+    assert window.minimumSizeHint().width() <= 1024

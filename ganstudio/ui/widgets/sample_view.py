@@ -152,10 +152,14 @@ class SampleView(QWidget):
         self.title.setObjectName("viewTitle")
         head.addWidget(self.title)
         head.addStretch(1)
+        layout.addLayout(head)
+        # the legend has a line of its own, and wraps in a narrow window instead of widening it
         self.legend_label = QLabel("")
         self.legend_label.setObjectName("caption")
-        head.addWidget(self.legend_label)
-        layout.addLayout(head)
+        self.legend_label.setWordWrap(True)
+        self.legend_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.legend_label.setVisible(False)
+        layout.addWidget(self.legend_label)
 
         self.stack = QStackedWidget()
         # image grid page
@@ -223,6 +227,7 @@ class SampleView(QWidget):
             self.stack.setCurrentWidget(self.image_widget)
             self.title.setText("Samples from a fixed z")
             self.legend_label.setText("")
+            self.legend_label.setVisible(False)
         else:
             self.stack.setCurrentWidget(self.field_plot)
             self.title.setText("Samples and D over the plane")
@@ -232,6 +237,7 @@ class SampleView(QWidget):
                 f"<span style='color:{theme.PUSH_COLOR}'>— G's push</span>  "
                 "<span style='color:#3fae7f'>■ D: real</span> "
                 "<span style='color:#8f5fd6'>■ D: fake</span>")
+            self.legend_label.setVisible(True)
 
     def add_snapshot(self, snap: Snapshot) -> None:
         """Stores a snapshot that carries a samples panel (GUI thread; cheap)."""
