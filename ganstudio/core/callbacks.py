@@ -113,20 +113,22 @@ class TelemetryCallback(keras.callbacks.Callback):
         s = self.session
         step = s.step
         self._last_logs = logs
+        # every step (the logs are numpy values by now: four float checks), so no checkpoint
+        # or snapshot is ever taken of a diverged state
+        bad = [k for k in s.watched_scalars
+               if k in (logs or {}) and not math.isfinite(float(logs[k]))]
+        if bad:
+            good = (latest_checkpoint(s.out_dir / "checkpoints")
+                    if s.out_dir is not None else None)
+            where = f"; the last good checkpoint is {good}" if good is not None else ""
+            self.error = TrainingError(
+                f"training diverged: {', '.join(bad)} became NaN or infinite at step "
+                f"{step}{where}.",
+                "Lower the learning rates, use wgan-gp or spectral normalization, "
+                "or resume from the last checkpoint.")
+            self.model.stop_training = True
+            return
         if self.scalar_limiter.ready():
-            scalars = self._scalars(logs or {})
-            bad = [k for k in s.watched_scalars if not math.isfinite(scalars.get(k, 0.0))]
-            if bad:
-                good = (latest_checkpoint(s.out_dir / "checkpoints")
-                        if s.out_dir is not None else None)
-                where = f"; the last good checkpoint is {good}" if good is not None else ""
-                self.error = TrainingError(
-                    f"training diverged: {', '.join(bad)} became NaN or infinite at step "
-                    f"{step}{where}.",
-                    "Lower the learning rates, use wgan-gp or spectral normalization, "
-                    "or resume from the last checkpoint.")
-                self.model.stop_training = True
-                return
             self.emit(logs, heavy=self.image_limiter.ready())
         if self._next_eval is not None and step >= self._next_eval:
             self._next_eval += self.eval_every

@@ -273,3 +273,20 @@ def test_a_decaying_run_ends_at_the_floor_rate_for_both_players(tmp_path):
     for opt, updates in ((recipe.g_optimizer, 30), (recipe.d_optimizer, 60)):
         assert int(opt.iterations.numpy()) == updates
         assert float(opt.learning_rate.numpy()) == pytest.approx(1e-3 * 0.01, rel=1e-4)
+
+
+def test_a_nan_is_caught_at_its_own_step_not_at_the_next_snapshot(tmp_path):
+    from ganstudio.core.callbacks import TelemetryCallback
+
+    s = TrainingSession(tiny(), scalar_hz=0.001, out_dir=tmp_path)
+    s.prepare()
+    callback = TelemetryCallback(s, target_step=100)
+    callback.set_model(s.recipe)
+    assert callback.scalar_limiter.ready()  # a snapshot went out: none again for 1,000 s
+    good = {"d_loss": 1.3, "g_loss": 0.7, "grad_norm_d": 1.0, "grad_norm_g": 1.0}
+    callback.on_train_batch_end(0, good)
+    assert callback.error is None and not s.recipe.stop_training
+    callback.on_train_batch_end(1, {**good, "grad_norm_g": float("inf")})
+    assert isinstance(callback.error, TrainingError)
+    assert "grad_norm_g became NaN or infinite" in str(callback.error)
+    assert s.recipe.stop_training
