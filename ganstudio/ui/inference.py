@@ -80,7 +80,8 @@ class InferenceService(QObject):
         super().__init__()
         self._loader = loader or load_exported_generator
         self._lock = threading.Lock()
-        self._pending: tuple[int, np.ndarray] | None = None
+        # the newest request not yet started, one per purpose (sample, strips, reference...)
+        self._pending: dict[str, tuple[int, np.ndarray]] = {}
         self._generator: Generator | None = None
         self._latent_dim = 0
         self._condition: Any = None
@@ -126,24 +127,31 @@ class InferenceService(QObject):
         self.loop.call(lambda: self._open(str(path)))
 
     @Slot(int, object)
-    def request(self, request_id: int, z: Any) -> None:
-        """Asks for G(z); replaces a request that has not started yet.
+    def request(self, request_id: int, z: Any, purpose: str = "") -> None:
+        """Asks for G(z); replaces a request of the same purpose that has not started yet.
 
-        Connect the latent explorer's `generate_requested(int, object)` here.
+        Requests of other purposes are kept and answered in turn: a slider drag coalesces into
+        its newest sample, but never pushes out the interpolation strips or the reference
+        batch asked for just before it.
+
+        Args:
+            request_id: Sent back with the samples.
+            z: Latents [N, latent_dim].
+            purpose: What the request is for (the latent explorer's throttle purposes).
         """
         z = np.asarray(z, np.float32)
         with self._lock:
-            if self._pending is not None:
+            if purpose in self._pending:
                 self.dropped += 1
-            wake = self._pending is None
-            self._pending = (int(request_id), z)
+            wake = not self._pending
+            self._pending[purpose] = (int(request_id), z)
         if wake:
             self.loop.call(self._process)
 
     def shutdown(self, timeout_ms: int = 60_000) -> bool:
         """Joins the service thread (after the current request)."""
         with self._lock:
-            self._pending = None
+            self._pending.clear()
         return self.loop.shutdown(timeout_ms)
 
     # -- service thread --------------------------------------------------------------------------
@@ -151,13 +159,12 @@ class InferenceService(QObject):
     def _process(self) -> None:
         while True:
             with self._lock:
-                job = self._pending
-                self._pending = None
+                if not self._pending:
+                    return
+                job = self._pending.pop(next(iter(self._pending)))
                 generator = self._generator
                 latent = self._latent_dim
                 condition = self._condition
-            if job is None:
-                return
             request_id, z = job
             if generator is None:
                 continue

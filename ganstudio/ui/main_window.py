@@ -351,8 +351,9 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.tabs.setCurrentIndex(1)
 
     def _request_latent(self, request_id: int, z: object) -> None:
-        # called in the GUI thread, so a newer request replaces a pending one at once
-        self.inference.request(request_id, z)
+        # called in the GUI thread, so a newer request replaces a pending one of its purpose
+        purpose = self.explorer.throttle.purpose_of(request_id) or ""
+        self.inference.request(request_id, z, purpose)
 
     def _tab_changed(self, index: int) -> None:
         if index == 1 and self._has_explorer and self.inference.has_generator:

@@ -85,6 +85,50 @@ def test_only_the_newest_pending_request_runs(qtbot):
     assert service.shutdown()
 
 
+def test_a_newer_request_replaces_only_one_of_its_own_purpose(qtbot):
+    service = InferenceService()
+    gate = threading.Event()
+    seen = []
+
+    def generator(z):
+        seen.append(float(z[0, 0]))
+        gate.wait(5)
+        return z
+
+    service.set_generator(generator, 3, "points")
+    results = []
+    service.samples_ready.connect(lambda rid, s: results.append(rid))
+    service.request(1, np.full((1, 3), 1.0), "sample")
+    qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
+    service.request(2, np.full((1, 3), 2.0), "reference")  # waits behind the running one
+    service.request(3, np.full((1, 3), 3.0), "interp")
+    service.request(4, np.full((1, 3), 4.0), "sample")
+    service.request(5, np.full((1, 3), 5.0), "sample")  # replaces 4 only
+    gate.set()
+    qtbot.waitUntil(lambda: len(results) == 4, timeout=5000)
+    assert results == [1, 2, 3, 5] and service.dropped == 1
+    assert service.shutdown()
+
+
+def test_principal_directions_follow_the_generator_through_training(make_window, qtbot):
+    window = make_window(step_seconds=0.001)
+    window.setup.steps.setValue(100)
+    with qtbot.waitSignal(window.training_finished, timeout=10_000):
+        window.start_training()
+    explorer = window.explorer
+    window.tabs.setCurrentIndex(1)
+    explorer.principal_radio.click()
+    qtbot.waitUntil(lambda: len(explorer._directions) > 0 and len(explorer._strips) == 2,
+                    timeout=10_000)
+    window.setup.steps.setValue(400)  # train on with the explorer open: it refreshes often
+    with qtbot.waitSignal(window.training_finished, timeout=20_000):
+        window.start_training()
+    # the last refresh's reference batch is answered and its directions computed (it used to
+    # be pushed out of the service by the sample request sent right after it)
+    qtbot.waitUntil(lambda: len(explorer._directions) > 0, timeout=10_000)
+    assert "Computing" not in explorer._slider_note.text()
+
+
 def test_a_bad_latent_size_is_reported(qtbot):
     service = InferenceService()
     service.set_generator(lambda z: z, 3, "points")

@@ -93,6 +93,10 @@ class RequestThrottle(QObject):
         """The id of the newest request of `purpose`, or None (none, or forgotten)."""
         return self._latest.get(purpose)
 
+    def purpose_of(self, request_id: int) -> str | None:
+        """The purpose of a request that is still the newest of its purpose (else None)."""
+        return self._purpose_of.get(int(request_id))
+
     def is_pending(self, purpose: str) -> bool:
         """Whether changes of `purpose` wait to be sent."""
         return purpose in self._pending
