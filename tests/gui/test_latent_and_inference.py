@@ -60,10 +60,12 @@ def test_open_model_error_is_shown(make_window, qtbot, tmp_path):
     assert "SavedModel" in window.banner.text()
 
 
-def test_only_the_newest_pending_request_runs(qtbot):
+def _gated_service():
+    """A service whose generator records z[0, 0] and waits for `gate` before it answers."""
     service = InferenceService()
     gate = threading.Event()
-    seen = []
+    seen: list[float] = []
+    results: list[int] = []
 
     def generator(z):
         seen.append(float(z[0, 0]))
@@ -71,8 +73,12 @@ def test_only_the_newest_pending_request_runs(qtbot):
         return z * 2
 
     service.set_generator(generator, 3, "points")
-    results = []
     service.samples_ready.connect(lambda rid, s: results.append(rid))
+    return service, gate, seen, results
+
+
+def test_only_the_newest_pending_request_runs(qtbot):
+    service, gate, seen, results = _gated_service()
     service.request(1, np.full((1, 3), 1.0))
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
     for rid in range(2, 7):
@@ -86,18 +92,7 @@ def test_only_the_newest_pending_request_runs(qtbot):
 
 
 def test_a_newer_request_replaces_only_one_of_its_own_purpose(qtbot):
-    service = InferenceService()
-    gate = threading.Event()
-    seen = []
-
-    def generator(z):
-        seen.append(float(z[0, 0]))
-        gate.wait(5)
-        return z
-
-    service.set_generator(generator, 3, "points")
-    results = []
-    service.samples_ready.connect(lambda rid, s: results.append(rid))
+    service, gate, seen, results = _gated_service()
     service.request(1, np.full((1, 3), 1.0), "sample")
     qtbot.waitUntil(lambda: len(seen) == 1, timeout=5000)
     service.request(2, np.full((1, 3), 2.0), "reference")  # waits behind the running one
