@@ -26,7 +26,12 @@ from typing import Any, TextIO
 from ganstudio import __version__
 from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, RunConfig
 from ganstudio.core.quiet import quiet_tensorflow_import
-from ganstudio.core.run_folder import RunLock, check_export_target, check_run_target
+from ganstudio.core.run_folder import (
+    RunLock,
+    check_export_target,
+    check_run_target,
+    is_own_export,
+)
 from ganstudio.errors import GanStudioError
 
 EXIT_USER_ERROR = 2
@@ -371,7 +376,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     out = Path(args.out) if args.out else Path(args.run) / "generator"
     # the run's own generator/ is replaced; anywhere else an earlier export needs --force
-    replace = args.force or out.resolve() == (Path(args.run) / "generator").resolve()
+    replace = args.force or is_own_export(out, args.run)
     check_export_target(out, replace=replace)  # before TensorFlow builds anything
     ckpt = load_checkpoint(args.run)
     cfg = RunConfig.from_dict(ckpt.meta["config"])

@@ -14,7 +14,7 @@ import time
 
 import keras
 
-from ganstudio.core.checkpoint import latest_checkpoint
+from ganstudio.core.checkpoint import last_good_checkpoint
 from ganstudio.core.telemetry import RateLimiter, TrainingHost
 from ganstudio.errors import TrainingError
 
@@ -118,12 +118,10 @@ class TelemetryCallback(keras.callbacks.Callback):
         bad = [k for k in s.watched_scalars
                if k in (logs or {}) and not math.isfinite(float(logs[k]))]
         if bad:
-            good = (latest_checkpoint(s.out_dir / "checkpoints")
-                    if s.out_dir is not None else None)
-            where = f"; the last good checkpoint is {good}" if good is not None else ""
+            folder = s.out_dir / "checkpoints" if s.out_dir is not None else None
             self.error = TrainingError(
                 f"training diverged: {', '.join(bad)} became NaN or infinite at step "
-                f"{step}{where}.",
+                f"{step}; {last_good_checkpoint(folder)}.",
                 "Lower the learning rates, use wgan-gp or spectral normalization, "
                 "or resume from the last checkpoint.")
             self.model.stop_training = True

@@ -92,12 +92,9 @@ def save_checkpoint(folder: str | Path, step: int, values: list[np.ndarray], met
     bad = sum(1 for v in values if np.issubdtype(np.asarray(v).dtype, np.floating)
               and not np.isfinite(v).all())
     if bad:
-        good = latest_checkpoint(folder)
-        where = (f"the last good checkpoint is {good.name}" if good is not None
-                 else "there is no earlier checkpoint")
         raise TrainingError(
             f"not saving a checkpoint at step {step}: {bad} state variables hold NaN or "
-            f"infinite values (training diverged); {where}.",
+            f"infinite values (training diverged); {last_good_checkpoint(folder)}.",
             "Resume from it with lower learning rates, or use wgan-gp or spectral "
             "normalization.")
     folder.mkdir(parents=True, exist_ok=True)
@@ -126,6 +123,14 @@ def _older_than(path: Path, seconds: float) -> bool:
         return time.time() - path.stat().st_mtime > seconds
     except OSError:
         return False
+
+
+def last_good_checkpoint(folder: str | Path | None) -> str:
+    """Where a diverged run can go back to, for its error message: "the last good checkpoint
+    is ckpt-….npz" (all checkpoints are finite), or that there is none."""
+    good = latest_checkpoint(folder) if folder is not None else None
+    return (f"the last good checkpoint is {good.name}" if good is not None
+            else "there is no earlier checkpoint")
 
 
 def latest_checkpoint(folder: str | Path) -> Path | None:

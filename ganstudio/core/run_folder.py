@@ -19,7 +19,7 @@ from typing import IO
 from ganstudio.errors import ConfigError
 
 __all__ = ["LOCK_FILE", "RunLock", "check_export_target", "check_run_target", "folder_state",
-           "is_export_folder", "is_run_folder"]
+           "is_export_folder", "is_own_export", "is_run_folder"]
 
 LOCK_FILE = ".ganstudio.lock"
 EXPORT_METADATA = ("assets", "ganstudio.json")
@@ -94,6 +94,11 @@ def check_run_target(path: str | Path, own: str | Path | None = None) -> None:
     raise ConfigError(
         f"{shown!r} is not empty and is not a GAN Studio run; nothing in it was changed.",
         "Choose a new or empty folder.")
+
+
+def is_own_export(path: str | Path, run_dir: str | Path | None) -> bool:
+    """True when `path` is the run's own `generator/` folder, which the run may replace."""
+    return run_dir is not None and _same(Path(run_dir) / "generator", path)
 
 
 def check_export_target(path: str | Path, replace: bool = False) -> None:

@@ -33,7 +33,7 @@ from ganstudio.core.checkpoint import (
 from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
 from ganstudio.core.families import check_data, get_family
-from ganstudio.core.run_folder import check_run_target
+from ganstudio.core.run_folder import check_run_target, is_own_export
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, TrainingError
 
@@ -405,13 +405,12 @@ class TrainingSession:
         from ganstudio.core.export import export_recipe
 
         self.prepare()
-        own = self.out_dir / "generator" if self.out_dir is not None else None
         if path is None:
-            if own is None:
+            if self.out_dir is None:
                 raise ConfigError("export: no output folder.", "Give a path to export to.")
-            path = own
+            path = self.out_dir / "generator"
         if replace is None:
-            replace = own is not None and Path(path).resolve() == own.resolve()
+            replace = is_own_export(path, self.out_dir)
         self.reporter.status(f"exporting to {path}")
         return export_recipe(self.recipe, path, self.export_metadata(),
                              seed=self.config.train.seed, replace=replace)
