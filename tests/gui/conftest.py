@@ -245,6 +245,15 @@ def fake_counter(config, dataset):
     return {"generator": 11, "discriminator": 22}
 
 
+def train_to(window, qtbot, steps: int, timeout: int = 20_000):
+    """Sets the step count, starts (or continues) training and waits until it finishes;
+    returns the `training_finished` info."""
+    window.setup.steps.setValue(steps)
+    with qtbot.waitSignal(window.training_finished, timeout=timeout) as blocker:
+        assert window.start_training()
+    return blocker.args[0]
+
+
 @pytest.fixture
 def make_window(qtbot, settings, fake_factory):
     """Builds a `MainWindow` with a fake session (or the real one with `real=True`), a

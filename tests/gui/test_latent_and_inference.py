@@ -7,6 +7,7 @@ import threading
 import numpy as np
 
 from ganstudio.ui.inference import InferenceService
+from tests.gui.conftest import train_to
 
 
 def test_slider_moves_request_samples_that_show(make_window, qtbot):
@@ -107,17 +108,13 @@ def test_a_newer_request_replaces_only_one_of_its_own_purpose(qtbot):
 
 def test_principal_directions_follow_the_generator_through_training(make_window, qtbot):
     window = make_window(step_seconds=0.001)
-    window.setup.steps.setValue(100)
-    with qtbot.waitSignal(window.training_finished, timeout=10_000):
-        window.start_training()
+    train_to(window, qtbot, 100)
     explorer = window.explorer
     window.tabs.setCurrentIndex(1)
     explorer.principal_radio.click()
     qtbot.waitUntil(lambda: len(explorer._directions) > 0 and len(explorer._strips) == 2,
                     timeout=10_000)
-    window.setup.steps.setValue(400)  # train on with the explorer open: it refreshes often
-    with qtbot.waitSignal(window.training_finished, timeout=20_000):
-        window.start_training()
+    train_to(window, qtbot, 400)  # train on with the explorer open: it refreshes often
     # the last refresh's reference batch is answered and its directions computed (it used to
     # be pushed out of the service by the sample request sent right after it)
     qtbot.waitUntil(lambda: len(explorer._directions) > 0, timeout=10_000)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from tests.gui.conftest import train_to
+
 
 def _trained(make_window, qtbot, fake_factory):
     factory = fake_factory(step_seconds=0.0002)
     window = make_window(factory=factory)
-    window.setup.steps.setValue(20)
-    with qtbot.waitSignal(window.training_finished, timeout=10_000):
-        window.start_training()
+    train_to(window, qtbot, 20)
     return window, factory.sessions[0]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ganstudio.errors import DataError
+from tests.gui.conftest import train_to
 
 
 def _wait_running(qtbot, window, step=5):
@@ -75,9 +76,7 @@ def test_views_update_and_the_scrubber_steps_back(make_window, qtbot):
 
 def test_smoothing_slider_changes_the_curve(make_window, qtbot):
     window = make_window(step_seconds=0.0002)
-    window.setup.steps.setValue(200)
-    with qtbot.waitSignal(window.training_finished, timeout=20_000):
-        window.start_training()
+    train_to(window, qtbot, 200)
     plot = window.loss_plot
     plot.smoothing.setValue(0)  # the slider redraws at once, not on the next frame
     raw = plot.curves["d_loss"].getData()[1].copy()
@@ -90,13 +89,9 @@ def test_smoothing_slider_changes_the_curve(make_window, qtbot):
 def test_continue_trains_the_same_session_and_reset_forgets_it(make_window, qtbot, fake_factory):
     factory = fake_factory(step_seconds=0.0002)
     window = make_window(factory=factory)
-    window.setup.steps.setValue(50)
-    with qtbot.waitSignal(window.training_finished, timeout=10_000):
-        window.start_training()
-    window.setup.steps.setValue(80)
-    with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
-        window.start_training()
-    assert len(factory.sessions) == 1 and blocker.args[0]["steps"] == 80
+    train_to(window, qtbot, 50)
+    info = train_to(window, qtbot, 80)
+    assert len(factory.sessions) == 1 and info["steps"] == 80
     window.answers = [False]  # "No": the trained networks stay
     window.reset_action.trigger()
     assert "trained for 80 steps are not saved" in window.questions[-1]
