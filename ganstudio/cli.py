@@ -290,6 +290,12 @@ def build_parser() -> argparse.ArgumentParser:
     ds = sub.add_parser("datasets", help="list the built-in datasets, or check a path")
     ds.add_argument("path", nargs="?", help="a folder/.zip/.npz/image/.csv to check and report")
     ds.add_argument("--json", action="store_true", help="print JSON")
+
+    launcher = sub.add_parser("install-launcher",
+                              help="add GAN Studio to the desktop's application menu (Linux)")
+    launcher.add_argument("--prefix", type=Path, default=Path.home() / ".local" / "share",
+                          help="XDG data folder (default ~/.local/share)")
+    launcher.add_argument("--print", action="store_true", help="print the launcher after writing")
     return parser
 
 
@@ -555,6 +561,17 @@ def cmd_gui(argv: list[str]) -> int:
     return int(gui_main(argv) or 0)
 
 
+def cmd_install_launcher(args: argparse.Namespace) -> int:
+    """Writes the desktop launcher and icon from the package's resources."""
+    from ganstudio.desktop_entry import install
+
+    for path in install(args.prefix):
+        print(f"wrote {path}")
+        if args.print and path.suffix == ".desktop":
+            print(path.read_text(encoding="utf-8"))
+    return 0
+
+
 COMMANDS = {
     "train": cmd_train,
     "export": cmd_export,
@@ -562,6 +579,7 @@ COMMANDS = {
     "eval": cmd_eval,
     "datasets": cmd_datasets,
     "families": cmd_families,
+    "install-launcher": cmd_install_launcher,
 }
 
 
@@ -590,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        if args.command not in ("datasets", "families"):
+        if args.command not in ("datasets", "families", "install-launcher"):
             quiet_tensorflow_import()
         return COMMANDS[args.command](args)
     except GanStudioError as exc:

@@ -144,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("GANStudio")
     app.setApplicationName("GANStudio")
     app.setApplicationDisplayName("GAN Studio")
+    app.setDesktopFileName("ganstudio")  # Wayland matches the launcher by this name
     theme.apply_theme(app)
     initial = args.dataset
     if args.family or args.settings:
