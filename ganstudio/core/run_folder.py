@@ -13,8 +13,9 @@ No TensorFlow here: the CLI checks its destination before it starts TensorFlow.
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
-from typing import IO
+from typing import ClassVar
 
 from ganstudio.errors import ConfigError
 
@@ -133,7 +134,9 @@ class RunLock:
     """An exclusive, advisory lock on a run folder for as long as one process writes it.
 
     The lock is the `.ganstudio.lock` file's `flock` (released by the system when the process
-    ends, also when it is killed). Without `fcntl` (Windows) it does nothing.
+    ends, also when it is killed). Within one process the lock is shared: a second `RunLock`
+    on the same folder (the CLI's, then the session's) counts up instead of refusing. Without
+    `fcntl` (Windows) it does nothing.
 
     Args:
         folder: The run folder (created if needed).
@@ -149,38 +152,63 @@ class RunLock:
     ```
     """
 
+    _held: ClassVar[dict[str, list]] = {}  # real path -> [open lock file, holders]
+    _guard = threading.Lock()
+
     def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
-        self._fh: IO[str] | None = None
+        self._key: str | None = None
+
+    @property
+    def held(self) -> bool:
+        """Whether this object holds the lock now."""
+        return self._key is not None
 
     def acquire(self) -> RunLock:
-        """Takes the lock (at once, or raises)."""
+        """Takes the lock (at once, or raises); taking it twice through one object is a no-op."""
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows
             return self
+        if self._key is not None:
+            return self
         self.folder.mkdir(parents=True, exist_ok=True)
-        fh = open(self.folder / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held
-        try:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        key = os.path.realpath(self.folder)
+        with RunLock._guard:
+            entry = RunLock._held.get(key)
+            if entry is not None:
+                entry[1] += 1
+                self._key = key
+                return self
+            fh = open(self.folder / LOCK_FILE, "a+", encoding="utf-8")  # noqa: SIM115 - held
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                fh.close()
+                raise ConfigError(f"{str(self.folder)!r} is being written by {holder}.",
+                                  "Wait for that run to end, or choose another folder.") from None
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
-            fh.close()
-            raise ConfigError(f"{str(self.folder)!r} is being written by {holder}.",
-                              "Wait for that run to end, or choose another folder.") from None
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"ganstudio process {os.getpid()}")
-        fh.flush()
-        self._fh = fh
+            fh.truncate()
+            fh.write(f"ganstudio process {os.getpid()}")
+            fh.flush()
+            RunLock._held[key] = [fh, 1]
+            self._key = key
         return self
 
     def release(self) -> None:
         """Lets the lock go (the file stays; it is empty of meaning without the lock)."""
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
+        if self._key is None:
+            return
+        with RunLock._guard:
+            entry = RunLock._held.get(self._key)
+            if entry is not None:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    entry[0].close()
+                    del RunLock._held[self._key]
+            self._key = None
 
     def __enter__(self) -> RunLock:
         return self.acquire()

@@ -33,7 +33,7 @@ from ganstudio.core.checkpoint import (
 from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
 from ganstudio.core.families import check_data, get_family
-from ganstudio.core.run_folder import check_run_target, is_own_export
+from ganstudio.core.run_folder import RunLock, check_run_target, is_own_export
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, TrainingError
 
@@ -115,6 +115,7 @@ class TrainingSession:
         self.stop_rule = None
         self._prepared = False
         self._saved: tuple[int, Path] | None = None  # (step, path) of the state last saved
+        self._folder_lock: RunLock | None = None
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -183,10 +184,32 @@ class TrainingSession:
             "ganstudio": __version__,
         }
 
+    def claim_folder(self) -> None:
+        """Locks `out_dir` for this session's writes (once; a move to another folder moves the
+        lock), so a second process cannot mix its files into it.
+
+        Raises:
+            ConfigError: when another process is writing the folder.
+        """
+        if self.out_dir is None:
+            return
+        if self._folder_lock is not None and self._folder_lock.folder == self.out_dir:
+            return
+        lock = RunLock(self.out_dir).acquire()
+        self.release_folder()
+        self._folder_lock = lock
+
+    def release_folder(self) -> None:
+        """Lets the run folder's lock go (when the session is dropped)."""
+        if self._folder_lock is not None:
+            self._folder_lock.release()
+            self._folder_lock = None
+
     def save_checkpoint(self) -> Path | None:
         """Writes a checkpoint now (atomically) if the session has an output folder."""
         if self.out_dir is None or self.recipe is None:
             return None
+        self.claim_folder()
         if self._saved is not None and self._saved[0] == self.step and self._saved[1].exists():
             return self._saved[1]  # this very state is on disk already (a periodic save)
         values = [np.asarray(v) for v in self.recipe.state_variables()]
@@ -220,6 +243,7 @@ class TrainingSession:
         from ganstudio.core.callbacks import TelemetryCallback
 
         self.prepare()
+        self.claim_folder()  # before the first step: a folder in use fails now, not later
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
         t0 = time.perf_counter()
@@ -454,6 +478,7 @@ class TrainingSession:
         check_run_target(folder, own=self.out_dir)
         folder.mkdir(parents=True, exist_ok=True)
         self.out_dir = folder
+        self.claim_folder()
         self.config.save(folder / "config.toml")
         self.save_checkpoint()
         self._save_history()

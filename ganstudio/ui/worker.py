@@ -436,6 +436,9 @@ class TrainingWorker(QObject):
         """
         if self._session is None:
             return
+        release = getattr(self._session, "release_folder", None)
+        if release is not None:
+            release()  # another window or process may write its run folder now
         with self.tf_lock:
             self._session = None
         gui_gc.collect()

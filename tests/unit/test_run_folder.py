@@ -144,3 +144,21 @@ def test_files_get_the_permissions_of_the_users_umask(tmp_path):
     made.mkdir(mode=0o700)
     normal_permissions(made)
     assert made.stat().st_mode & 0o777 == 0o777 & ~UMASK
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_the_lock_is_shared_within_one_process_and_let_go_by_the_last_holder(tmp_path):
+    run = tmp_path / "run"
+    outer = RunLock(run).acquire()
+    inner = RunLock(run).acquire()  # the CLI's lock, then the session's: no refusal
+    assert outer.held and inner.held
+    inner.release()
+    code = ("import sys; from ganstudio.core.run_folder import RunLock; "
+            "RunLock(sys.argv[1]).acquire()")
+    still = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True,
+                           text=True)
+    assert "is being written by" in still.stderr  # the outer holder keeps it
+    outer.release()
+    free = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True,
+                          text=True)
+    assert free.returncode == 0, free.stderr

@@ -290,3 +290,31 @@ def test_a_nan_is_caught_at_its_own_step_not_at_the_next_snapshot(tmp_path):
     assert isinstance(callback.error, TrainingError)
     assert "grad_norm_g became NaN or infinite" in str(callback.error)
     assert s.recipe.stop_training
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_session_refuses_a_run_folder_another_process_writes(tmp_path):
+    from ganstudio.errors import ConfigError
+
+    run = tmp_path / "run"
+    code = ("import sys, time; from ganstudio.core.run_folder import RunLock; "
+            "RunLock(sys.argv[1]).acquire(); print('locked', flush=True); time.sleep(60)")
+    holder = subprocess.Popen([sys.executable, "-c", code, str(run)], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        session = TrainingSession(tiny(), out_dir=run)
+        with pytest.raises(ConfigError, match="is being written by ganstudio process"):
+            session.run()
+        assert session.step == 0 and not (run / "checkpoints").exists()
+    finally:
+        holder.kill()
+        holder.wait(10)
+    session.run(steps=10)  # the holder is gone: the folder is this session's now
+    code = ("import sys; from ganstudio.core.run_folder import RunLock; "
+            "RunLock(sys.argv[1]).acquire()")
+    held = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True, text=True)
+    assert "is being written by" in held.stderr
+    session.release_folder()
+    free = subprocess.run([sys.executable, "-c", code, str(run)], capture_output=True, text=True)
+    assert free.returncode == 0, free.stderr
