@@ -52,6 +52,24 @@ class TrainingError(GanStudioError):
     kind = "training"
 
 
+class DivergedError(TrainingError):
+    """The losses or weights stopped being finite; the session kept its last good state.
+
+    Attributes:
+        step: The step at which training diverged.
+        good_step: The step of the last good state the session can go back to (`recover`),
+            or `None` when there is none.
+    """
+
+    kind = "diverged"
+
+    def __init__(self, message: str, hint: str | None = None, step: int = 0,
+                 good_step: int | None = None) -> None:
+        super().__init__(message, hint)
+        self.step = step
+        self.good_step = good_step
+
+
 class ModelError(GanStudioError):
     """A saved model, export or checkpoint is missing or unreadable."""
 

@@ -14,9 +14,7 @@ import time
 
 import keras
 
-from ganstudio.core.checkpoint import last_good_checkpoint
 from ganstudio.core.telemetry import RateLimiter, TrainingHost
-from ganstudio.errors import TrainingError
 
 MAX_HISTORY = 20_000  # scalar rows kept in memory and in history.json (10 Hz: ~30 min in full)
 
@@ -118,12 +116,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         bad = [k for k in s.watched_scalars
                if k in (logs or {}) and not math.isfinite(float(logs[k]))]
         if bad:
-            folder = s.out_dir / "checkpoints" if s.out_dir is not None else None
-            self.error = TrainingError(
-                f"training diverged: {', '.join(bad)} became NaN or infinite at step "
-                f"{step}; {last_good_checkpoint(folder)}.",
-                "Lower the learning rates, use wgan-gp or spectral normalization, "
-                "or resume from the last checkpoint.")
+            self.error = s.diverged(bad)
             self.model.stop_training = True
             return
         if self.scalar_limiter.ready():

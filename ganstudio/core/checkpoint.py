@@ -89,8 +89,7 @@ def save_checkpoint(folder: str | Path, step: int, values: list[np.ndarray], met
         The checkpoint's path.
     """
     folder = Path(folder)
-    bad = sum(1 for v in values if np.issubdtype(np.asarray(v).dtype, np.floating)
-              and not np.isfinite(v).all())
+    bad = count_non_finite(values)
     if bad:
         raise TrainingError(
             f"not saving a checkpoint at step {step}: {bad} state variables hold NaN or "
@@ -123,6 +122,12 @@ def _older_than(path: Path, seconds: float) -> bool:
         return time.time() - path.stat().st_mtime > seconds
     except OSError:
         return False
+
+
+def count_non_finite(values: list[np.ndarray]) -> int:
+    """How many of the arrays hold a NaN or an infinity (integer arrays never do)."""
+    return sum(1 for v in values if np.issubdtype(np.asarray(v).dtype, np.floating)
+               and not np.isfinite(v).all())
 
 
 def last_good_checkpoint(folder: str | Path | None) -> str:

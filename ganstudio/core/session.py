@@ -26,6 +26,8 @@ from ganstudio import __version__
 from ganstudio.config import RunConfig
 from ganstudio.core.checkpoint import (
     atomic_write_text,
+    count_non_finite,
+    last_good_checkpoint,
     load_checkpoint,
     restore_values,
     save_checkpoint,
@@ -35,8 +37,11 @@ from ganstudio.core.data.registry import load_dataset
 from ganstudio.core.families import check_data, get_family
 from ganstudio.core.run_folder import RunLock, check_run_target, is_own_export
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
-from ganstudio.errors import ConfigError, TrainingError
+from ganstudio.errors import ConfigError, DivergedError, TrainingError
 
+_DIVERGED_HINT = ("Go back to the last good state with lower learning rates (the studio offers "
+                  "it; from the CLI: --resume with a lower --set objective.lr_d/lr_g), or use "
+                  "wgan-gp or spectral normalization.")
 
 @dataclass
 class RunResult:
@@ -116,6 +121,7 @@ class TrainingSession:
         self._prepared = False
         self._saved: tuple[int, Path] | None = None  # (step, path) of the state last saved
         self._folder_lock: RunLock | None = None
+        self._good: tuple[int, list[np.ndarray]] | None = None  # last finite (step, state)
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -206,13 +212,21 @@ class TrainingSession:
             self._folder_lock = None
 
     def save_checkpoint(self) -> Path | None:
-        """Writes a checkpoint now (atomically) if the session has an output folder."""
-        if self.out_dir is None or self.recipe is None:
+        """Keeps the state in memory as the last good one (`recover` goes back to it) and, if
+        the session has an output folder, writes it as a checkpoint (atomically).
+
+        Raises:
+            DivergedError: when a state variable is NaN or infinite (nothing is kept or
+                written; the last good state stays).
+        """
+        if self.recipe is None:
             return None
-        self.claim_folder()
         if self._saved is not None and self._saved[0] == self.step and self._saved[1].exists():
             return self._saved[1]  # this very state is on disk already (a periodic save)
-        values = [np.asarray(v) for v in self.recipe.state_variables()]
+        values = self._keep_good_state()
+        if self.out_dir is None:
+            return None
+        self.claim_folder()
         path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
                                self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
         self._saved = (self.step, path)
@@ -220,9 +234,83 @@ class TrainingSession:
         self.reporter.status(f"checkpoint saved at step {self.step}")
         return path
 
+    def _keep_good_state(self) -> list[np.ndarray]:
+        """Copies the state; keeps it as the last good one when every value is finite."""
+        values = [np.array(v.numpy()) for v in self.recipe.state_variables()]
+        bad = count_non_finite(values)
+        if bad:
+            raise DivergedError(
+                f"training diverged: {bad} state variables hold NaN or infinite values at step "
+                f"{self.step}; {self._last_good_text()}.", _DIVERGED_HINT, step=self.step,
+                good_step=self.good_step)
+        if self._good is None or self._good[0] != self.step:
+            self._good = (self.step, values)
+        return values
+
+    @property
+    def good_step(self) -> int | None:
+        """The step of the last good state kept in memory (`recover` goes back to it)."""
+        return self._good[0] if self._good is not None else None
+
+    def _last_good_text(self) -> str:
+        if self.out_dir is not None:
+            return last_good_checkpoint(self.out_dir / "checkpoints")
+        if self._good is not None:
+            return f"the last good state is the one at step {self._good[0]:,}"
+        return "there is no earlier good state"
+
+    def diverged(self, names: list[str]) -> DivergedError:
+        """The error for losses that stopped being finite at this step (the callback raises it).
+
+        Args:
+            names: The watched scalars that became NaN or infinite.
+        """
+        return DivergedError(
+            f"training diverged: {', '.join(names)} became NaN or infinite at step "
+            f"{self.step}; {self._last_good_text()}.", _DIVERGED_HINT, step=self.step,
+            good_step=self.good_step)
+
+    def recover(self, lr_factor: float = 0.5) -> int:
+        """Goes back to the last good state after a divergence, with both learning rates scaled.
+
+        The networks, optimizer states and step return to the last good state (kept in memory
+        at every checkpoint interval and at the start of each `run`); the history after it is
+        dropped; `config.objective.lr_d` and `lr_g` are multiplied by `lr_factor`, and so are
+        the optimizers' rates (schedules included). `run` then continues from there.
+
+        Args:
+            lr_factor: What the learning rates are multiplied by, in (0, 1].
+
+        Returns:
+            The step training continues from.
+
+        Raises:
+            TrainingError: when no good state was kept (training never ran).
+        """
+        if not 0.0 < lr_factor <= 1.0:
+            raise ConfigError(f"lr_factor must be in (0, 1], not {lr_factor}.")
+        if self.recipe is None or self._good is None:
+            raise TrainingError("there is no good state to go back to.",
+                                "Reset, then start again with lower learning rates.")
+        step, values = self._good
+        restore_values(self.recipe.state_variables(), values)
+        self.recipe.scale_learning_rates(lr_factor)
+        obj = self.config.objective
+        self.config = self.config.with_changes(
+            objective={"lr_d": obj.lr_d * lr_factor, "lr_g": obj.lr_g * lr_factor})
+        self.history = [h for h in self.history if h.get("step", 0) <= step]
+        self.metrics_history = [h for h in self.metrics_history if h.get("step", 0) <= step]
+        self._saved = None
+        self.reporter.status(f"back at step {step:,} with learning rates ×{lr_factor:g} "
+                             f"(D {obj.lr_d * lr_factor:.3g}, G {obj.lr_g * lr_factor:.3g})")
+        return step
+
     def _restore(self, source: str | Path) -> None:
         ckpt = load_checkpoint(source)
+        rates = self.recipe.constant_learning_rates()  # this run's settings, not the saved ones
         restore_values(self.recipe.state_variables(), ckpt.arrays)
+        for optimizer, rate in rates:
+            optimizer.learning_rate = rate
         run_dir = Path(ckpt.path).parent.parent
         self.history = _read_history(run_dir / "history.json")
         self.metrics_history = _read_history(run_dir / "metrics.json")
@@ -244,6 +332,8 @@ class TrainingSession:
 
         self.prepare()
         self.claim_folder()  # before the first step: a folder in use fails now, not later
+        if self._good is None or self._good[0] != self.step:
+            self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
         t0 = time.perf_counter()

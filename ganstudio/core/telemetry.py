@@ -110,6 +110,9 @@ class TrainingHost(Protocol):
     def single_update(self, mode: str) -> dict[str, float]:
         """One update of one player (a Step button while paused)."""
 
+    def diverged(self, names: list[str]) -> Exception:
+        """The error for watched scalars that became NaN or infinite at this step."""
+
 
 class NullReporter:
     """A reporter that ignores everything."""

@@ -164,6 +164,39 @@ class Recipe(keras.Model):
         """All variables that define the training state, in a stable order."""
         raise NotImplementedError
 
+    def optimizers(self) -> list:
+        """The recipe's optimizers, in attribute-name order."""
+        found = {name: value for name, value in vars(self).items()
+                 if isinstance(value, keras.optimizers.Optimizer)}
+        return [found[name] for name in sorted(found)]
+
+    def scale_learning_rates(self, factor: float) -> None:
+        """Multiplies every optimizer's learning rate by `factor` (a schedule is replaced by
+        the same schedule from a scaled start, and the train step is traced again for it).
+
+        Args:
+            factor: The multiplier, e.g. 0.5 after a divergence.
+        """
+        retrace = False
+        for optimizer in self.optimizers():
+            schedule = _schedule(optimizer)
+            if schedule is not None:
+                config = schedule.get_config()
+                for key in ("initial_learning_rate", "end_learning_rate"):
+                    if key in config:
+                        config[key] = float(config[key]) * factor
+                optimizer.learning_rate = type(schedule).from_config(config)
+                retrace = True
+            else:
+                optimizer.learning_rate = float(optimizer.learning_rate) * factor
+        if retrace:
+            self.train_function = None  # fit() traces it again with the new schedules
+
+    def constant_learning_rates(self) -> list[tuple[Any, float]]:
+        """(optimizer, rate) of each optimizer whose rate is a constant (not a schedule): a
+        checkpoint restores the rate variable, so a resumed run with new rates sets them back."""
+        return [(o, float(o.learning_rate)) for o in self.optimizers() if _schedule(o) is None]
+
     # -- data ----------------------------------------------------------------------------------
 
     def training_arrays(self) -> dict[str, np.ndarray]:
@@ -246,6 +279,12 @@ class Recipe(keras.Model):
                        status: Callable[[str], Any] | None = None) -> tuple[dict[str, Any], str]:
         """The end-of-run evaluation written to run.json, and its table for the CLI."""
         raise NotImplementedError
+
+
+def _schedule(optimizer) -> Any:
+    """The optimizer's learning-rate schedule, or `None` when its rate is a constant."""
+    rate = getattr(optimizer, "_learning_rate", None)  # Keras keeps the schedule only here
+    return rate if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) else None
 
 
 class TwoPlayerRecipe(Recipe):
