@@ -552,6 +552,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_gui(argv: list[str]) -> int:
     """Opens the studio window (lazy import: the CLI never imports Qt itself)."""
+    if not {"-h", "--help"} & set(argv):
+        from ganstudio.system_libs import gui_blocker
+
+        blocker = gui_blocker()
+        if blocker is not None:  # before PySide6 fails to import or Qt aborts
+            print(blocker, file=sys.stderr)
+            return EXIT_USER_ERROR
     try:
         from ganstudio.ui.app import main as gui_main
     except ImportError as exc:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 __all__ = ["quiet_tensorflow_import"]
+
+_LOCK = threading.Lock()  # fd 2 is the process's: two threads must not swap it at once
 
 
 def quiet_tensorflow_import() -> None:
@@ -14,10 +17,17 @@ def quiet_tensorflow_import() -> None:
     TensorFlow prints those lines before its logging honours TF_CPP_MIN_LOG_LEVEL, so file
     descriptor 2 is pointed at /dev/null for the import alone (in the studio, the training
     thread's first seconds: anything else written to stderr then is lost too). Set
-    GANSTUDIO_DEBUG=1, or pass `--verbose`, to see them.
+    GANSTUDIO_DEBUG=1, or pass `--verbose`, to see them. Safe from several threads at once:
+    one imports, the others wait for it.
     """
-    if os.environ.get("GANSTUDIO_DEBUG") or "tensorflow" in sys.modules:
+    if os.environ.get("GANSTUDIO_DEBUG"):
         return
+    with _LOCK:
+        if "tensorflow" not in sys.modules:
+            _import_with_stderr_closed()
+
+
+def _import_with_stderr_closed() -> None:
     sys.stderr.flush()
     saved = os.dup(2)
     try:

@@ -26,29 +26,9 @@ import time
 
 from ganstudio.config import RunConfig
 from ganstudio.errors import GanStudioError
-from ganstudio.ui.system_libs import missing_libraries, missing_libraries_message, uses_xcb
+from ganstudio.system_libs import gui_blocker
 
 _T0 = time.perf_counter()
-
-NO_DISPLAY_MESSAGE = (
-    "ganstudio: no display found (DISPLAY/WAYLAND_DISPLAY unset), so the studio cannot open; "
-    "train headless with `ganstudio train --dataset ring8 --out runs/ring8`."
-)
-
-
-def has_display(environ: dict[str, str] | None = None, platform: str | None = None) -> bool:
-    """True when a window can be shown (or Qt was told which platform to use).
-
-    Args:
-        environ: The environment (default `os.environ`).
-        platform: `sys.platform` (default the running one); only Linux and BSDs need a
-            display server.
-    """
-    env = os.environ if environ is None else environ
-    plat = sys.platform if platform is None else platform
-    if not plat.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return True
-    return bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("QT_QPA_PLATFORM"))
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -125,14 +105,10 @@ def main(argv: list[str] | None = None) -> int:
         The exit status: 0, or 2 without a display or when a demo run failed.
     """
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    if not has_display():
-        print(NO_DISPLAY_MESSAGE, file=sys.stderr)
+    blocker = gui_blocker()  # Qt would abort, naming only the first missing library
+    if blocker is not None:
+        print(blocker, file=sys.stderr)
         return 2
-    if uses_xcb():  # Qt would abort on the first missing X11 library, naming only that one
-        missing = missing_libraries()
-        if missing:
-            print(missing_libraries_message(missing), file=sys.stderr)
-            return 2
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 import numpy as np
@@ -56,6 +57,11 @@ class DecimatingSeries:
         """Forgets every point."""
         self._n = 0
         self.stride = 1
+        self._skip = 0
+
+    def drop_after(self, x: float) -> None:
+        """Forgets the points whose x is above `x` (training went back to an earlier step)."""
+        self._n = int(np.searchsorted(self._x[: self._n], x, side="right"))
         self._skip = 0
 
     @property
@@ -145,6 +151,14 @@ class RingBuffer(Generic[T]):
     def clear(self) -> None:
         """Forgets every item."""
         self._items.clear()
+
+    def drop_newest_while(self, predicate: Callable[[T], bool]) -> int:
+        """Drops items from the newest end while `predicate` holds; returns how many."""
+        dropped = 0
+        while self._items and predicate(self._items[-1]):
+            self._items.pop()
+            dropped += 1
+        return dropped
 
     def resize(self, capacity: int) -> None:
         """Changes the capacity, keeping the newest items."""

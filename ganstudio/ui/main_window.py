@@ -64,6 +64,9 @@ _DEFAULT = object()
 def count_parameters(config: RunConfig, dataset: Any) -> dict[str, int]:
     """Builds the family's networks for `config` on the data to count their parameters
     (imports Keras: job thread only)."""
+    from ganstudio.core.quiet import quiet_tensorflow_import
+
+    quiet_tensorflow_import()  # the first count may be the studio's first TensorFlow import
     from ganstudio.core.session import count_parameters as count
 
     return count(config, dataset)
@@ -274,6 +277,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
 
     def _on_error(self, message: str, kind: str) -> None:
         self.show_message(message, "error")
+        if kind == "diverged":
+            self.offer_recovery(message)
         self.set_status(f"error: {message.splitlines()[0][:120]}")
         self._update_actions()
 
@@ -320,6 +325,14 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.step_label.setText("step —")
         self.speed_label.setText("— steps/s")
         self.time_label.setText("0:00")
+
+    def rewind_views(self, step: int) -> None:
+        """Drops what the live views show after `step` (training went back to it)."""
+        self.loss_plot.rewind(step)
+        self.samples.rewind(step)
+        self.metrics_view.rewind(step)
+        self.latest = None
+        self.step_label.setText(f"step {step:,}")
 
     def _on_prepared(self, info: dict[str, Any]) -> None:
         self.setup.set_param_counts(info.get("param_counts", {}))

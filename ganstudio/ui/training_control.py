@@ -7,13 +7,18 @@ come back through the window's signal handlers.
 
 from __future__ import annotations
 
+from typing import Any
+
 from ganstudio.config import RunConfig
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.errors import GanStudioError
 from ganstudio.ui.data_sources import source_name
 from ganstudio.ui.worker import StartRequest, same_model
 
-__all__ = ["TrainingControl"]
+__all__ = ["RECOVERY_LR_FACTOR", "TrainingControl"]
+
+RECOVERY_LR_FACTOR = 0.5
+"""After a divergence, "go back" multiplies both learning rates by this."""
 
 
 class TrainingControl:
@@ -32,8 +37,11 @@ class TrainingControl:
         """The settings on the left as a `RunConfig` (raises ConfigError when not allowed)."""
         return self.setup.config(data_name=source_name(self.data_source or "ring8"))
 
-    def start_training(self) -> bool:
+    def start_training(self, cfg: RunConfig | None = None) -> bool:
         """Starts (or continues) training with the current settings.
+
+        Args:
+            cfg: The settings (default: those shown on the left).
 
         Returns:
             True when the worker accepted the request.
@@ -45,7 +53,7 @@ class TrainingControl:
                               "warning")
             return False
         try:
-            cfg = self.current_config()
+            cfg = self.current_config() if cfg is None else cfg
         except GanStudioError as exc:
             self.show_message(str(exc), "error")
             return False
@@ -67,6 +75,43 @@ class TrainingControl:
         self.set_status("continuing…" if reuse else "preparing…")
         self.progress.setVisible(not reuse)
         self._update_actions()
+        return True
+
+    def offer_recovery(self, message: str) -> None:
+        """After a divergence: the error, with a button that goes back to the last good state
+        with half the learning rates and trains on (when the session kept one)."""
+        session = self.worker.session
+        good = getattr(session, "good_step", None)
+        del session
+        if good is None:
+            return
+        self.banner.show_message(message, "error", action=(
+            f"Go back to step {good:,} with half the learning rates",
+            self.recover_from_divergence))
+
+    def recover_from_divergence(self, factor: float = RECOVERY_LR_FACTOR) -> bool:
+        """Goes back to the last good state with the learning rates times `factor`, shows the
+        new rates on the left, drops the views' points after that step, and trains on.
+
+        Returns:
+            False when training runs or there are no networks.
+        """
+        if self.worker.busy or self.worker.session is None:
+            return False
+
+        def recover(session: Any) -> tuple[int, RunConfig]:
+            return session.recover(factor), session.config
+
+        def done(result: tuple[int, RunConfig]) -> None:
+            step, cfg = result
+            self.setup.set_config(cfg)
+            self.rewind_views(step)
+            self.set_status(f"back at step {step:,}; learning rates D {cfg.objective.lr_d:.3g}, "
+                            f"G {cfg.objective.lr_g:.3g}")
+            self.start_training(cfg)
+
+        self.set_status("going back to the last good state…")
+        self.jobs.submit(self._with_session_paused(recover), done, self._on_error)
         return True
 
     def toggle_pause(self) -> None:

@@ -70,3 +70,35 @@ def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):
     assert frame is not None and frame.grid is not None
     assert window.samples.stack.currentWidget() is window.samples.image_widget
     assert window.histogram.overlap is not None
+
+
+def test_after_a_divergence_the_banner_goes_back_with_half_the_learning_rates(make_window,
+                                                                              qtbot):
+    import numpy as np
+
+    window = make_window(real=True)
+    _train(window, qtbot, 20, 64)
+    lr_d, lr_g = window.setup.config().objective.lr_d, window.setup.config().objective.lr_g
+    session = window.worker.session
+    with window.worker.tf_lock:  # training is over: poison D as a divergence would
+        w = session.recipe.discriminator.trainable_variables[0]
+        w.assign(np.full(w.shape, np.nan, np.float32))
+    del session, w
+    window.setup.steps.setValue(40)
+    with qtbot.waitSignal(window.training_finished, timeout=120_000):
+        assert window.start_training()
+    assert "diverged" in window.banner.text() and "step 20" in window.banner.text()
+    button = window.banner.action_button
+    assert button.isVisible() and "step 20" in button.text() and "half" in button.text()
+
+    with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
+        button.click()
+    info = blocker.args[0]
+    assert info["ok"] and info["steps"] == 40, window.banner.text()
+    assert window.questions == []  # nothing was discarded: the same networks went on
+    cfg = window.setup.config()
+    assert (cfg.objective.lr_d, cfg.objective.lr_g) == (lr_d / 2, lr_g / 2)
+    window.refresh_views(force=True)
+    d_loss = window.loss_plot.series["d_loss"]
+    assert np.isfinite(d_loss.y).all() and np.all(np.diff(d_loss.x) > 0)
+    assert window.latest.step == 40

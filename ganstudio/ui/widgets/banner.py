@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 from ganstudio.ui import theme
 
@@ -29,6 +31,11 @@ class MessageBanner(QFrame):
         self._label.setWordWrap(True)
         self._label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self._label, 1)
+        self.action_button = QPushButton()
+        self.action_button.hide()
+        self.action_button.clicked.connect(self._run_action)
+        self._action: Callable[[], object] | None = None
+        layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignVCenter)
         close = QToolButton()
         close.setText("✕")
         close.setToolTip("Dismiss")
@@ -37,8 +44,19 @@ class MessageBanner(QFrame):
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.hide()
 
-    def show_message(self, text: str, level: str = "info") -> None:
-        """Shows `text`; `level` is "error", "warning" or "info" (sets the color)."""
+    def show_message(self, text: str, level: str = "info",
+                     action: tuple[str, Callable[[], object]] | None = None) -> None:
+        """Shows `text`; `level` is "error", "warning" or "info" (sets the color).
+
+        Args:
+            text: The message.
+            level: Its color.
+            action: `(label, callback)` for a button beside the message (the banner closes
+                when it is pressed), or `None`.
+        """
+        self._action = action[1] if action is not None else None
+        self.action_button.setText(action[0] if action is not None else "")
+        self.action_button.setVisible(action is not None)
         self.level = level if level in _LEVEL_COLORS else "info"
         color = _LEVEL_COLORS[self.level]
         self.setStyleSheet(
@@ -56,4 +74,12 @@ class MessageBanner(QFrame):
         """Hides the banner."""
         self.hide()
         self._label.setText("")
+        self._action = None
+        self.action_button.hide()
         self.dismissed.emit()
+
+    def _run_action(self) -> None:
+        action = self._action
+        self.dismiss()
+        if action is not None:
+            action()

@@ -136,6 +136,13 @@ class LossPlot(QWidget):
         self._x_range = self._y_range = None
         self._dirty = True
 
+    def rewind(self, step: int) -> None:
+        """Forgets the points after `step` (training went back to it)."""
+        for s in self.series.values():
+            s.drop_after(float(step))
+        self._x_range = self._y_range = None
+        self._dirty = True
+
     def _mark_dirty(self, *_: object) -> None:
         self.smoothing_label.setText(f"{self.smoothing.value() / 100:.2f}")
         self._dirty = True

@@ -213,6 +213,12 @@ class MetricCard(_Card):
         self.curve.setData([], [])
         self._update_value_label()
 
+    def rewind(self, step: int) -> None:
+        """Forgets the evaluations after `step`."""
+        self.series.drop_after(float(step))
+        self.draw()
+        self._update_value_label()
+
 
 @dataclass
 class StopRuleState:
@@ -542,6 +548,14 @@ class MetricsView(QWidget):
     def rule_text(self) -> str:
         """The stop rule's status line."""
         return self.rule_label.text()
+
+    def rewind(self, step: int) -> None:
+        """Forgets the curves' points and the evaluations after `step` (training went back)."""
+        for s in self.theory.values():
+            s.drop_after(float(step))
+        for card in self.cards.values():
+            card.rewind(step)
+        self._dirty = True
 
     def clear(self) -> None:
         """Forgets the curves, the metric grid and the stop rule's progress."""

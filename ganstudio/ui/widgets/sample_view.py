@@ -254,6 +254,16 @@ class SampleView(QWidget):
         self.frames.append(frame)
         self._dirty = True
 
+    def rewind(self, step: int) -> None:
+        """Forgets the frames after `step` and shows the newest one left (or nothing)."""
+        if self.frames.drop_newest_while(lambda frame: frame.step > step) == 0:
+            return
+        if len(self.frames) == 0:
+            self.clear()
+            return
+        self._shown = None  # refresh() fits the scrubber and draws the newest frame kept
+        self._dirty = True
+
     def clear(self) -> None:
         """Forgets the history and empties the view."""
         self.frames.clear()
