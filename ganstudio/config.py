@@ -580,14 +580,19 @@ class RunConfig:
         Raises:
             ConfigError: if the file is missing, not valid TOML/JSON, or holds bad values.
         """
+        from ganstudio.textfile import read_text_file
+
         path = Path(path)
-        if not path.is_file():
+        if not path.exists():
             raise ConfigError(f"config file {str(path)!r} does not exist; check the path.")
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path, "config file", ConfigError)
         try:
             raw = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
             raise ConfigError(f"config file {str(path)!r} is not valid: {exc}.") from None
+        if not isinstance(raw, dict):
+            raise ConfigError(f"config file {str(path)!r} holds a {type(raw).__name__}, not a "
+                              "table of settings.", "See `ganstudio families --settings`.")
         return cls.from_dict(raw)
 
 

@@ -28,9 +28,11 @@ import keras
 import numpy as np
 
 from ganstudio.core.checkpoint import normal_permissions
+from ganstudio.core.data.base import IMAGES, POINTS
 from ganstudio.core.recipes.base import ExportSpec, InputSpec, Recipe
 from ganstudio.core.run_folder import check_export_target
 from ganstudio.errors import ModelError
+from ganstudio.textfile import read_json_file
 
 METADATA_FILE = "ganstudio.json"
 ROUND_TRIP_TOLERANCE = 1e-4
@@ -179,7 +181,36 @@ def read_metadata(path: str | Path) -> dict[str, Any]:
         raise ModelError(f"{str(path)!r} is not a GAN Studio generator export "
                          f"(no assets/{METADATA_FILE}).",
                          "Give the generator/ folder written by `ganstudio train` or export.")
-    return json.loads(meta_path.read_text(encoding="utf-8"))
+    meta = read_json_file(meta_path, "export metadata", ModelError)
+    problem = _metadata_problem(meta)
+    if problem is not None:
+        raise ModelError(f"the export metadata {str(meta_path)!r} is malformed: {problem}.",
+                         "Export the run again: `ganstudio export --run RUN --force`.")
+    return meta
+
+
+def _metadata_problem(meta: Any) -> str | None:
+    """What is wrong with an export's metadata for loading it, or `None`."""
+    if not isinstance(meta, dict):
+        return f"it holds a {type(meta).__name__}, not an object"
+    latent = meta.get("latent_dim")
+    if isinstance(latent, bool) or not isinstance(latent, int) or latent < 1:
+        return f"latent_dim is {latent!r}, not a positive whole number"
+    if meta.get("kind") not in (IMAGES, POINTS):
+        return f"kind is {meta.get('kind')!r}, not 'images' or 'points'"
+    shape = meta.get("data_shape")
+    if not isinstance(shape, list) or not shape or not all(
+            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in shape):
+        return f"data_shape is {shape!r}, not a list of positive sizes"
+    sigs = meta.get("signatures")
+    if sigs is not None:
+        serving = sigs.get("serving_default") if isinstance(sigs, dict) else None
+        inputs = serving.get("inputs") if isinstance(serving, dict) else None
+        if not isinstance(inputs, list) or not all(
+                isinstance(i, dict) and isinstance(i.get("name"), str) and "dtype" in i
+                and isinstance(i.get("shape"), list) for i in inputs):
+            return "signatures.serving_default.inputs is not a list of {name, dtype, shape}"
+    return None
 
 
 def signature_inputs(metadata: dict[str, Any], name: str = "serving_default") -> list[dict]:

@@ -26,7 +26,6 @@ This module imports no TensorFlow at import time.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -50,7 +49,8 @@ from ganstudio.core.metrics.features import (
     precision_recall,
 )
 from ganstudio.core.metrics.points import mmd_rbf, mode_stats
-from ganstudio.errors import ConfigError
+from ganstudio.errors import ConfigError, ModelError
+from ganstudio.textfile import read_json_file
 
 __all__ = [
     "METRICS",
@@ -385,9 +385,10 @@ def _peek_metadata(model: str | Path) -> dict[str, Any]:
         meta_path = folder / "assets" / "ganstudio.json"
         if (folder / "saved_model.pb").is_file() and meta_path.is_file():
             try:
-                return dict(json.loads(meta_path.read_text(encoding="utf-8")))
-            except (OSError, ValueError):
-                return {}
+                meta = read_json_file(meta_path, "export metadata", ModelError)
+            except ModelError:
+                return {}  # loading the export says what is wrong with it
+            return dict(meta) if isinstance(meta, dict) else {}
     return {}
 
 
