@@ -150,6 +150,8 @@ class TrainingSession:
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
         self.jit = resolve_jit(cfg.train.jit)
+        if self.device.startswith("CPU"):  # a GPU's own memory limit is TensorFlow's to report
+            check_memory(cfg, ds, cfg.train.batch)
         self.reporter.status(f"building {family.name} on {self.device}")
         context = RecipeContext(cfg, ds, self.normalizer, self.jit)
         self.recipe = family.recipe_class().create(context)
@@ -622,8 +624,26 @@ def count_parameters(config: RunConfig, dataset: Dataset) -> dict[str, int]:
 
     family = get_family(config.family)
     check_data(family, dataset.kind, dataset.y is not None, bool(dataset.captions), dataset.name)
+    check_memory(config, dataset, batch=1)  # building them must fit, whatever the batch
     context = RecipeContext(config, dataset, Normalizer.for_dataset(dataset), jit=False)
     return family.recipe_class().create(context).param_counts()
+
+
+def check_memory(config: RunConfig, dataset: Dataset, batch: int) -> int:
+    """Refuses settings whose networks and batch would not fit in the free memory (an
+    estimate made before anything is built: `core.nets.memory`).
+
+    Returns:
+        The estimate in bytes.
+
+    Raises:
+        ConfigError: naming the estimate, the free memory and what to lower.
+    """
+    from ganstudio.core.nets.memory import check_training_memory
+    from ganstudio.core.nets.registry import resolve_net_config
+
+    net = resolve_net_config(config.net, dataset.kind, config.objective)
+    return check_training_memory(net, tuple(int(v) for v in dataset.x.shape[1:]), batch)
 
 
 def _json_default(obj):
