@@ -23,9 +23,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile.cases import CASES, NEEDS_RUN, Case, tiny_run  # noqa: E402
+from tests.hostile.cases import CASES, NEEDS_RUN, Case, remove_tree, tiny_run  # noqa: E402
 
-TIMEOUT_S = 300
+TIMEOUT_S = 120  # a hang (a FIFO read, a lock wait) counts as failing
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -78,6 +78,8 @@ def judge(case: Case, code: int, stdout: str, stderr: str, folder: Path) -> tupl
             return False, f"message does not match {case.says!r}: {shown[:160]}"
     elif "Traceback" in stderr:
         return False, "a traceback on stderr"
+    elif case.says and not re.search(case.says, stdout):
+        return False, f"output does not match {case.says!r}"
     if case.check is not None:
         try:
             case.check(folder)
@@ -115,7 +117,7 @@ def main() -> None:
         rows.append((case, clean, code, seconds, peak))
         print(f"{'clean ' if clean else 'FAILING'} {case.group:10s} {case.name:30s} exit {code:3d} "
               f"{seconds:6.1f} s {peak:7.0f} MiB  {line[:150]}", flush=True)
-        shutil.rmtree(folder, ignore_errors=True)
+        remove_tree(folder)
     failing = [r for r in rows if not r[1]]
     worst = max(rows, key=lambda r: r[4])
     print(f"\n{len(rows)} cases tried: {len(rows) - len(failing)} clean, {len(failing)} failing; "

@@ -64,7 +64,8 @@ def scatter_png(fake: np.ndarray, path: str | Path, real: np.ndarray | None = No
 def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarray | None = None,
                 modes: np.ndarray | None = None, columns: int | None = None) -> Path:
     """Writes samples as a picture: a grid for images (`columns` per row, default square-ish;
-    a conditional grid has one condition per row), a scatter plot for 2D points."""
+    a conditional grid has one condition per row), a scatter plot for points (their first two
+    coordinates; 1-D points along the x axis)."""
     if kind == "images":
         cols = columns or int(np.ceil(np.sqrt(len(samples))))
         scale = max(1, 256 // max(1, samples.shape[1] * cols))
@@ -73,5 +74,14 @@ def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarr
             grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
         save_png(grid, path)
         return Path(path)
-    pts = samples[:, :2] if samples.shape[1] >= 2 else np.pad(samples, ((0, 0), (0, 1)))
-    return scatter_png(pts, path, real=real, modes=modes)
+    return scatter_png(on_plane(samples), path, real=on_plane(real), modes=on_plane(modes))
+
+
+def on_plane(points: np.ndarray | None) -> np.ndarray | None:
+    """Points as 2D for a scatter plot: the first two coordinates; 1-D points on the x axis."""
+    if points is None:
+        return None
+    points = np.asarray(points).reshape(len(points), -1)
+    if points.shape[1] >= 2:
+        return points[:, :2]
+    return np.pad(points, ((0, 0), (0, 2 - points.shape[1])))

@@ -10,6 +10,7 @@ in `tests/hostile/test_corpus.py` (in one process, quickly) and in
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import struct
@@ -36,7 +37,7 @@ class Case:
         group: data, config, run-folder, sample, eval, memory, small-data or cli.
         build: Makes the files in the given folder; returns the CLI arguments.
         exit: The exit status expected (2: a refusal, 0: a safe success).
-        says: A regex the one error line must match (exit 2), or the last stdout line (0).
+        says: A regex the one error line must match (exit 2), or the output (exit 0).
         check: Looks at the folder afterwards (raises AssertionError when unsafe).
         big: Writes large files or needs much time: the benchmark runs it, the tests run a
             scaled-down twin.
@@ -103,6 +104,48 @@ def zip_with_lying_member(path: Path, real_bytes: int, declared: int = 100) -> P
     return path
 
 
+def make_deep(root: Path, depth: int) -> None:
+    """Folders `depth` levels deep under `root` with an image at the bottom, made level by
+    level through directory descriptors (paths that long, or recursion that deep, fail)."""
+    buffer = io.BytesIO()
+    Image.new("L", (12, 12), 99).save(buffer, "PNG")
+    fd = os.open(root, os.O_RDONLY)
+    try:
+        for i in range(depth):
+            name = f"d{i % 10}"
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+        out = os.open("lost.png", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(out, buffer.getvalue())
+        os.close(out)
+    finally:
+        os.close(fd)
+
+
+def remove_tree(root: Path) -> None:
+    """Removes a folder of any depth without recursion (shutil.rmtree recurses per level)."""
+    if not root.exists():
+        return
+    stack = [os.open(root, os.O_RDONLY)]
+    names: list[str] = [""]
+    while stack:
+        fd = stack[-1]
+        entry = next((e for e in os.scandir(fd) if e.is_dir(follow_symlinks=False)), None)
+        if entry is not None:
+            stack.append(os.open(entry.name, os.O_RDONLY, dir_fd=fd))
+            names.append(entry.name)
+            continue
+        for item in os.scandir(fd):
+            os.unlink(item.name, dir_fd=fd)
+        os.close(stack.pop())
+        name = names.pop()
+        if stack:
+            os.rmdir(name, dir_fd=stack[-1])
+    os.rmdir(root)
+
+
 # -- checks ---------------------------------------------------------------------------------------
 
 
@@ -155,7 +198,7 @@ def _train(dataset: str | Path, *more: str) -> list[str]:
 # data: names and paths
 
 case("dataset-typo", "data", r"unknown dataset 'rign8'.*ring8")(lambda d: _train("rign8"))
-case("dataset-missing-path", "data", r"(does not exist|not found|no such)")(
+case("dataset-missing-path", "data", r"no file or folder")(
     lambda d: _train(d / "nowhere"))
 case("dataset-empty-folder", "data", r"(no images|nothing usable|empty)")(
     lambda d: (d / "empty").mkdir() or _train(d / "empty"))
@@ -210,11 +253,7 @@ def _fifo_captions(d: Path) -> list[str]:
 @case("deep-folder-1200", "data", exit=0)
 def _deep(d: Path) -> list[str]:
     root = image_folder(d / "deep")
-    path = root
-    for i in range(1200):
-        path = path / f"d{i % 10}"
-    os.makedirs(path, exist_ok=True)
-    png(path / "lost.png")
+    make_deep(root, 1200)
     return _train(root, "--out", str(d / "run"), "--no-export")
 
 
@@ -225,7 +264,7 @@ def _loop(d: Path) -> list[str]:
     return _train(root, "--out", str(d / "run"), "--no-export")
 
 
-@case("symlink-outside", "data", exit=0, check=lambda d: None)
+@case("symlink-outside", "data", r"link leads outside the dataset folder", exit=0)
 def _outside(d: Path) -> list[str]:
     image_folder(d / "secret", n=4)
     root = image_folder(d / "data")
@@ -441,7 +480,7 @@ def _train_user(d: Path) -> list[str]:
     return tiny_run(d / "mine")
 
 
-@case("train-into-other-run", "run-folder", r"(holds another run|another run)")
+@case("train-into-other-run", "run-folder", r"holds an earlier run.*--resume")
 def _train_other(d: Path) -> list[str]:
     return tiny_run(d / "run")
 
