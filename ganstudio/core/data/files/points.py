@@ -1,0 +1,138 @@
+"""Points: `load_points`, and the point `Dataset` of a table or of an [N, D] array."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from ganstudio.core.data.base import POINTS, Dataset, LoadReport, SkippedFile
+from ganstudio.core.data.files.arrays import (
+    array_captions,
+    array_labels,
+    kept_examples,
+    read_arrays,
+)
+from ganstudio.core.data.files.common import (
+    ARRAY_SUFFIXES,
+    POINTS_HINT,
+    POINTS_SUFFIXES,
+    PathLike,
+    check_limit,
+    existing_path,
+    listed,
+    os_reason,
+    user_dataset,
+)
+from ganstudio.core.data.files.tables import labels_from_text, parse_table
+from ganstudio.errors import DataError
+
+
+def load_points(path: PathLike, limit: int | None = None) -> Dataset:
+    """Loads points: a .csv/.tsv/.txt/.dat table, a .npy [N, D] array, or a .npz with `x` [N, D].
+
+    Tables are comma-, semicolon- or whitespace-separated, with an optional header row and `#`
+    comments. A column becomes the labels only when the header names it `label`, `labels`,
+    `class` or `target`; numeric labels that are whole numbers >= 0 are kept as they are,
+    anything else (words, negative numbers) is numbered in sorted order with `class_names`.
+    Rows that are not usable (wrong column count, not a number, not finite) are skipped and
+    summarized in the report; an array's non-finite rows likewise.
+
+    Args:
+        path: The file.
+        limit: Keep at most this many points (the first usable rows).
+
+    Returns:
+        A `Dataset` of kind `"points"`: `x` float32 [N, D] in the file's own coordinates,
+        `y` int32 [N] or `None`, and a `LoadReport` (files_read is 1).
+
+    Raises:
+        DataError: The file does not exist or cannot be read, its array has the wrong shape, or
+            no usable row is left.
+        ConfigError: `limit` is not a positive whole number.
+    """
+    limit = check_limit(limit)
+    file = existing_path(path)
+    if file.is_dir():
+        raise DataError(f"'{path}' is a folder; points come from one file.", hint=POINTS_HINT)
+    suffix = file.suffix.lower()
+    if suffix in ARRAY_SUFFIXES:
+        return points_from_arrays(file, read_arrays(file), limit)
+    if suffix in POINTS_SUFFIXES:
+        return _points_from_table(file, str(path), limit)
+    raise DataError(
+        f"'{path}' is not a points file (suffix '{suffix}'): expected "
+        f"{', '.join(POINTS_SUFFIXES + ARRAY_SUFFIXES)}.",
+        hint=POINTS_HINT,
+    )
+
+
+def _points_dataset(
+    name: str,
+    x: np.ndarray,
+    y: np.ndarray | None,
+    class_names: list[str] | None,
+    report: LoadReport,
+    columns: list[str] | None = None,
+    captions: list[str] | None = None,
+) -> Dataset:
+    report.files_read = 1
+    dims = f" ({', '.join(columns)})" if columns else ""
+    what = f"points in {x.shape[1]}-D{dims}"
+    return user_dataset(name, POINTS, x, y, class_names, report, what, captions)
+
+
+def points_from_arrays(path: Path, arrays: dict[str, np.ndarray], limit: int | None) -> Dataset:
+    """The point `Dataset` of a .npz/.npy whose `x` is [N, D] or [N]; non-finite rows skipped.
+
+    Raises:
+        DataError: `x` is not numbers of shape [N, D], no row is usable, or its labels or
+            captions do not match it.
+    """
+    x = np.asarray(arrays["x"])
+    name = str(path)
+    if x.dtype.kind not in "biuf":
+        raise DataError(f"'{path}' holds {x.dtype} values, not numbers.", hint=POINTS_HINT)
+    if x.ndim == 1:
+        x = x[:, np.newaxis]
+    if x.ndim != 2 or x.shape[1] < 1:
+        raise DataError(
+            f"'{path}' holds an array of shape {tuple(x.shape)}; points need [N, D], D >= 1.",
+            hint=POINTS_HINT,
+        )
+    count = len(x)
+    y, class_names = array_labels(arrays.get("y"), count, path, arrays.get("class_names"))
+    captions = array_captions(arrays.get("captions"), count, path)
+    values = x.astype(np.float64)
+    with np.errstate(invalid="ignore"):
+        finite = (np.abs(values) <= np.finfo(np.float32).max).all(axis=1)
+    report = LoadReport(source=name)
+    keep = kept_examples(finite, captions, limit, path, report, "rows", POINTS_HINT)
+    points = values[keep].astype(np.float32)
+    labels = y[keep] if y is not None else None
+    kept_captions = [captions[i] for i in keep] if captions is not None else None
+    return _points_dataset(name, points, labels, class_names, report, captions=kept_captions)
+
+
+def _points_from_table(path: Path, name: str, limit: int | None) -> Dataset:
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace", newline="") as stream:
+            table = parse_table(stream, name, limit)
+    except OSError as err:
+        raise DataError(f"could not read '{name}' ({os_reason(err)}).") from None
+
+    report = LoadReport(source=name)
+    for category, numbers in table.bad.items():
+        reason = f"{len(numbers)} rows skipped ({category}): {listed(numbers, 'lines')}"
+        report.skipped.append(SkippedFile(name, reason))
+    if not table.values:
+        if not table.bad:
+            raise DataError(f"'{name}' has a header but no rows.", hint=POINTS_HINT)
+        total = sum(len(v) for v in table.bad.values())
+        detail = ", ".join(f"{len(v)} {k}" for k, v in table.bad.items())
+        raise DataError(
+            f"no usable points in '{name}': {total} rows skipped ({detail}).", hint=POINTS_HINT
+        )
+    x = np.asarray(table.values, np.float32)
+    y, class_names = labels_from_text(table.labels) if table.labeled else (None, None)
+    return _points_dataset(name, x, y, class_names, report, table.columns)
