@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -135,18 +136,101 @@ def test_nested_folders_are_searched_recursively(tmp_path):
     assert data.y.tolist() == [0, 0, 1]
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
-def test_symlinked_folders_are_followed_once(tmp_path):
+needs_symlinks = pytest.mark.skipif(
+    not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks"
+)
+
+
+@needs_symlinks
+def test_links_inside_the_folder_are_followed_each_folder_once(tmp_path):
+    root = tmp_path / "data"
+    gray_png(root / "cats" / "1.png")
+    gray_png(root / "cats" / "inner" / "2.png")
+    (root / "dogs").symlink_to(root / "cats" / "inner", target_is_directory=True)
+    (root / "cats" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "cats" / "again.png").symlink_to(root / "cats" / "1.png")
+
+    data = load_images(root)
+
+    # inner is met first as "dogs" (shallower), so it is searched there and only there
+    assert data.class_names == ["cats", "dogs"] and data.y.tolist() == [0, 0, 1]
+    assert len(data) == 3 and data.report.skipped == []
+
+
+@needs_symlinks
+def test_links_leading_outside_the_folder_are_skipped_unless_asked(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     gray_png(elsewhere / "x.png")
     root = tmp_path / "data"
     gray_png(root / "cats" / "1.png")
     (root / "dogs").symlink_to(elsewhere, target_is_directory=True)
-    (root / "cats" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "cats" / "far.png").symlink_to(elsewhere / "x.png")
+    (elsewhere / "back").symlink_to(root, target_is_directory=True)  # a loop through outside
+    real = os.path.realpath(elsewhere)
 
-    data = load_images(root)
+    kept_in = load_images(root)
+    followed = load_images(root, follow_links=True)
 
-    assert data.class_names == ["cats", "dogs"] and len(data) == 2
+    assert len(kept_in) == 1 and kept_in.class_names is None
+    assert reasons(kept_in) == {
+        "cats/far.png": f"link leads outside the dataset folder ({real}/x.png)",
+        "dogs": f"link leads outside the dataset folder ({real})",
+    }
+    assert followed.class_names == ["cats", "dogs"] and len(followed) == 3
+    assert followed.report.skipped == []
+    assert load_user_data(root, follow_links=True).class_names == ["cats", "dogs"]
+
+
+@needs_symlinks
+def test_dangling_links_and_loops_of_links_are_skipped_with_a_reason(tmp_path):
+    gray_png(tmp_path / "ok.png")
+    (tmp_path / "gone.png").symlink_to(tmp_path / "missing.png")
+    (tmp_path / "a.png").symlink_to(tmp_path / "b.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 1
+    found = reasons(data)
+    missing = os.path.join(os.path.realpath(tmp_path), "missing.png")
+    assert found["gone.png"] == f"dangling link (nothing at {missing})"
+    assert found["a.png"].startswith("unreadable link (") and found["b.png"] == found["a.png"]
+
+
+def test_a_1200_deep_folder_loads_the_images_within_the_depth_bound(tmp_path):
+    folders = [tmp_path]
+    for _ in range(1200):  # os.makedirs would recurse 1,200 deep itself
+        folders.append(folders[-1] / "d")
+        os.mkdir(folders[-1])
+    for depth in (1, files.MAX_FOLDER_DEPTH, files.MAX_FOLDER_DEPTH + 1, 1000, 1200):
+        gray_png(folders[depth] / f"at{depth}.png")
+    try:
+        start = time.perf_counter()
+        data = load_images(tmp_path)
+        seconds = time.perf_counter() - start
+    finally:
+        for depth in range(1200, 0, -1):  # shutil.rmtree recurses too
+            for image in folders[depth].glob("*.png"):
+                image.unlink()
+            folders[depth].rmdir()
+
+    assert len(data) == 2  # depths 1 and 32; the folders below 32 levels are not searched
+    assert seconds < 5
+    (path, reason), = ((s.path, s.reason) for s in data.report.skipped)
+    assert path == "/".join(["d"] * 33)
+    assert reason == (
+        "folders nested more than 32 levels deep are not searched (this one is 33 deep)")
+
+
+def test_a_folder_tree_with_too_many_entries_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FOLDER_ENTRIES", 5)
+    for i in range(3):
+        gray_png(tmp_path / "a" / f"{i}.png")
+        gray_png(tmp_path / "b" / f"{i}.png")
+
+    with pytest.raises(DataError, match=r"holds more than 5 files and folders") as caught:
+        load_images(tmp_path)
+    assert ".npy" in str(caught.value)
 
 
 def test_a_single_top_folder_is_looked_through(tmp_path):

@@ -8,7 +8,14 @@ names the source and says what was wrong.
 
 Folders and .zip archives (the zip is read in memory, never extracted) follow the same rules:
 
-- The search is recursive (symlinked folders are followed, each once). Hidden entries (a name starting with ".", `__MACOSX`) are ignored.
+- The search is recursive, down to `MAX_FOLDER_DEPTH` (32) levels of folders; deeper folders
+  are left out with one line in the report saying so. A tree of more than `MAX_FOLDER_ENTRIES`
+  (2,000,000) files and folders is refused. Hidden entries (a name starting with ".",
+  `__MACOSX`) are ignored.
+- Links (to files or folders) are followed when their target lies inside the dataset folder;
+  a folder is searched once, however many links lead to it (so a loop of links ends). A link
+  leading outside the dataset folder is skipped with the reason "link leads outside the dataset
+  folder" unless `follow_links=True`; a link leading nowhere is skipped as "dangling link".
 - Files whose suffix is not in `SUPPORTED_IMAGE_SUFFIXES` are skipped with the reason
   "not an image file type" (so `Thumbs.db` or a stray `notes.txt` shows up in the report).
 - If every image lies under one single top-level folder (as when a folder is zipped), that
@@ -50,6 +57,8 @@ from ganstudio.core.data.files.common import (
     DEFAULT_MAX_SIZE,
     DEFAULT_MIN_SIZE,
     LABEL_COLUMNS,
+    MAX_FOLDER_DEPTH,
+    MAX_FOLDER_ENTRIES,
     MAX_IMAGE_PIXELS,
     MAX_MEMBER_BYTES,
     POINTS_SUFFIXES,
@@ -68,6 +77,8 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "DEFAULT_MIN_SIZE",
     "LABEL_COLUMNS",
+    "MAX_FOLDER_DEPTH",
+    "MAX_FOLDER_ENTRIES",
     "MAX_IMAGE_PIXELS",
     "MAX_MEMBER_BYTES",
     "POINTS_SUFFIXES",

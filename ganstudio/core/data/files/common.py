@@ -54,6 +54,12 @@ MAX_IMAGE_PIXELS = 50_000_000
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
 """Zip members that unpack to more bytes than this are skipped without being read."""
 
+MAX_FOLDER_DEPTH = 32
+"""Folders nested deeper than this below the dataset folder are not searched (one report line)."""
+
+MAX_FOLDER_ENTRIES = 2_000_000
+"""A folder tree with more files and folders than this is refused (a DataError)."""
+
 DEFAULT_MAX_SIZE = 64
 DEFAULT_MIN_SIZE = 8
 

@@ -63,6 +63,7 @@ def load_images(
     image_size: int | None = None,
     color: str = "auto",
     limit: int | None = None,
+    follow_links: bool = False,
 ) -> Dataset:
     """Loads images from a folder, a .zip, a .npz/.npy array, one image file or a list of files.
 
@@ -79,6 +80,8 @@ def load_images(
             else grayscale. `"gray"` and `"color"` are accepted too.
         limit: Keep at most this many images: the first usable ones in sorted path order
             (a list of files: the order given).
+        follow_links: In a folder, follow links that lead outside it too (by default only
+            links whose target lies inside the folder are followed).
 
     Returns:
         A `Dataset` of kind `"images"`: `x` float32 [N, S, S, C] in [0, 1], `y` int32 [N] or
@@ -88,7 +91,8 @@ def load_images(
 
     Raises:
         DataError: The source does not exist, is not a kind of file we read, the zip or array
-            file is corrupt, no usable image is left (the message counts what was skipped), a
+            file is corrupt, a folder holds more than `MAX_FOLDER_ENTRIES` files and folders,
+            no usable image is left (the message counts what was skipped), a
             caption file captions none of the images, or a .npz `captions` array is not one
             string per example.
         ConfigError: `image_size`, `color` or `limit` has a value that is not allowed.
@@ -107,7 +111,7 @@ def load_images(
     path = existing_path(source)
     name = str(source)
     if path.is_dir():
-        entries, skipped = folder_entries(path)
+        entries, skipped = folder_entries(path, follow_links)
         captions = caption_file(entries, skipped, lambda shown: (path / shown).read_bytes())
         return _load_entries(
             name, entries, skipped, image_size, color, limit, labeled=True, captions=captions

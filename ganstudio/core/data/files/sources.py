@@ -6,8 +6,10 @@ and the files it left out (hidden ones aside) as `SkippedFile`s with their reaso
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
+import stat
 import zipfile
 import zlib
 from collections.abc import Callable
@@ -80,42 +82,129 @@ def class_keys(entries: list[Entry]) -> list[str] | None:
 # A folder
 
 
-def folder_entries(root: Path) -> tuple[list[Entry], list[SkippedFile]]:
-    """The image-type files under `root` and the files skipped, each sorted by path."""
+def folder_entries(
+    root: Path, follow_links: bool = False
+) -> tuple[list[Entry], list[SkippedFile]]:
+    """The image-type files under `root` and the files skipped, each sorted by path.
+
+    The tree is walked with a stack, not recursion, to `MAX_FOLDER_DEPTH` levels: deeper
+    folders are left out with one report line. A link (to a file or a folder) is followed when
+    its target lies inside `root`, or always with `follow_links`; a folder is searched once
+    however many links lead to it (where it is met first, shallowest and in name order), so a
+    link loop ends. A link leading outside `root` or to nothing is skipped with its reason.
+
+    Args:
+        root: The dataset folder.
+        follow_links: Follow links that lead outside `root` too.
+
+    Returns:
+        The image-type files as `Entry`s and the files skipped, each sorted by path.
+
+    Raises:
+        DataError: The tree holds more than `MAX_FOLDER_ENTRIES` files and folders.
+    """
+    max_depth, max_entries = limits().MAX_FOLDER_DEPTH, limits().MAX_FOLDER_ENTRIES
+    root_text = os.fspath(root)
+    real_root = os.path.realpath(root_text)
     entries: list[Entry] = []
     skipped: list[SkippedFile] = []
-    root_text = os.fspath(root)
-
-    def on_error(err: OSError) -> None:
-        where = os.path.relpath(err.filename, root_text) if err.filename else root_text
-        skipped.append(
-            SkippedFile(where.replace(os.sep, "/"), f"unreadable folder ({os_reason(err)})")
-        )
-
-    seen = {os.path.realpath(root_text)}  # symlinked folders are followed, each once
-    for dirpath, dirnames, filenames in os.walk(root_text, onerror=on_error, followlinks=True):
-        keep = []
-        for folder in dirnames:
-            real = os.path.realpath(os.path.join(dirpath, folder))
-            if not hidden(folder) and real not in seen:
-                seen.add(real)
-                keep.append(folder)
-        dirnames[:] = keep
-        rel_dir = os.path.relpath(dirpath, root_text)
-        prefix = () if rel_dir == "." else tuple(rel_dir.split(os.sep))
-        for name in filenames:
-            if hidden(name):
-                continue
-            parts = (*prefix, name)
+    seen: set[tuple[int, int]] = set()
+    with contextlib.suppress(OSError):  # an unreadable root is reported when it is listed
+        seen.add(_identity(os.stat(root_text)))
+    too_deep: list[str] = []
+    walked = 0
+    stack: list[tuple[str, tuple[str, ...]]] = [(root_text, ())]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                items = []
+                for item in listing:
+                    walked += 1
+                    if walked > max_entries:
+                        raise DataError(
+                            f"'{root}' holds more than {max_entries:,} files and folders; "
+                            "the search stopped there.",
+                            hint="Give a smaller folder, or save the images as a .npy/.npz "
+                            "array.",
+                        )
+                    if not hidden(item.name):
+                        items.append(item)
+        except OSError as err:
+            shown = "/".join(prefix) or "."
+            skipped.append(SkippedFile(shown, f"unreadable folder ({os_reason(err)})"))
+            continue
+        subfolders = []
+        for item in sorted(items, key=lambda i: i.name):
+            parts = (*prefix, item.name)
             display = "/".join(parts)
-            if not is_image_name(name):
-                skipped.append(SkippedFile(display, "not an image file type"))
+            try:
+                is_folder, identity = _what_it_is(item, real_root, follow_links)
+            except Skip as skip:
+                skipped.append(SkippedFile(display, skip.reason))
                 continue
-            full = os.path.join(dirpath, name)
-            entries.append(Entry(display, parts, partial(open_file, full)))
+            if is_folder:
+                if identity in seen:
+                    continue  # searched already (through another link, or a loop)
+                seen.add(identity)
+                if len(parts) > max_depth:
+                    too_deep.append(display)
+                else:
+                    subfolders.append((item.path, parts))
+            elif not is_image_name(item.name):
+                skipped.append(SkippedFile(display, "not an image file type"))
+            else:
+                entries.append(Entry(display, parts, partial(open_file, item.path)))
+        stack.extend(reversed(subfolders))  # searched in name order
+    if too_deep:
+        more = f"; {len(too_deep) - 1} more such folders" if len(too_deep) > 1 else ""
+        skipped.append(SkippedFile(
+            min(too_deep),
+            f"folders nested more than {max_depth} levels deep are not searched "
+            f"(this one is {max_depth + 1} deep{more})",
+        ))
     entries.sort(key=lambda e: e.display)
     skipped.sort(key=lambda s: s.path)
     return entries, skipped
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(os.path.join(folder, ""))
+
+
+def _what_it_is(
+    item: os.DirEntry, real_root: str, follow_links: bool
+) -> tuple[bool, tuple[int, int] | None]:
+    """(whether it is a folder, a folder's identity), following a link if it may be followed.
+
+    Raises:
+        Skip: It cannot be looked at, or it is a link that leads to nothing, cannot be
+            followed (a loop of links), or leads outside the dataset folder (without
+            `follow_links`).
+    """
+    try:
+        if not item.is_symlink():
+            if not item.is_dir(follow_symlinks=False):
+                return False, None
+            return True, _identity(item.stat(follow_symlinks=False))
+    except OSError as err:
+        raise Skip(f"unreadable ({os_reason(err)})") from None
+    target = os.path.realpath(item.path)
+    try:
+        info = os.stat(item.path)
+    except FileNotFoundError:
+        raise Skip(f"dangling link (nothing at {target})") from None
+    except OSError as err:
+        raise Skip(f"unreadable link ({os_reason(err)})") from None
+    if not follow_links and not _inside(target, real_root):
+        raise Skip(f"link leads outside the dataset folder ({target})")
+    if stat.S_ISDIR(info.st_mode):
+        return True, _identity(info)
+    return False, None
 
 
 # --------------------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def load_user_data(
     image_size: int | None = None,
     color: str = "auto",
     limit: int | None = None,
+    follow_links: bool = False,
 ) -> Dataset:
     """Loads whatever the user pointed at, choosing the loader from what it is.
 
@@ -62,6 +63,7 @@ def load_user_data(
         image_size: Side of the square images; `None` picks it from the data. Ignored for points.
         color: `"auto"`, `"grayscale"` or `"rgb"`. Ignored for points.
         limit: Keep at most this many examples (the first ones, in sorted path order).
+        follow_links: In a folder, follow links that lead outside it too (see `load_images`).
 
     Returns:
         The `Dataset`, kind `"images"` or `"points"`, with its `LoadReport`.
@@ -84,4 +86,6 @@ def load_user_data(
         if holds_points(arrays["x"]):
             return points_from_arrays(path, arrays, limit)
         return images_from_arrays(path, arrays, image_size, color, limit)
-    return load_images(path, image_size=image_size, color=color, limit=limit)
+    return load_images(
+        path, image_size=image_size, color=color, limit=limit, follow_links=follow_links
+    )
