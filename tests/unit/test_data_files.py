@@ -53,6 +53,12 @@ def noise(size=(64, 64)) -> Image.Image:
     return Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
 
 
+needs_symlinks = pytest.mark.skipif(
+    not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks"
+)
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+
+
 def reasons(dataset_or_report) -> dict[str, str]:
     report = getattr(dataset_or_report, "report", dataset_or_report)
     return {s.path: s.reason for s in report.skipped}
@@ -124,6 +130,62 @@ def test_a_fifo_named_like_an_image_is_skipped_not_waited_on(tmp_path):
         ("x.png", "not a regular file (a pipe, device or socket)")]
 
 
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_given_as_a_points_table_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+
+    for load in (load_user_data, load_points):
+        with pytest.raises(DataError, match=r"data\.csv' is not a regular file \(a pipe"):
+            load(fifo)
+
+
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_given_as_an_array_or_zip_file_is_refused_not_waited_on(tmp_path):
+    arrays = tmp_path / "data.npz"
+    archive = tmp_path / "pets.zip"
+    os.mkfifo(arrays)
+    os.mkfifo(archive)
+
+    for load in (load_user_data, load_images, load_points):
+        with pytest.raises(DataError, match=r"data\.npz' is not a regular file"):
+            load(arrays)
+    with pytest.raises(DataError, match=r"pets\.zip' is not a regular file"):
+        load_images(archive)
+
+
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_named_captions_txt_is_not_waited_on(tmp_path):
+    gray_png(tmp_path / "a.png")
+    gray_png(tmp_path / "b.png")
+    os.mkfifo(tmp_path / "captions.txt")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 2 and data.captions is None
+    assert data.report.caption_issues == [
+        "captions.txt could not be read (not a regular file (a pipe, device or socket)), "
+        "so no caption was used."
+    ]
+
+
+@needs_symlinks
+def test_a_caption_file_linked_from_outside_is_not_read(tmp_path):
+    outside = tmp_path / "captions.txt"
+    outside.write_text("a.png a secret\n")
+    root = tmp_path / "data"
+    gray_png(root / "a.png")
+    (root / "captions.txt").symlink_to(outside)
+
+    data = load_images(root)
+
+    assert data.captions is None and data.report.caption_issues == []
+    assert reasons(data)["captions.txt"].startswith("link leads outside the dataset folder")
+
+
 def test_nested_folders_are_searched_recursively(tmp_path):
     gray_png(tmp_path / "birds" / "2020" / "june" / "deep.png")
     gray_png(tmp_path / "birds" / "top.png")
@@ -134,11 +196,6 @@ def test_nested_folders_are_searched_recursively(tmp_path):
     assert len(data) == 3
     assert data.class_names == ["birds", "fish"]  # first-level folder, however deep the file
     assert data.y.tolist() == [0, 0, 1]
-
-
-needs_symlinks = pytest.mark.skipif(
-    not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks"
-)
 
 
 @needs_symlinks

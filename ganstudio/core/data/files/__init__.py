@@ -6,6 +6,9 @@ what was skipped, and why. A bad file never stops a load: it is skipped with a r
 "nothing usable at all" (or a source that cannot be opened) raises a `DataError`, whose message
 names the source and says what was wrong.
 
+Only regular files are read: a pipe, device or socket (which could make a read wait forever) is
+refused as the source (a `DataError`) and skipped inside a folder, the caption file included.
+
 Folders and .zip archives (the zip is read in memory, never extracted) follow the same rules:
 
 - The search is recursive, down to `MAX_FOLDER_DEPTH` (32) levels of folders; deeper folders

@@ -14,6 +14,7 @@ from ganstudio.core.data.files.common import (
     CAPTIONS_ARRAY_HINT,
     DEFAULT_MIN_SIZE,
     listed,
+    open_source,
     short,
 )
 from ganstudio.errors import DataError
@@ -21,41 +22,42 @@ from ganstudio.errors import DataError
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
     """Reads `x` (and `y`, `class_names` if present) from a .npz, or a .npy as `x`."""
-    try:
-        loaded = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
-        raise DataError(
-            f"could not read '{path}' as a NumPy file ({short(err)}).",
-            hint="Save arrays with np.savez(path, x=..., y=...) or np.save; object arrays "
-            "(pickles) are not loaded.",
-        ) from None
-    if not isinstance(loaded, np.lib.npyio.NpzFile):
-        return {"x": loaded}
-    with loaded:
-        keys = list(loaded.files)
-        if "x" not in keys:
-            have = ", ".join(f"'{k}'" for k in keys) or "no arrays"
-            raise DataError(
-                f"'{path}' has no array named 'x' (it has: {have}).",
-                hint="Save the examples as x (and integer labels as y): "
-                "np.savez(path, x=examples, y=labels).",
-            )
+    with open_source(path, str(path)) as file:
         try:
-            arrays = {k: loaded[k] for k in ("x", "y", "class_names") if k in keys}
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+            loaded = np.load(file, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
             raise DataError(
-                f"could not read the arrays in '{path}' ({short(err)}).",
-                hint="Re-save the file with np.savez(path, x=..., y=...).",
+                f"could not read '{path}' as a NumPy file ({short(err)}).",
+                hint="Save arrays with np.savez(path, x=..., y=...) or np.save; object arrays "
+                "(pickles) are not loaded.",
             ) from None
-        if "captions" in keys:
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            return {"x": loaded}
+        with loaded:
+            keys = list(loaded.files)
+            if "x" not in keys:
+                have = ", ".join(f"'{k}'" for k in keys) or "no arrays"
+                raise DataError(
+                    f"'{path}' has no array named 'x' (it has: {have}).",
+                    hint="Save the examples as x (and integer labels as y): "
+                    "np.savez(path, x=examples, y=labels).",
+                )
             try:
-                arrays["captions"] = loaded["captions"]
+                arrays = {k: loaded[k] for k in ("x", "y", "class_names") if k in keys}
             except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
                 raise DataError(
-                    f"could not read the captions array in '{path}' ({short(err)}).",
-                    hint=CAPTIONS_ARRAY_HINT,
+                    f"could not read the arrays in '{path}' ({short(err)}).",
+                    hint="Re-save the file with np.savez(path, x=..., y=...).",
                 ) from None
-        return arrays
+            if "captions" in keys:
+                try:
+                    arrays["captions"] = loaded["captions"]
+                except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+                    raise DataError(
+                        f"could not read the captions array in '{path}' ({short(err)}).",
+                        hint=CAPTIONS_ARRAY_HINT,
+                    ) from None
+            return arrays
 
 
 def array_captions(raw: np.ndarray | None, count: int, source: Path) -> list[str] | None:

@@ -17,7 +17,7 @@ from ganstudio.core.data.captions import (
     read_caption_file,
 )
 from ganstudio.core.data.files.common import Skip, os_reason
-from ganstudio.core.data.files.sources import Entry, look_through
+from ganstudio.core.data.files.sources import NOT_IMAGE_TYPE, Entry, look_through
 
 
 @dataclass
@@ -36,7 +36,8 @@ def caption_file(
     """Finds `captions.csv` / `captions.txt` beside the images, reads it and matches it.
 
     The caption file lies in the root, or in the single top folder holding every image. It is
-    taken off `skipped` (where it was listed as not an image).
+    taken off `skipped` (where it was listed as not an image file type; one skipped for another
+    reason, such as a link leading outside the folder, is left there).
 
     Args:
         entries: The images, as a finder in `sources` listed them.
@@ -51,7 +52,7 @@ def caption_file(
     found: dict[str, SkippedFile] = {}
     for item in skipped:
         folder, _, base = item.path.rpartition("/")
-        if folder in ("", top) and is_caption_file(base):
+        if folder in ("", top) and is_caption_file(base) and item.reason == NOT_IMAGE_TYPE:
             found.setdefault(base.lower(), item)
     if not found:
         return None

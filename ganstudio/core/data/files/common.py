@@ -108,6 +108,9 @@ class Skip(Exception):
         self.reason = reason
 
 
+NOT_REGULAR = "not a regular file (a pipe, device or socket)"
+
+
 def open_file(path: str) -> IO[bytes]:
     """Opens a regular file for reading, or raises `Skip` saying why not.
 
@@ -125,7 +128,7 @@ def open_file(path: str) -> IO[bytes]:
         raise Skip(f"unreadable ({os_reason(err)})") from None
     if not regular:
         os.close(fd)
-        raise Skip("not a regular file (a pipe, device or socket)")
+        raise Skip(NOT_REGULAR)
     if hasattr(os, "set_blocking"):
         os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
@@ -156,6 +159,23 @@ def user_dataset(
         description=f"{len(x)} {what} from {name}",
         captions=captions,
     )
+
+
+def open_source(path: Path, name: str) -> IO[bytes]:
+    """Opens the one file a loader reads (a table, an array, a .zip), or raises a DataError.
+
+    Like `open_file`, it never waits on a FIFO: a pipe, device or socket is refused.
+    """
+    try:
+        return open_file(os.fspath(path))
+    except Skip as skip:
+        if skip.reason == NOT_REGULAR:
+            raise DataError(
+                f"'{name}' is {NOT_REGULAR}.",
+                hint="Save the data to a file and give that file.",
+            ) from None
+        why = skip.reason.removeprefix("unreadable ")  # "(Permission denied)"
+        raise DataError(f"could not read '{name}' {why}.") from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ from ganstudio.core.data.files.sources import (
     class_keys,
     file_list_entries,
     folder_entries,
+    folder_reader,
     open_zip,
     zip_entries,
     zip_reader,
@@ -112,7 +113,7 @@ def load_images(
     name = str(source)
     if path.is_dir():
         entries, skipped = folder_entries(path, follow_links)
-        captions = caption_file(entries, skipped, lambda shown: (path / shown).read_bytes())
+        captions = caption_file(entries, skipped, folder_reader(path))
         return _load_entries(
             name, entries, skipped, image_size, color, limit, labeled=True, captions=captions
         )
@@ -132,7 +133,7 @@ def load_images(
 def _load_zip(
     path: Path, name: str, image_size: int | None, color: str, limit: int | None
 ) -> Dataset:
-    with open_zip(path, name) as archive:
+    with open_zip(path, name) as (_, archive):
         entries, skipped = zip_entries(archive)
         captions = caption_file(entries, skipped, zip_reader(archive))
         return _load_entries(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from ganstudio.core.data.files.common import (
     check_limit,
     existing_path,
     listed,
+    open_source,
     os_reason,
     user_dataset,
 )
@@ -115,11 +117,12 @@ def points_from_arrays(path: Path, arrays: dict[str, np.ndarray], limit: int | N
 
 
 def _points_from_table(path: Path, name: str, limit: int | None) -> Dataset:
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace", newline="") as stream:
+    with open_source(path, name) as file:
+        stream = io.TextIOWrapper(file, encoding="utf-8-sig", errors="replace", newline="")
+        try:
             table = parse_table(stream, name, limit)
-    except OSError as err:
-        raise DataError(f"could not read '{name}' ({os_reason(err)}).") from None
+        except OSError as err:
+            raise DataError(f"could not read '{name}' ({os_reason(err)}).") from None
 
     report = LoadReport(source=name)
     for category, numbers in table.bad.items():

@@ -12,7 +12,7 @@ import os
 import stat
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,9 +26,12 @@ from ganstudio.core.data.files.common import (
     Skip,
     limits,
     open_file,
+    open_source,
     os_reason,
 )
 from ganstudio.errors import DataError
+
+NOT_IMAGE_TYPE = "not an image file type"
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ def folder_entries(
                 else:
                     subfolders.append((item.path, parts))
             elif not is_image_name(item.name):
-                skipped.append(SkippedFile(display, "not an image file type"))
+                skipped.append(SkippedFile(display, NOT_IMAGE_TYPE))
             else:
                 entries.append(Entry(display, parts, partial(open_file, item.path)))
         stack.extend(reversed(subfolders))  # searched in name order
@@ -211,16 +214,20 @@ def _what_it_is(
 # A .zip
 
 
-def open_zip(path: Path, name: str) -> zipfile.ZipFile:
-    """Opens a .zip of images for reading, or raises a DataError naming it."""
-    try:
-        return zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
-        reason = os_reason(err) if isinstance(err, OSError) else str(err)
-        raise DataError(
-            f"'{name}' is not a readable .zip file ({reason}).",
-            hint="Re-create the archive, or unzip it and give the folder.",
-        ) from None
+@contextlib.contextmanager
+def open_zip(path: Path, name: str) -> Iterator[tuple[IO[bytes], zipfile.ZipFile]]:
+    """Opens a .zip for reading: the file and its directory, or raises a DataError naming it."""
+    with open_source(path, name) as file:
+        try:
+            archive = zipfile.ZipFile(file)
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+            reason = os_reason(err) if isinstance(err, OSError) else str(err)
+            raise DataError(
+                f"'{name}' is not a readable .zip file ({reason}).",
+                hint="Re-create the archive, or unzip it and give the folder.",
+            ) from None
+        with archive:
+            yield file, archive
 
 
 def zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
@@ -255,7 +262,7 @@ def zip_entries(archive: zipfile.ZipFile) -> tuple[list[Entry], list[SkippedFile
         if not parts or any(hidden(p) for p in parts):
             continue
         if not is_image_name(parts[-1]):
-            skipped.append(SkippedFile(name, "not an image file type"))
+            skipped.append(SkippedFile(name, NOT_IMAGE_TYPE))
             continue
         entries.append(
             Entry(name, parts, partial(zip_member, archive, info), nbytes=info.file_size)
@@ -263,6 +270,19 @@ def zip_entries(archive: zipfile.ZipFile) -> tuple[list[Entry], list[SkippedFile
     entries.sort(key=lambda e: "/".join(e.parts))
     skipped.sort(key=lambda s: s.path)
     return entries, skipped
+
+
+def folder_reader(root: Path) -> Callable[[str], bytes]:
+    """Reads a file named as `folder_entries` lists it (for the caption file)."""
+
+    def read(shown: str) -> bytes:
+        with open_file(os.path.join(root, *shown.split("/"))) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limits().MAX_MEMBER_BYTES:
+                raise Skip(f"too large ({size} bytes)")
+            return file.read()
+
+    return read
 
 
 def zip_reader(archive: zipfile.ZipFile) -> Callable[[str], bytes]:
@@ -293,7 +313,7 @@ def file_list_entries(paths: list[PathLike]) -> tuple[list[Entry], list[SkippedF
         elif path.is_dir():
             skipped.append(SkippedFile(str(display), "a folder, not an image file"))
         elif not is_image_name(path.name):
-            skipped.append(SkippedFile(str(display), "not an image file type"))
+            skipped.append(SkippedFile(str(display), NOT_IMAGE_TYPE))
         else:
             entries.append(Entry(str(display), (path.name,), partial(open_file, str(path))))
     return entries, skipped

@@ -76,9 +76,9 @@ def load_user_data(
         return load_images(source, image_size=image_size, color=color, limit=limit)
     path = existing_path(source)
     suffix = path.suffix.lower()
-    if path.is_file() and suffix in POINTS_SUFFIXES:
+    if not path.is_dir() and suffix in POINTS_SUFFIXES:
         return load_points(path, limit=limit)
-    if path.is_file() and suffix in ARRAY_SUFFIXES:
+    if not path.is_dir() and suffix in ARRAY_SUFFIXES:
         image_size = check_image_size(image_size)
         color = check_color(color)
         limit = check_limit(limit)
