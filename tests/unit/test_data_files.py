@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import struct
 import time
+import tracemalloc
 import warnings
 import zipfile
 from pathlib import Path
@@ -360,11 +362,27 @@ def test_image_extensions_are_case_insensitive(tmp_path):
 # Zip archives
 
 
-def make_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
+def make_zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
+
+
+def patch_member(path: Path, member: str, *, size: int | None = None, crc: int | None = None):
+    """Makes a member's headers lie: its unpacked size or CRC-32, in both of its headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo(member).header_offset
+    directory = struct.unpack_from("<I", data, data.rfind(b"PK\x05\x06") + 16)[0]
+    central = [at for at in range(directory, len(data) - 46)
+               if data[at : at + 4] == b"PK\x01\x02"
+               and data[at + 46 : at + 46 + len(member)] == member.encode()]
+    for field, value in (("size", size), ("crc", crc)):
+        if value is not None:
+            struct.pack_into("<I", data, local + (22 if field == "size" else 14), value)
+            struct.pack_into("<I", data, central[0] + (24 if field == "size" else 16), value)
+    path.write_bytes(bytes(data))
 
 
 def test_zip_follows_the_folder_rules_without_extracting(tmp_path):
@@ -406,6 +424,69 @@ def test_zip_bad_members_are_skipped(tmp_path):
     found = reasons(data)
     assert found["empty.png"] == "zero bytes"
     assert found["text.png"].startswith("not an image")
+
+
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["deflate", "bzip2", "lzma"])
+def test_a_zip_member_unpacking_to_more_than_it_declares_is_skipped_early(tmp_path, method):
+    good = png_bytes(Image.new("L", (10, 10), 7))
+    archive = make_zip(tmp_path / "lies.zip",
+                       {"good.png": good, "bomb.png": bytes(50 * 2**20)}, method)
+    patch_member(archive, "bomb.png", size=1000)  # 50 MB of zeros declared as 1,000 bytes
+
+    tracemalloc.start()
+    try:
+        data = load_images(archive)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert len(data) == 1
+    assert reasons(data) == {"bomb.png": "unpacks to more than its declared size (1000 bytes)"}
+    assert peak < 4 * 2**20  # zipfile.ZipFile.read unpacked it whole first: 127 MiB at peak
+
+
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["stored", "deflate", "bzip2", "lzma"])
+def test_zip_members_are_read_whatever_their_compression(tmp_path, method):
+    images = {f"{i}.png": png_bytes(noise((16 + i, 16))) for i in range(3)}
+    archive = make_zip(tmp_path / "z.zip", {**images, "captions.txt": b"0.png zero\n"}, method)
+
+    data = load_images(archive)
+
+    assert len(data) == 1 and data.captions == ["zero"]
+    assert reasons(data)["1.png"].startswith("no caption")
+
+
+def test_zip_members_declaring_more_than_the_limit_are_skipped_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_MEMBER_BYTES", 1000)
+    archive = make_zip(tmp_path / "big.zip", {"small.png": png_bytes(Image.new("L", (4, 4))),
+                                              "big.png": png_bytes(noise())})
+
+    data = load_images(archive)
+
+    assert len(data) == 1
+    size = zipfile.ZipFile(archive).getinfo("big.png").file_size
+    assert reasons(data) == {"big.png": f"too large ({size} bytes unpacked)"}
+
+
+def test_zip_members_whose_data_do_not_match_their_header_are_skipped(tmp_path):
+    png = png_bytes(Image.new("L", (8, 8), 9))
+    archive = make_zip(tmp_path / "bad.zip", {"ok.png": png, "crc.png": png, "short.png": png},
+                       zipfile.ZIP_DEFLATED)
+    patch_member(archive, "crc.png", crc=12345)
+    patch_member(archive, "short.png", size=len(png) + 10)
+
+    data = load_images(archive)
+
+    assert len(data) == 1
+    assert reasons(data) == {
+        "crc.png": "unreadable (corrupt zip member: bad CRC-32)",
+        "short.png": f"unreadable (corrupt zip member: it unpacks to {len(png)} bytes, "
+                     f"not the {len(png) + 10} it declares)",
+    }
 
 
 def test_corrupt_zip_raises_data_error(tmp_path):

@@ -19,6 +19,9 @@ Folders and .zip archives (the zip is read in memory, never extracted) follow th
   a folder is searched once, however many links lead to it (so a loop of links ends). A link
   leading outside the dataset folder is skipped with the reason "link leads outside the dataset
   folder" unless `follow_links=True`; a link leading nowhere is skipped as "dangling link".
+- A zip member declaring more than `MAX_MEMBER_BYTES` (256 MiB) is skipped unread; the others
+  are unpacked a bounded piece at a time, and one that unpacks to more than its header declares
+  is skipped as soon as it does ("unpacks to more than its declared size").
 - Files whose suffix is not in `SUPPORTED_IMAGE_SUFFIXES` are skipped with the reason
   "not an image file type" (so `Thumbs.db` or a stray `notes.txt` shows up in the report).
 - If every image lies under one single top-level folder (as when a folder is zipped), that

@@ -133,9 +133,9 @@ def load_images(
 def _load_zip(
     path: Path, name: str, image_size: int | None, color: str, limit: int | None
 ) -> Dataset:
-    with open_zip(path, name) as (_, archive):
-        entries, skipped = zip_entries(archive)
-        captions = caption_file(entries, skipped, zip_reader(archive))
+    with open_zip(path, name) as (file, archive):
+        entries, skipped = zip_entries(file, archive)
+        captions = caption_file(entries, skipped, zip_reader(file, archive))
         return _load_entries(
             name, entries, skipped, image_size, color, limit, labeled=True, captions=captions
         )

@@ -11,7 +11,6 @@ import io
 import os
 import stat
 import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -29,6 +28,7 @@ from ganstudio.core.data.files.common import (
     open_source,
     os_reason,
 )
+from ganstudio.core.data.files.zip_members import read_member
 from ganstudio.errors import DataError
 
 NOT_IMAGE_TYPE = "not an image file type"
@@ -210,6 +210,19 @@ def _what_it_is(
     return False, None
 
 
+def folder_reader(root: Path) -> Callable[[str], bytes]:
+    """Reads a file named as `folder_entries` lists it (for the caption file)."""
+
+    def read(shown: str) -> bytes:
+        with open_file(os.path.join(root, *shown.split("/"))) as file:
+            size = os.fstat(file.fileno()).st_size
+            if size > limits().MAX_MEMBER_BYTES:
+                raise Skip(f"too large ({size} bytes)")
+            return file.read()
+
+    return read
+
+
 # --------------------------------------------------------------------------------------------
 # A .zip
 
@@ -230,28 +243,15 @@ def open_zip(path: Path, name: str) -> Iterator[tuple[IO[bytes], zipfile.ZipFile
             yield file, archive
 
 
-def zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
-    """One member's unpacked bytes as a stream, or raises `Skip` saying why not."""
-    if info.flag_bits & 0x1:
-        raise Skip("unreadable (encrypted zip member)")
-    if info.file_size > limits().MAX_MEMBER_BYTES:
-        raise Skip(f"too large ({info.file_size} bytes unpacked)")
-    try:
-        return io.BytesIO(archive.read(info))
-    except (
-        zipfile.BadZipFile,
-        zlib.error,
-        NotImplementedError,
-        RuntimeError,
-        EOFError,
-        OSError,
-        ValueError,
-    ) as err:
-        raise Skip(f"unreadable (corrupt zip member: {err})") from None
+def zip_entries(
+    file: IO[bytes], archive: zipfile.ZipFile
+) -> tuple[list[Entry], list[SkippedFile]]:
+    """The image-type members of a .zip and the members skipped, each sorted by path.
 
-
-def zip_entries(archive: zipfile.ZipFile) -> tuple[list[Entry], list[SkippedFile]]:
-    """The image-type members of a .zip and the members skipped, each sorted by path."""
+    Args:
+        file: The archive file, open (see `open_zip`).
+        archive: Its directory.
+    """
     entries: list[Entry] = []
     skipped: list[SkippedFile] = []
     for info in archive.infolist():
@@ -265,34 +265,25 @@ def zip_entries(archive: zipfile.ZipFile) -> tuple[list[Entry], list[SkippedFile
             skipped.append(SkippedFile(name, NOT_IMAGE_TYPE))
             continue
         entries.append(
-            Entry(name, parts, partial(zip_member, archive, info), nbytes=info.file_size)
+            Entry(name, parts, partial(_member_stream, file, info), nbytes=info.file_size)
         )
     entries.sort(key=lambda e: "/".join(e.parts))
     skipped.sort(key=lambda s: s.path)
     return entries, skipped
 
 
-def folder_reader(root: Path) -> Callable[[str], bytes]:
-    """Reads a file named as `folder_entries` lists it (for the caption file)."""
-
-    def read(shown: str) -> bytes:
-        with open_file(os.path.join(root, *shown.split("/"))) as file:
-            size = os.fstat(file.fileno()).st_size
-            if size > limits().MAX_MEMBER_BYTES:
-                raise Skip(f"too large ({size} bytes)")
-            return file.read()
-
-    return read
+def _member_stream(file: IO[bytes], info: zipfile.ZipInfo) -> IO[bytes]:
+    return io.BytesIO(read_member(file, info, limits().MAX_MEMBER_BYTES))
 
 
-def zip_reader(archive: zipfile.ZipFile) -> Callable[[str], bytes]:
+def zip_reader(file: IO[bytes], archive: zipfile.ZipFile) -> Callable[[str], bytes]:
     """Reads a member named as `zip_entries` lists it (for the caption file)."""
     members = {i.filename.replace("\\", "/"): i for i in archive.infolist()}
 
     def read(shown: str) -> bytes:
         if shown not in members:
             raise Skip("not found in the archive")
-        return zip_member(archive, members[shown]).read()
+        return read_member(file, members[shown], limits().MAX_MEMBER_BYTES)
 
     return read
 
