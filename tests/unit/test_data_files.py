@@ -1036,6 +1036,114 @@ def test_npy_with_the_wrong_shape_raises(tmp_path):
         load_points(tmp_path / "cube.npy")
 
 
+def npy_header(shape: tuple, dtype: str = "<f8", version: int = 1) -> bytes:
+    """The .npy header numpy writes for an array of `shape` and `dtype`, without its data."""
+    buffer = io.BytesIO()
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    write = (np.lib.format.write_array_header_1_0 if version == 1
+             else np.lib.format.write_array_header_2_0)
+    write(buffer, header)
+    return buffer.getvalue()
+
+
+def test_arrays_needing_more_memory_than_allowed_are_refused_from_their_header(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_ARRAY_BYTES", 50_000)
+    np.save(tmp_path / "big.npy", np.zeros((100, 100)))
+    np.savez(tmp_path / "labels.npz", x=np.zeros((40, 8, 8)), y=np.zeros((40, 100)))
+
+    with pytest.raises(DataError) as big:
+        load_user_data(tmp_path / "big.npy")
+    with pytest.raises(DataError) as labels:
+        load_user_data(tmp_path / "labels.npz")
+
+    assert str(big.value).startswith(
+        f"'{tmp_path / 'big.npy'}' is a 100×100 float64 array of 78.1 KiB: more than the "
+        "48.8 KiB loaded arrays may take on this machine.")
+    # x takes 20,480 bytes; y's 32,000 do not fit in what is left
+    assert "the y array in" in str(labels.value) and "more than the 28.8 KiB" in str(labels.value)
+
+
+def test_a_header_claiming_terabytes_is_refused_before_any_data_is_read(tmp_path):
+    (tmp_path / "huge.npy").write_bytes(npy_header((10**6, 10**6)))
+    zipped = tmp_path / "huge.npz"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("x.npy", npy_header((2, 8, 8), "|u1") + bytes(128))
+        archive.writestr("captions.npy", npy_header((10**12,), "<U100"))
+
+    with pytest.raises(DataError, match=r"huge\.npy' is a 1000000×1000000 float64 array of "
+                                        r"7\.3 TiB: more than the"):
+        load_points(tmp_path / "huge.npy")
+    with pytest.raises(DataError, match=r"the captions array in '.*huge\.npz' is a "
+                                        r"1000000000000 <U100 array of 363\.8 TiB: more than"):
+        load_images(zipped)
+
+
+def test_truncated_npy_and_npz_arrays_are_refused(tmp_path):
+    np.save(tmp_path / "full.npy", np.ones((50, 4)))
+    whole = (tmp_path / "full.npy").read_bytes()
+    (tmp_path / "cut.npy").write_bytes(whole[:-600])
+    zipped = tmp_path / "cut.npz"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", whole[:-600])
+    lying = tmp_path / "lying.npz"
+    np.savez(lying, x=np.ones((50, 4)))
+    patch_member(lying, "x.npy", size=1000)
+
+    with pytest.raises(DataError, match=r"cut\.npy' is truncated: its header says a 50×4 "
+                                        r"float64 array of 1,600 bytes but only 1,000 follow\."):
+        load_points(tmp_path / "cut.npy")
+    with pytest.raises(DataError, match=r"the x array in '.*cut\.npz' is truncated"):
+        load_points(zipped)
+    with pytest.raises(DataError, match=r"the x array in '.*lying\.npz' \(unpacks to more "
+                                        r"than its declared size \(1000 bytes\)\)"):
+        load_user_data(lying)
+
+
+def test_npy_headers_claiming_megabytes_are_refused(tmp_path):
+    long_v2 = tmp_path / "long2.npy"
+    long_v2.write_bytes(b"\x93NUMPY\x02\x00" + (50_000_000).to_bytes(4, "little") + b"{")
+    long_v1 = tmp_path / "long1.npy"
+    long_v1.write_bytes(b"\x93NUMPY\x01\x00" + (65_000).to_bytes(2, "little") + b" " * 65_000)
+
+    with pytest.raises(DataError, match=r"its header claims 50,000,000 bytes, more than the "
+                                        r"10,000 a NumPy header may have"):
+        load_user_data(long_v2)
+    with pytest.raises(DataError, match=r"its header claims 65,000 bytes"):
+        load_points(long_v1)
+
+
+def test_odd_npy_headers_and_contents_are_refused_with_their_reason(tmp_path):
+    (tmp_path / "objects.npy").write_bytes(b"")
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}, None]), allow_pickle=True)
+    (tmp_path / "negative.npy").write_bytes(npy_header((-5, 3)))
+    (tmp_path / "v3.npy").write_bytes(b"\x93NUMPY\x03\x00" + npy_header((2, 2))[8:])
+    (tmp_path / "text.npy").write_text("1,2,3\n")
+    (tmp_path / "garbled.npy").write_bytes(b"\x93NUMPY\x01\x00\x10\x00{'descr': oops}\n")
+
+    expected = {
+        "objects.npy": r"holds Python objects \(dtype=object\), which are not loaded",
+        "negative.npy": r"its header gives the shape \(-5, 3\)",
+        "v3.npy": r"NumPy format version 3\.0 is not read here",
+        "text.npy": r"could not read '.*text\.npy' as a NumPy file \(it holds neither",
+        "garbled.npy": r"its header is not valid",
+    }
+    for name, message in expected.items():
+        with pytest.raises(DataError, match=message):
+            load_user_data(tmp_path / name)
+
+
+def test_npz_arrays_are_read_in_fortran_order_and_any_byte_order(tmp_path):
+    x = np.asfortranarray(np.arange(32, dtype=">f4").reshape(2, 4, 4) / 32)
+    np.savez_compressed(tmp_path / "f.npz", x=x, y=np.array([1, 0], dtype=">i2"),
+                        class_names=np.array(["cat", "dog"]))
+
+    data = load_images(tmp_path / "f.npz", image_size=4)
+
+    np.testing.assert_allclose(data.x[..., 0], x, atol=1e-6)
+    assert data.y.tolist() == [1, 0] and data.class_names == ["cat", "dog"]
+
+
 # --------------------------------------------------------------------------------------------
 # Dispatch and argument checks
 

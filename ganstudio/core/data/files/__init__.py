@@ -49,6 +49,12 @@ the most common original size, capped at 64 and at least 8). Alpha is composited
 palette, 1-bit, 16-bit, 32-bit integer and float, CMYK, YCbCr and HSV images are converted; EXIF
 orientation is applied. Other modes (LAB, ...) are skipped as unsupported.
 
+NumPy files (.npy, .npz with `x` and optional `y`, `class_names`, `captions`) are checked from
+each array's header before its data is read: arrays of Python objects (dtype=object) are
+refused, and so are arrays that together would need more than `MAX_ARRAY_BYTES` (half this
+machine's memory; the message names the size), a file shorter than its header says, and a
+header longer than `MAX_NPY_HEADER_BYTES`. A .npz is read like a zip (see above).
+
 Point tables (.csv, .tsv, .txt, .dat) hold one example per line, comma-, semicolon- or
 whitespace-separated, with an optional header row (detected when the first line is not all
 numbers) and `#` comment lines. A column is used as labels only when the header names it
@@ -63,10 +69,12 @@ from ganstudio.core.data.files.common import (
     DEFAULT_MAX_SIZE,
     DEFAULT_MIN_SIZE,
     LABEL_COLUMNS,
+    MAX_ARRAY_BYTES,
     MAX_FOLDER_DEPTH,
     MAX_FOLDER_ENTRIES,
     MAX_IMAGE_PIXELS,
     MAX_MEMBER_BYTES,
+    MAX_NPY_HEADER_BYTES,
     POINTS_SUFFIXES,
     ROOT_CLASS,
     SUPPORTED_IMAGE_SUFFIXES,
@@ -83,10 +91,12 @@ __all__ = [
     "DEFAULT_MAX_SIZE",
     "DEFAULT_MIN_SIZE",
     "LABEL_COLUMNS",
+    "MAX_ARRAY_BYTES",
     "MAX_FOLDER_DEPTH",
     "MAX_FOLDER_ENTRIES",
     "MAX_IMAGE_PIXELS",
     "MAX_MEMBER_BYTES",
+    "MAX_NPY_HEADER_BYTES",
     "POINTS_SUFFIXES",
     "ROOT_CLASS",
     "SUPPORTED_IMAGE_SUFFIXES",

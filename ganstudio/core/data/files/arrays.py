@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import zipfile
-import zlib
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 
@@ -13,51 +15,198 @@ from ganstudio.core.data.base import LoadReport, SkippedFile
 from ganstudio.core.data.files.common import (
     CAPTIONS_ARRAY_HINT,
     DEFAULT_MIN_SIZE,
+    Skip,
+    limits,
     listed,
     open_source,
     short,
+    size_text,
 )
+from ganstudio.core.data.files.zip_members import open_member
 from ganstudio.errors import DataError
+
+_NPY_MAGIC = b"\x93NUMPY"
+_ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
+_KEYS = ("x", "y", "class_names", "captions")
+_FILE_HINT = (
+    "Save arrays with np.savez(path, x=..., y=...) or np.save; object arrays (pickles) are not "
+    "loaded."
+)
+_RESAVE_HINT = "Save the file again with np.savez(path, x=..., y=...) or np.save(path, x)."
+_CHUNK = 16 * 1024 * 1024
 
 
 def read_arrays(path: Path) -> dict[str, np.ndarray]:
-    """Reads `x` (and `y`, `class_names` if present) from a .npz, or a .npy as `x`."""
-    with open_source(path, str(path)) as file:
-        try:
-            loaded = np.load(file, allow_pickle=False)
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+    """Reads `x` (and `y`, `class_names`, `captions` if present) from a .npz, or a .npy as `x`.
+
+    Each array's header is read first: an array that would take more than `MAX_ARRAY_BYTES`
+    (all of a file's arrays together), a file shorter than its header says, a header longer
+    than `MAX_NPY_HEADER_BYTES` and an array of Python objects are refused before any data is
+    read. A .npz member is unpacked a bounded piece at a time (see `zip_members`).
+
+    Args:
+        path: A .npy or .npz file (told apart by its contents, as `np.load` does).
+
+    Returns:
+        The arrays by name; a .npy gives `{"x": array}`.
+
+    Raises:
+        DataError: The file cannot be opened, is not NumPy data, has no `x`, or an array is
+            refused (the message names it and says why).
+    """
+    name = str(path)
+    with open_source(path, name) as file:
+        magic = file.read(len(_NPY_MAGIC))
+        file.seek(0)
+        if magic == _NPY_MAGIC:
+            size = os.fstat(file.fileno()).st_size
+            return {"x": _read_array(file, size, f"'{name}'", _FILE_HINT, _budget())}
+        if magic[:4] in _ZIP_MAGICS:
+            return _read_npz(file, name)
+    raise DataError(
+        f"could not read '{name}' as a NumPy file (it holds neither .npy nor .npz data).",
+        hint=_FILE_HINT,
+    )
+
+
+def _budget() -> int:
+    return limits().MAX_ARRAY_BYTES
+
+
+def _read_npz(file: IO[bytes], name: str) -> dict[str, np.ndarray]:
+    try:
+        archive = zipfile.ZipFile(file)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+        raise DataError(
+            f"could not read '{name}' as a NumPy file ({short(err)}).", hint=_FILE_HINT
+        ) from None
+    with archive:
+        members: dict[str, zipfile.ZipInfo] = {}
+        for info in archive.infolist():
+            key = info.filename.removesuffix(".npy")
+            members.setdefault(key, info)
+        if "x" not in members:
+            have = ", ".join(f"'{k}'" for k in members) or "no arrays"
             raise DataError(
-                f"could not read '{path}' as a NumPy file ({short(err)}).",
-                hint="Save arrays with np.savez(path, x=..., y=...) or np.save; object arrays "
-                "(pickles) are not loaded.",
-            ) from None
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            return {"x": loaded}
-        with loaded:
-            keys = list(loaded.files)
-            if "x" not in keys:
-                have = ", ".join(f"'{k}'" for k in keys) or "no arrays"
-                raise DataError(
-                    f"'{path}' has no array named 'x' (it has: {have}).",
-                    hint="Save the examples as x (and integer labels as y): "
-                    "np.savez(path, x=examples, y=labels).",
-                )
+                f"'{name}' has no array named 'x' (it has: {have}).",
+                hint="Save the examples as x (and integer labels as y): "
+                "np.savez(path, x=examples, y=labels).",
+            )
+        budget = _budget()
+        arrays: dict[str, np.ndarray] = {}
+        for key in _KEYS:
+            if key not in members:
+                continue
+            info = members[key]
+            what = f"the {key} array in '{name}'"
+            hint = CAPTIONS_ARRAY_HINT if key == "captions" else _RESAVE_HINT
             try:
-                arrays = {k: loaded[k] for k in ("x", "y", "class_names") if k in keys}
-            except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
-                raise DataError(
-                    f"could not read the arrays in '{path}' ({short(err)}).",
-                    hint="Re-save the file with np.savez(path, x=..., y=...).",
-                ) from None
-            if "captions" in keys:
-                try:
-                    arrays["captions"] = loaded["captions"]
-                except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
-                    raise DataError(
-                        f"could not read the captions array in '{path}' ({short(err)}).",
-                        hint=CAPTIONS_ARRAY_HINT,
-                    ) from None
-            return arrays
+                with open_member(file, info) as member:
+                    arrays[key] = _read_array(member, info.file_size, what, hint, budget)
+                    member.read(1)  # at the member's end, this checks its size and CRC-32
+            except Skip as skip:
+                raise DataError(f"could not read {what} ({skip.reason}).", hint=hint) from None
+            budget -= arrays[key].nbytes
+        return arrays
+
+
+def _read_array(
+    stream: IO[bytes], available: int, what: str, hint: str, budget: int
+) -> np.ndarray:
+    """One .npy array from `stream`, whose header is checked before any data is read.
+
+    Args:
+        stream: At the start of the .npy data.
+        available: How many bytes the .npy data takes (the file's or member's size).
+        what: The array as named in messages ("'x.npy'", "the y array in 'd.npz'").
+        hint: What to do when the array is refused.
+        budget: The most bytes the array may take.
+    """
+    shape, fortran_order, dtype, header_size = _read_header(stream, what, hint)
+    if dtype.hasobject:
+        raise DataError(f"{what} holds Python objects (dtype=object), which are not loaded.",
+                        hint=hint)
+    count = math.prod(shape)
+    nbytes = count * dtype.itemsize
+    shown = f"a {'×'.join(str(n) for n in shape) or 'scalar'} {dtype} array"
+    if nbytes > budget:
+        raise DataError(
+            f"{what} is {shown} of {size_text(nbytes)}: more than the {size_text(budget)} "
+            "loaded arrays may take on this machine.",
+            hint="Save fewer examples per file, or images as uint8 (1 byte a value) rather "
+            "than float64 (8).",
+        )
+    follows = available - header_size
+    if follows < nbytes:
+        raise DataError(
+            f"{what} is truncated: its header says {shown} of {nbytes:,} bytes but only "
+            f"{max(follows, 0):,} follow.",
+            hint="The file was cut short (an interrupted copy or download?): save it again.",
+        )
+    array = np.empty(count, dtype)
+    if nbytes:
+        view = memoryview(array.view(np.uint8))
+        done = 0
+        while done < nbytes:
+            got = stream.readinto(view[done : done + _CHUNK])
+            if not got:
+                raise DataError(f"{what} is truncated: its data ends after {done:,} of "
+                                f"{nbytes:,} bytes.", hint=hint)
+            done += got
+    return array.reshape(shape[::-1]).T if fortran_order else array.reshape(shape)
+
+
+def _read_header(
+    stream: IO[bytes], what: str, hint: str
+) -> tuple[tuple[int, ...], bool, np.dtype, int]:
+    """(shape, Fortran order, dtype, header size) of .npy data, read with numpy's own parser.
+
+    The header's length field is checked before the header is read: a corrupt one can claim
+    up to 4 GiB.
+    """
+    magic = _read_exact(stream, len(_NPY_MAGIC) + 2)
+    if len(magic) < len(_NPY_MAGIC) + 2 or not magic.startswith(_NPY_MAGIC):
+        raise DataError(f"could not read {what}: it is not NumPy .npy data.", hint=hint)
+    version = (magic[-2], magic[-1])
+    if version not in ((1, 0), (2, 0)):
+        raise DataError(
+            f"could not read {what}: NumPy format version {version[0]}.{version[1]} is not "
+            "read here.",
+            hint=_RESAVE_HINT,
+        )
+    length_field = _read_exact(stream, 2 if version == (1, 0) else 4)
+    length = int.from_bytes(length_field, "little")
+    max_length = limits().MAX_NPY_HEADER_BYTES
+    if length > max_length:
+        raise DataError(
+            f"could not read {what}: its header claims {length:,} bytes, more than the "
+            f"{max_length:,} a NumPy header may have (it is corrupt, or not NumPy data).",
+            hint=hint,
+        )
+    header = length_field + _read_exact(stream, length)
+    parse = np.lib.format.read_array_header_1_0
+    if version == (2, 0):
+        parse = np.lib.format.read_array_header_2_0
+    try:
+        shape, fortran_order, dtype = parse(io.BytesIO(header), max_header_size=max_length)
+    except (ValueError, TypeError, SyntaxError) as err:
+        raise DataError(f"could not read {what}: its header is not valid ({short(err)}).",
+                        hint=hint) from None
+    if any(n < 0 for n in shape):
+        raise DataError(f"could not read {what}: its header gives the shape {shape}.", hint=hint)
+    return shape, fortran_order, dtype, len(magic) + len(header)
+
+
+def _read_exact(stream: IO[bytes], count: int) -> bytes:
+    """`count` bytes, or fewer only at the end of the stream."""
+    parts, left = [], count
+    while left:
+        part = stream.read(left)
+        if not part:
+            break
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
 
 
 def array_captions(raw: np.ndarray | None, count: int, source: Path) -> list[str] | None:

@@ -60,6 +60,22 @@ MAX_FOLDER_DEPTH = 32
 MAX_FOLDER_ENTRIES = 2_000_000
 """A folder tree with more files and folders than this is refused (a DataError)."""
 
+def _half_the_memory() -> int:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
+    except (AttributeError, ValueError, OSError):  # no sysconf (Windows), or no answer
+        return 8 * 1024**3
+
+
+MAX_ARRAY_BYTES = _half_the_memory()
+"""The most bytes the arrays of one .npy/.npz file may take: half this machine's memory.
+
+An array needing more is refused from its header, before its data is read.
+"""
+
+MAX_NPY_HEADER_BYTES = 10_000
+""".npy headers longer than this are refused (numpy's own default `max_header_size`)."""
+
 DEFAULT_MAX_SIZE = 64
 DEFAULT_MIN_SIZE = 8
 
@@ -191,6 +207,18 @@ def short(err: BaseException) -> str:
     """An exception's message in at most 120 characters."""
     text = str(err).strip() or type(err).__name__
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def size_text(nbytes: int) -> str:
+    """`"1.5 GiB"`: a number of bytes for people."""
+    if nbytes < 1024:
+        return f"{nbytes:,} bytes"
+    size = nbytes / 1024
+    for unit in ("KiB", "MiB", "GiB"):
+        if size < 1024:
+            return f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:,.1f} TiB"
 
 
 def listed(indices: Sequence[int], word: str) -> str:

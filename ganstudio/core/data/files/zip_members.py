@@ -23,14 +23,17 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature ... file name length, ext
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 
 
-def open_member(file: IO[bytes], info: zipfile.ZipInfo, limit: int) -> MemberReader:
+def open_member(
+    file: IO[bytes], info: zipfile.ZipInfo, limit: int | None = None
+) -> MemberReader:
     """Opens one zip member for reading its unpacked bytes.
 
     Args:
         file: The archive file, open for reading (it is sought and read; nothing else may
             read it meanwhile).
         info: The member, from the archive's `infolist()`.
-        limit: The most bytes the member may unpack to.
+        limit: The most bytes the member may declare; `None`: any (it never unpacks to more
+            than it declares).
 
     Returns:
         A stream of the member's bytes that raises `Skip` as soon as more come out than the
@@ -42,7 +45,7 @@ def open_member(file: IO[bytes], info: zipfile.ZipInfo, limit: int) -> MemberRea
     """
     if info.flag_bits & 0x1:
         raise Skip("unreadable (encrypted zip member)")
-    if info.file_size > limit:
+    if limit is not None and info.file_size > limit:
         raise Skip(f"too large ({info.file_size} bytes unpacked)")
     return MemberReader(file, info)
 
