@@ -61,6 +61,15 @@ needs_symlinks = pytest.mark.skipif(
 needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
 
 
+def peak_memory(call):
+    """What `call()` returns, and the peak of the memory Python allocated while it ran."""
+    tracemalloc.start()
+    try:
+        return call(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
 def reasons(dataset_or_report) -> dict[str, str]:
     report = getattr(dataset_or_report, "report", dataset_or_report)
     return {s.path: s.reason for s in report.skipped}
@@ -435,12 +444,7 @@ def test_a_zip_member_unpacking_to_more_than_it_declares_is_skipped_early(tmp_pa
                        {"good.png": good, "bomb.png": bytes(50 * 2**20)}, method)
     patch_member(archive, "bomb.png", size=1000)  # 50 MB of zeros declared as 1,000 bytes
 
-    tracemalloc.start()
-    try:
-        data = load_images(archive)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    data, peak = peak_memory(lambda: load_images(archive))
 
     assert len(data) == 1
     assert reasons(data) == {"bomb.png": "unpacks to more than its declared size (1000 bytes)"}
@@ -1003,6 +1007,109 @@ def test_points_limit(tmp_path):
     path.write_text("".join(f"{i},{i}\n" for i in range(10)))
 
     assert load_points(path, limit=4).x[:, 0].tolist() == [0, 1, 2, 3]
+
+
+def test_a_126_mb_csv_on_one_line_is_refused_after_its_first_megabyte(tmp_path):
+    path = tmp_path / "one_line.csv"
+    with path.open("wb") as out:
+        for _ in range(126):
+            out.write(b"1," * 2**19)  # 1 MiB a time: 126 MiB, no newline
+
+    def refused() -> float:
+        start = time.perf_counter()
+        with pytest.raises(DataError, match=r"line 1 of '.*one_line\.csv' is longer than "
+                                            r"1,000,000 characters\. .*\.npy array"):
+            load_points(path)
+        return time.perf_counter() - start
+
+    seconds, peak = peak_memory(refused)
+    path.unlink()
+
+    assert peak < 16 * 2**20 and seconds < 2  # it took 43 s and 9 GiB before
+
+
+def test_points_are_held_as_float32_while_a_table_is_read(tmp_path):
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(30_000, 9)).astype(np.float32)
+    labels = rng.integers(0, 10, len(values))
+    path = tmp_path / "big.csv"
+    np.savetxt(path, np.column_stack([values, labels]), delimiter=",", fmt="%.7g",
+               header="a,b,c,d,e,f,g,h,i,label", comments="")
+
+    data, peak = peak_memory(lambda: load_points(path))
+
+    np.testing.assert_allclose(data.x, values, rtol=1e-6)
+    assert data.y.tolist() == labels.tolist()
+    assert peak < 2 * values.nbytes  # Python floats in lists took 14 times x
+
+
+def test_point_tables_past_their_bounds_are_refused(tmp_path, monkeypatch):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(["1"] * 5000) + "\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("".join(f"{i},{i}\n" for i in range(10)))
+
+    with pytest.raises(DataError, match=r"wide\.csv' has 5,000 columns; a points table may "
+                                        r"have 4,096 at most\. .*folder of image files"):
+        load_points(wide)
+    monkeypatch.setattr(files, "MAX_POINT_ROWS", 5)
+    with pytest.raises(DataError, match=r"rows\.csv' has more than 5 rows of points\. Give a "
+                                        r"limit"):
+        load_user_data(rows)
+    assert len(load_points(rows, limit=5)) == 5
+    monkeypatch.setattr(files, "MAX_TABLE_BYTES", 10)
+    with pytest.raises(DataError, match=r"rows\.csv' holds 40 bytes; a points table may hold "
+                                        r"10 bytes at most"):
+        load_points(rows)
+
+
+def test_an_unclosed_quote_stops_at_the_csv_field_limit(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('x,y\n1,2\n"3' + ",4\n5" * 40_000 + "\n")
+
+    with pytest.raises(DataError, match=r"line \d+ of '.*quote\.csv' cannot be read "
+                                        r"\(field larger than field limit"):
+        load_points(path)
+
+
+def test_many_bad_rows_are_counted_and_the_first_listed(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n1,2\n" + "a,b\n" * 5000)
+
+    data = load_points(path)
+
+    assert [s.reason for s in data.report.skipped] == [
+        "5000 rows skipped (not a number): lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ..."]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_point_tables_in_utf8_or_with_a_utf16_or_utf32_byte_order_mark(tmp_path, encoding):
+    text = "# façade\nx;y;label\n1;2;chat\n3;4;café\n"
+    mark = {"utf-16-be": "\ufeff"}.get(encoding, "")  # "utf-16" and "utf-32" write their own
+    path = tmp_path / "p.csv"
+    path.write_bytes((mark + text).encode(encoding))
+
+    data = load_points(path)
+
+    np.testing.assert_allclose(data.x, [[1, 2], [3, 4]])
+    assert data.class_names == ["café", "chat"] and data.y.tolist() == [1, 0]
+
+
+def test_point_tables_that_are_not_text_are_refused(tmp_path):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("x,y,label\n1,2,café\n".encode("latin-1"))
+    no_mark = tmp_path / "no_mark.csv"
+    no_mark.write_bytes("x,y\n1,2\n".encode("utf-16-le"))
+    binary = tmp_path / "binary.dat"
+    binary.write_bytes(bytes(range(256)) * 4)
+
+    with pytest.raises(DataError, match=r"latin\.csv' is not UTF-8 or UTF-16 text \(byte 0xe9: "
+                                        r"invalid continuation byte\)\. Save it as UTF-8"):
+        load_points(latin)
+    with pytest.raises(DataError, match=r"no_mark\.csv' holds NUL characters \(line 1\)"):
+        load_points(no_mark)
+    with pytest.raises(DataError, match=r"binary\.dat' (holds NUL|is not UTF-8)"):
+        load_user_data(binary)
 
 
 def test_npy_points(tmp_path):

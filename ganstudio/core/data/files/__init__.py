@@ -60,7 +60,12 @@ whitespace-separated, with an optional header row (detected when the first line 
 numbers) and `#` comment lines. A column is used as labels only when the header names it
 `label`, `labels`, `class` or `target` (not `y`: a header `x,y` names two coordinates).
 Rows with a wrong number of columns, a non-number or a non-finite value are skipped and
-summarized in the report with their line numbers.
+summarized in the report with their line numbers. A table is UTF-8 text (a byte-order mark is
+fine) or UTF-16/UTF-32 with a byte-order mark; other text (Latin-1) or binary data is a
+`DataError` that says to save it as UTF-8. It is read a line at a time into float32, within
+bounds: `MAX_TABLE_BYTES` (1 GiB) a file, `MAX_LINE_LENGTH` (1,000,000) characters a line,
+`MAX_POINT_COLUMNS` (4,096) columns and `MAX_POINT_ROWS` (10,000,000) rows; past one, the load
+stops with a `DataError` saying which.
 """
 
 from ganstudio.core.data.files.common import (
@@ -73,8 +78,12 @@ from ganstudio.core.data.files.common import (
     MAX_FOLDER_DEPTH,
     MAX_FOLDER_ENTRIES,
     MAX_IMAGE_PIXELS,
+    MAX_LINE_LENGTH,
     MAX_MEMBER_BYTES,
     MAX_NPY_HEADER_BYTES,
+    MAX_POINT_COLUMNS,
+    MAX_POINT_ROWS,
+    MAX_TABLE_BYTES,
     POINTS_SUFFIXES,
     ROOT_CLASS,
     SUPPORTED_IMAGE_SUFFIXES,
@@ -95,8 +104,12 @@ __all__ = [
     "MAX_FOLDER_DEPTH",
     "MAX_FOLDER_ENTRIES",
     "MAX_IMAGE_PIXELS",
+    "MAX_LINE_LENGTH",
     "MAX_MEMBER_BYTES",
     "MAX_NPY_HEADER_BYTES",
+    "MAX_POINT_COLUMNS",
+    "MAX_POINT_ROWS",
+    "MAX_TABLE_BYTES",
     "POINTS_SUFFIXES",
     "ROOT_CLASS",
     "SUPPORTED_IMAGE_SUFFIXES",

@@ -76,6 +76,18 @@ An array needing more is refused from its header, before its data is read.
 MAX_NPY_HEADER_BYTES = 10_000
 """.npy headers longer than this are refused (numpy's own default `max_header_size`)."""
 
+MAX_TABLE_BYTES = 1024**3
+"""Point tables larger than this (1 GiB) are refused: save that many points as a .npy."""
+
+MAX_LINE_LENGTH = 1_000_000
+"""A point table's lines may be this many characters long; a longer one stops the load."""
+
+MAX_POINT_COLUMNS = 4096
+"""A point table may have this many columns (images do not belong in a table)."""
+
+MAX_POINT_ROWS = 10_000_000
+"""A point table may hold this many usable rows (more: give a `limit`, or use a .npy)."""
+
 DEFAULT_MAX_SIZE = 64
 DEFAULT_MIN_SIZE = 8
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +21,9 @@ from ganstudio.core.data.files.common import (
     check_limit,
     existing_path,
     listed,
-    open_source,
-    os_reason,
     user_dataset,
 )
-from ganstudio.core.data.files.tables import labels_from_text, parse_table
+from ganstudio.core.data.files.tables import labels_from_text, read_table
 from ganstudio.errors import DataError
 
 
@@ -117,25 +114,20 @@ def points_from_arrays(path: Path, arrays: dict[str, np.ndarray], limit: int | N
 
 
 def _points_from_table(path: Path, name: str, limit: int | None) -> Dataset:
-    with open_source(path, name) as file:
-        stream = io.TextIOWrapper(file, encoding="utf-8-sig", errors="replace", newline="")
-        try:
-            table = parse_table(stream, name, limit)
-        except OSError as err:
-            raise DataError(f"could not read '{name}' ({os_reason(err)}).") from None
-
+    table = read_table(path, name, limit)
     report = LoadReport(source=name)
-    for category, numbers in table.bad.items():
-        reason = f"{len(numbers)} rows skipped ({category}): {listed(numbers, 'lines')}"
+    for category, rows in table.bad.items():
+        reason = f"{rows.count} rows skipped ({category}): {listed(rows.lines, 'lines')}"
         report.skipped.append(SkippedFile(name, reason))
-    if not table.values:
+    if not len(table.x):
         if not table.bad:
             raise DataError(f"'{name}' has a header but no rows.", hint=POINTS_HINT)
-        total = sum(len(v) for v in table.bad.values())
-        detail = ", ".join(f"{len(v)} {k}" for k, v in table.bad.items())
+        total = sum(rows.count for rows in table.bad.values())
+        detail = ", ".join(f"{rows.count} {k}" for k, rows in table.bad.items())
         raise DataError(
             f"no usable points in '{name}': {total} rows skipped ({detail}).", hint=POINTS_HINT
         )
-    x = np.asarray(table.values, np.float32)
-    y, class_names = labels_from_text(table.labels) if table.labeled else (None, None)
-    return _points_dataset(name, x, y, class_names, report, table.columns)
+    y, class_names = None, None
+    if table.label_codes is not None:
+        y, class_names = labels_from_text(table.label_texts, table.label_codes)
+    return _points_dataset(name, table.x, y, class_names, report, table.columns)
