@@ -183,6 +183,18 @@ def test_a_fifo_named_captions_txt_is_not_waited_on(tmp_path):
     ]
 
 
+def test_a_caption_file_over_the_member_limit_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_MEMBER_BYTES", 10)
+    gray_png(tmp_path / "a.png")
+    (tmp_path / "captions.txt").write_text("a.png a gray square\n")
+
+    data = load_images(tmp_path)
+
+    assert data.captions is None
+    assert data.report.caption_issues == [
+        "captions.txt could not be read (too large (20 bytes)), so no caption was used."]
+
+
 @needs_symlinks
 def test_a_caption_file_linked_from_outside_is_not_read(tmp_path):
     outside = tmp_path / "captions.txt"
@@ -288,6 +300,21 @@ def test_a_1200_deep_folder_loads_the_images_within_the_depth_bound(tmp_path):
     assert path == "/".join(["d"] * 33)
     assert reason == (
         "folders nested more than 32 levels deep are not searched (this one is 33 deep)")
+
+
+def test_the_folders_left_out_for_their_depth_are_counted_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FOLDER_DEPTH", 2)
+    for folder in ("a", "a/b", "a/b/c", "a/b/d", "e/f/g/h"):
+        gray_png(tmp_path / folder / "x.png")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 2  # a/x.png and a/b/x.png; a/b/c, a/b/d and e/f/g are 3 deep
+    assert [(s.path, s.reason) for s in data.report.skipped] == [(
+        "a/b/c",
+        "folders nested more than 2 levels deep are not searched (this one is 3 deep; "
+        "2 more such folders)",
+    )]
 
 
 def test_a_folder_tree_with_too_many_entries_is_refused(tmp_path, monkeypatch):

@@ -9,7 +9,10 @@ names the source and says what was wrong.
 Only regular files are read: a pipe, device or socket (which could make a read wait forever) is
 refused as the source (a `DataError`) and skipped inside a folder, the caption file included.
 
-Folders and .zip archives (the zip is read in memory, never extracted) follow the same rules:
+The limits named below (`MAX_*`) are constants of this package; every loader reads them here
+when it runs, so setting one (`files.MAX_FOLDER_DEPTH = 64`) changes it for all of them.
+
+Folders and .zip archives (a zip is read where it lies, never extracted) follow the same rules:
 
 - The search is recursive, down to `MAX_FOLDER_DEPTH` (32) levels of folders; deeper folders
   are left out with one line in the report saying so. A tree of more than `MAX_FOLDER_ENTRIES`

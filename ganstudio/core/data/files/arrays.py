@@ -60,17 +60,14 @@ def read_arrays(path: Path) -> dict[str, np.ndarray]:
         file.seek(0)
         if magic == _NPY_MAGIC:
             size = os.fstat(file.fileno()).st_size
-            return {"x": _read_array(file, size, f"'{name}'", _FILE_HINT, _budget())}
+            budget = limits().MAX_ARRAY_BYTES
+            return {"x": _read_array(file, size, f"'{name}'", _FILE_HINT, budget)}
         if magic[:4] in _ZIP_MAGICS:
             return _read_npz(file, name)
     raise DataError(
         f"could not read '{name}' as a NumPy file (it holds neither .npy nor .npz data).",
         hint=_FILE_HINT,
     )
-
-
-def _budget() -> int:
-    return limits().MAX_ARRAY_BYTES
 
 
 def _read_npz(file: IO[bytes], name: str) -> dict[str, np.ndarray]:
@@ -92,7 +89,7 @@ def _read_npz(file: IO[bytes], name: str) -> dict[str, np.ndarray]:
                 hint="Save the examples as x (and integer labels as y): "
                 "np.savez(path, x=examples, y=labels).",
             )
-        budget = _budget()
+        budget = limits().MAX_ARRAY_BYTES
         arrays: dict[str, np.ndarray] = {}
         for key in _KEYS:
             if key not in members:

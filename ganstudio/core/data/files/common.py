@@ -52,13 +52,14 @@ MAX_IMAGE_PIXELS = 50_000_000
 """Images with more pixels than this are skipped (decompression-bomb guard)."""
 
 MAX_MEMBER_BYTES = 256 * 1024 * 1024
-"""Zip members that unpack to more bytes than this are skipped without being read."""
+"""Zip members declaring more unpacked bytes than this are skipped unread (caption files too)."""
 
 MAX_FOLDER_DEPTH = 32
 """Folders nested deeper than this below the dataset folder are not searched (one report line)."""
 
 MAX_FOLDER_ENTRIES = 2_000_000
 """A folder tree with more files and folders than this is refused (a DataError)."""
+
 
 def _half_the_memory() -> int:
     try:
@@ -128,6 +129,10 @@ def limits() -> ModuleType:
     return sys.modules[__package__]
 
 
+# --------------------------------------------------------------------------------------------
+# Opening files
+
+
 class Skip(Exception):
     """A file is left out; `reason` is shown to the user as is."""
 
@@ -162,6 +167,27 @@ def open_file(path: str) -> IO[bytes]:
     return os.fdopen(fd, "rb")
 
 
+def open_source(path: Path, name: str) -> IO[bytes]:
+    """Opens the one file a loader reads (a table, an array, a .zip), or raises a DataError.
+
+    Like `open_file`, it never waits on a FIFO: a pipe, device or socket is refused.
+    """
+    try:
+        return open_file(os.fspath(path))
+    except Skip as skip:
+        if skip.reason == NOT_REGULAR:
+            raise DataError(
+                f"'{name}' is {NOT_REGULAR}.",
+                hint="Save the data to a file and give that file.",
+            ) from None
+        why = skip.reason.removeprefix("unreadable ")  # "(Permission denied)"
+        raise DataError(f"could not read '{name}' {why}.") from None
+
+
+# --------------------------------------------------------------------------------------------
+# The dataset
+
+
 def user_dataset(
     name: str,
     kind: str,
@@ -187,23 +213,6 @@ def user_dataset(
         description=f"{len(x)} {what} from {name}",
         captions=captions,
     )
-
-
-def open_source(path: Path, name: str) -> IO[bytes]:
-    """Opens the one file a loader reads (a table, an array, a .zip), or raises a DataError.
-
-    Like `open_file`, it never waits on a FIFO: a pipe, device or socket is refused.
-    """
-    try:
-        return open_file(os.fspath(path))
-    except Skip as skip:
-        if skip.reason == NOT_REGULAR:
-            raise DataError(
-                f"'{name}' is {NOT_REGULAR}.",
-                hint="Save the data to a file and give that file.",
-            ) from None
-        why = skip.reason.removeprefix("unreadable ")  # "(Permission denied)"
-        raise DataError(f"could not read '{name}' {why}.") from None
 
 
 # --------------------------------------------------------------------------------------------

@@ -46,8 +46,10 @@ def load_points(path: PathLike, limit: int | None = None) -> Dataset:
         `y` int32 [N] or `None`, and a `LoadReport` (files_read is 1).
 
     Raises:
-        DataError: The file does not exist or cannot be read, its array has the wrong shape, or
-            no usable row is left.
+        DataError: The file does not exist or cannot be read (a pipe or device, text that is
+            not UTF-8/16/32), a table goes past a bound (`MAX_TABLE_BYTES`,
+            `MAX_LINE_LENGTH`, `MAX_POINT_COLUMNS`, `MAX_POINT_ROWS`), an array has the wrong
+            shape or is refused from its header, or no usable row is left.
         ConfigError: `limit` is not a positive whole number.
     """
     limit = check_limit(limit)

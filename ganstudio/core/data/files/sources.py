@@ -106,7 +106,7 @@ def folder_entries(
     Raises:
         DataError: The tree holds more than `MAX_FOLDER_ENTRIES` files and folders.
     """
-    max_depth, max_entries = limits().MAX_FOLDER_DEPTH, limits().MAX_FOLDER_ENTRIES
+    max_depth = limits().MAX_FOLDER_DEPTH
     root_text = os.fspath(root)
     real_root = os.path.realpath(root_text)
     entries: list[Entry] = []
@@ -114,31 +114,19 @@ def folder_entries(
     seen: set[tuple[int, int]] = set()
     with contextlib.suppress(OSError):  # an unreadable root is reported when it is listed
         seen.add(_identity(os.stat(root_text)))
-    too_deep: list[str] = []
-    walked = 0
+    too_deep: str | None = None  # the first folder left out for its depth
+    deeper = walked = 0
     stack: list[tuple[str, tuple[str, ...]]] = [(root_text, ())]
     while stack:
         folder, prefix = stack.pop()
         try:
-            with os.scandir(folder) as listing:
-                items = []
-                for item in listing:
-                    walked += 1
-                    if walked > max_entries:
-                        raise DataError(
-                            f"'{root}' holds more than {max_entries:,} files and folders; "
-                            "the search stopped there.",
-                            hint="Give a smaller folder, or save the images as a .npy/.npz "
-                            "array.",
-                        )
-                    if not hidden(item.name):
-                        items.append(item)
+            items, walked = _visible_items(folder, root, walked)
         except OSError as err:
             shown = "/".join(prefix) or "."
             skipped.append(SkippedFile(shown, f"unreadable folder ({os_reason(err)})"))
             continue
         subfolders = []
-        for item in sorted(items, key=lambda i: i.name):
+        for item in items:
             parts = (*prefix, item.name)
             display = "/".join(parts)
             try:
@@ -150,25 +138,47 @@ def folder_entries(
                 if identity in seen:
                     continue  # searched already (through another link, or a loop)
                 seen.add(identity)
-                if len(parts) > max_depth:
-                    too_deep.append(display)
-                else:
+                if len(parts) <= max_depth:
                     subfolders.append((item.path, parts))
+                else:
+                    too_deep = too_deep or display
+                    deeper += 1
             elif not is_image_name(item.name):
                 skipped.append(SkippedFile(display, NOT_IMAGE_TYPE))
             else:
                 entries.append(Entry(display, parts, partial(open_file, item.path)))
         stack.extend(reversed(subfolders))  # searched in name order
-    if too_deep:
-        more = f"; {len(too_deep) - 1} more such folders" if len(too_deep) > 1 else ""
-        skipped.append(SkippedFile(
-            min(too_deep),
-            f"folders nested more than {max_depth} levels deep are not searched "
-            f"(this one is {max_depth + 1} deep{more})",
-        ))
+    if too_deep is not None:
+        more = f"; {deeper - 1} more such folders" if deeper > 1 else ""
+        reason = (f"folders nested more than {max_depth} levels deep are not searched "
+                  f"(this one is {max_depth + 1} deep{more})")
+        skipped.append(SkippedFile(too_deep, reason))
     entries.sort(key=lambda e: e.display)
     skipped.sort(key=lambda s: s.path)
     return entries, skipped
+
+
+def _visible_items(folder: str, root: Path, walked: int) -> tuple[list[os.DirEntry], int]:
+    """A folder's entries that are not hidden, by name, and `walked` plus all its entries.
+
+    Raises:
+        OSError: The folder cannot be listed.
+        DataError: More than `MAX_FOLDER_ENTRIES` entries have been walked.
+    """
+    most = limits().MAX_FOLDER_ENTRIES
+    items = []
+    with os.scandir(folder) as listing:
+        for item in listing:
+            walked += 1
+            if walked > most:
+                raise DataError(
+                    f"'{root}' holds more than {most:,} files and folders; the search stopped "
+                    "there.",
+                    hint="Give a smaller folder, or save the images as a .npy/.npz array.",
+                )
+            if not hidden(item.name):
+                items.append(item)
+    return sorted(items, key=lambda i: i.name), walked
 
 
 def _identity(info: os.stat_result) -> tuple[int, int]:
