@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import struct
+import time
+import tracemalloc
 import warnings
 import zipfile
 from pathlib import Path
@@ -50,6 +53,21 @@ def png_bytes(img: Image.Image, fmt: str = "PNG") -> bytes:
 def noise(size=(64, 64)) -> Image.Image:
     rng = np.random.default_rng(0)
     return Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8))
+
+
+needs_symlinks = pytest.mark.skipif(
+    not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks"
+)
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+
+
+def peak_memory(call):
+    """What `call()` returns, and the peak of the memory Python allocated while it ran."""
+    tracemalloc.start()
+    try:
+        return call(), tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def reasons(dataset_or_report) -> dict[str, str]:
@@ -123,6 +141,74 @@ def test_a_fifo_named_like_an_image_is_skipped_not_waited_on(tmp_path):
         ("x.png", "not a regular file (a pipe, device or socket)")]
 
 
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_given_as_a_points_table_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "data.csv"
+    os.mkfifo(fifo)
+
+    for load in (load_user_data, load_points):
+        with pytest.raises(DataError, match=r"data\.csv' is not a regular file \(a pipe"):
+            load(fifo)
+
+
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_given_as_an_array_or_zip_file_is_refused_not_waited_on(tmp_path):
+    arrays = tmp_path / "data.npz"
+    archive = tmp_path / "pets.zip"
+    os.mkfifo(arrays)
+    os.mkfifo(archive)
+
+    for load in (load_user_data, load_images, load_points):
+        with pytest.raises(DataError, match=r"data\.npz' is not a regular file"):
+            load(arrays)
+    with pytest.raises(DataError, match=r"pets\.zip' is not a regular file"):
+        load_images(archive)
+
+
+@needs_fifo
+@pytest.mark.timeout(20)
+def test_a_fifo_named_captions_txt_is_not_waited_on(tmp_path):
+    gray_png(tmp_path / "a.png")
+    gray_png(tmp_path / "b.png")
+    os.mkfifo(tmp_path / "captions.txt")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 2 and data.captions is None
+    assert data.report.caption_issues == [
+        "captions.txt could not be read (not a regular file (a pipe, device or socket)), "
+        "so no caption was used."
+    ]
+
+
+def test_a_caption_file_over_the_member_limit_is_not_read(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_MEMBER_BYTES", 10)
+    gray_png(tmp_path / "a.png")
+    (tmp_path / "captions.txt").write_text("a.png a gray square\n")
+
+    data = load_images(tmp_path)
+
+    assert data.captions is None
+    assert data.report.caption_issues == [
+        "captions.txt could not be read (too large (20 bytes)), so no caption was used."]
+
+
+@needs_symlinks
+def test_a_caption_file_linked_from_outside_is_not_read(tmp_path):
+    outside = tmp_path / "captions.txt"
+    outside.write_text("a.png a secret\n")
+    root = tmp_path / "data"
+    gray_png(root / "a.png")
+    (root / "captions.txt").symlink_to(outside)
+
+    data = load_images(root)
+
+    assert data.captions is None and data.report.caption_issues == []
+    assert reasons(data)["captions.txt"].startswith("link leads outside the dataset folder")
+
+
 def test_nested_folders_are_searched_recursively(tmp_path):
     gray_png(tmp_path / "birds" / "2020" / "june" / "deep.png")
     gray_png(tmp_path / "birds" / "top.png")
@@ -135,18 +221,111 @@ def test_nested_folders_are_searched_recursively(tmp_path):
     assert data.y.tolist() == [0, 0, 1]
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink") or os.name == "nt", reason="needs symlinks")
-def test_symlinked_folders_are_followed_once(tmp_path):
+@needs_symlinks
+def test_links_inside_the_folder_are_followed_each_folder_once(tmp_path):
+    root = tmp_path / "data"
+    gray_png(root / "cats" / "1.png")
+    gray_png(root / "cats" / "inner" / "2.png")
+    (root / "dogs").symlink_to(root / "cats" / "inner", target_is_directory=True)
+    (root / "cats" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "cats" / "again.png").symlink_to(root / "cats" / "1.png")
+
+    data = load_images(root)
+
+    # inner is met first as "dogs" (shallower), so it is searched there and only there
+    assert data.class_names == ["cats", "dogs"] and data.y.tolist() == [0, 0, 1]
+    assert len(data) == 3 and data.report.skipped == []
+
+
+@needs_symlinks
+def test_links_leading_outside_the_folder_are_skipped_unless_asked(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     gray_png(elsewhere / "x.png")
     root = tmp_path / "data"
     gray_png(root / "cats" / "1.png")
     (root / "dogs").symlink_to(elsewhere, target_is_directory=True)
-    (root / "cats" / "loop").symlink_to(root, target_is_directory=True)
+    (root / "cats" / "far.png").symlink_to(elsewhere / "x.png")
+    (elsewhere / "back").symlink_to(root, target_is_directory=True)  # a loop through outside
+    real = os.path.realpath(elsewhere)
 
-    data = load_images(root)
+    kept_in = load_images(root)
+    followed = load_images(root, follow_links=True)
 
-    assert data.class_names == ["cats", "dogs"] and len(data) == 2
+    assert len(kept_in) == 1 and kept_in.class_names is None
+    assert reasons(kept_in) == {
+        "cats/far.png": f"link leads outside the dataset folder ({real}/x.png)",
+        "dogs": f"link leads outside the dataset folder ({real})",
+    }
+    assert followed.class_names == ["cats", "dogs"] and len(followed) == 3
+    assert followed.report.skipped == []
+    assert load_user_data(root, follow_links=True).class_names == ["cats", "dogs"]
+
+
+@needs_symlinks
+def test_dangling_links_and_loops_of_links_are_skipped_with_a_reason(tmp_path):
+    gray_png(tmp_path / "ok.png")
+    (tmp_path / "gone.png").symlink_to(tmp_path / "missing.png")
+    (tmp_path / "a.png").symlink_to(tmp_path / "b.png")
+    (tmp_path / "b.png").symlink_to(tmp_path / "a.png")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 1
+    found = reasons(data)
+    missing = os.path.join(os.path.realpath(tmp_path), "missing.png")
+    assert found["gone.png"] == f"dangling link (nothing at {missing})"
+    assert found["a.png"].startswith("unreadable link (") and found["b.png"] == found["a.png"]
+
+
+def test_a_1200_deep_folder_loads_the_images_within_the_depth_bound(tmp_path):
+    folders = [tmp_path]
+    for _ in range(1200):  # os.makedirs would recurse 1,200 deep itself
+        folders.append(folders[-1] / "d")
+        os.mkdir(folders[-1])
+    for depth in (1, files.MAX_FOLDER_DEPTH, files.MAX_FOLDER_DEPTH + 1, 1000, 1200):
+        gray_png(folders[depth] / f"at{depth}.png")
+    try:
+        start = time.perf_counter()
+        data = load_images(tmp_path)
+        seconds = time.perf_counter() - start
+    finally:
+        for depth in range(1200, 0, -1):  # shutil.rmtree recurses too
+            for image in folders[depth].glob("*.png"):
+                image.unlink()
+            folders[depth].rmdir()
+
+    assert len(data) == 2  # depths 1 and 32; the folders below 32 levels are not searched
+    assert seconds < 5
+    (path, reason), = ((s.path, s.reason) for s in data.report.skipped)
+    assert path == "/".join(["d"] * 33)
+    assert reason == (
+        "folders nested more than 32 levels deep are not searched (this one is 33 deep)")
+
+
+def test_the_folders_left_out_for_their_depth_are_counted_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FOLDER_DEPTH", 2)
+    for folder in ("a", "a/b", "a/b/c", "a/b/d", "e/f/g/h"):
+        gray_png(tmp_path / folder / "x.png")
+
+    data = load_images(tmp_path)
+
+    assert len(data) == 2  # a/x.png and a/b/x.png; a/b/c, a/b/d and e/f/g are 3 deep
+    assert [(s.path, s.reason) for s in data.report.skipped] == [(
+        "a/b/c",
+        "folders nested more than 2 levels deep are not searched (this one is 3 deep; "
+        "2 more such folders)",
+    )]
+
+
+def test_a_folder_tree_with_too_many_entries_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_FOLDER_ENTRIES", 5)
+    for i in range(3):
+        gray_png(tmp_path / "a" / f"{i}.png")
+        gray_png(tmp_path / "b" / f"{i}.png")
+
+    with pytest.raises(DataError, match=r"holds more than 5 files and folders") as caught:
+        load_images(tmp_path)
+    assert ".npy" in str(caught.value)
 
 
 def test_a_single_top_folder_is_looked_through(tmp_path):
@@ -219,11 +398,27 @@ def test_image_extensions_are_case_insensitive(tmp_path):
 # Zip archives
 
 
-def make_zip(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w") as archive:
+def make_zip(path: Path, members: dict[str, bytes], method: int = zipfile.ZIP_STORED) -> Path:
+    with zipfile.ZipFile(path, "w", method) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return path
+
+
+def patch_member(path: Path, member: str, *, size: int | None = None, crc: int | None = None):
+    """Makes a member's headers lie: its unpacked size or CRC-32, in both of its headers."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo(member).header_offset
+    directory = struct.unpack_from("<I", data, data.rfind(b"PK\x05\x06") + 16)[0]
+    central = [at for at in range(directory, len(data) - 46)
+               if data[at : at + 4] == b"PK\x01\x02"
+               and data[at + 46 : at + 46 + len(member)] == member.encode()]
+    for field, value in (("size", size), ("crc", crc)):
+        if value is not None:
+            struct.pack_into("<I", data, local + (22 if field == "size" else 14), value)
+            struct.pack_into("<I", data, central[0] + (24 if field == "size" else 16), value)
+    path.write_bytes(bytes(data))
 
 
 def test_zip_follows_the_folder_rules_without_extracting(tmp_path):
@@ -265,6 +460,64 @@ def test_zip_bad_members_are_skipped(tmp_path):
     found = reasons(data)
     assert found["empty.png"] == "zero bytes"
     assert found["text.png"].startswith("not an image")
+
+
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["deflate", "bzip2", "lzma"])
+def test_a_zip_member_unpacking_to_more_than_it_declares_is_skipped_early(tmp_path, method):
+    good = png_bytes(Image.new("L", (10, 10), 7))
+    archive = make_zip(tmp_path / "lies.zip",
+                       {"good.png": good, "bomb.png": bytes(50 * 2**20)}, method)
+    patch_member(archive, "bomb.png", size=1000)  # 50 MB of zeros declared as 1,000 bytes
+
+    data, peak = peak_memory(lambda: load_images(archive))
+
+    assert len(data) == 1
+    assert reasons(data) == {"bomb.png": "unpacks to more than its declared size (1000 bytes)"}
+    assert peak < 4 * 2**20  # zipfile.ZipFile.read unpacked it whole first: 127 MiB at peak
+
+
+@pytest.mark.parametrize(
+    "method", [zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA],
+    ids=["stored", "deflate", "bzip2", "lzma"])
+def test_zip_members_are_read_whatever_their_compression(tmp_path, method):
+    images = {f"{i}.png": png_bytes(noise((16 + i, 16))) for i in range(3)}
+    archive = make_zip(tmp_path / "z.zip", {**images, "captions.txt": b"0.png zero\n"}, method)
+
+    data = load_images(archive)
+
+    assert len(data) == 1 and data.captions == ["zero"]
+    assert reasons(data)["1.png"].startswith("no caption")
+
+
+def test_zip_members_declaring_more_than_the_limit_are_skipped_unread(tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_MEMBER_BYTES", 1000)
+    archive = make_zip(tmp_path / "big.zip", {"small.png": png_bytes(Image.new("L", (4, 4))),
+                                              "big.png": png_bytes(noise())})
+
+    data = load_images(archive)
+
+    assert len(data) == 1
+    size = zipfile.ZipFile(archive).getinfo("big.png").file_size
+    assert reasons(data) == {"big.png": f"too large ({size} bytes unpacked)"}
+
+
+def test_zip_members_whose_data_do_not_match_their_header_are_skipped(tmp_path):
+    png = png_bytes(Image.new("L", (8, 8), 9))
+    archive = make_zip(tmp_path / "bad.zip", {"ok.png": png, "crc.png": png, "short.png": png},
+                       zipfile.ZIP_DEFLATED)
+    patch_member(archive, "crc.png", crc=12345)
+    patch_member(archive, "short.png", size=len(png) + 10)
+
+    data = load_images(archive)
+
+    assert len(data) == 1
+    assert reasons(data) == {
+        "crc.png": "unreadable (corrupt zip member: bad CRC-32)",
+        "short.png": f"unreadable (corrupt zip member: it unpacks to {len(png)} bytes, "
+                     f"not the {len(png) + 10} it declares)",
+    }
 
 
 def test_corrupt_zip_raises_data_error(tmp_path):
@@ -783,6 +1036,109 @@ def test_points_limit(tmp_path):
     assert load_points(path, limit=4).x[:, 0].tolist() == [0, 1, 2, 3]
 
 
+def test_a_126_mb_csv_on_one_line_is_refused_after_its_first_megabyte(tmp_path):
+    path = tmp_path / "one_line.csv"
+    with path.open("wb") as out:
+        for _ in range(126):
+            out.write(b"1," * 2**19)  # 1 MiB a time: 126 MiB, no newline
+
+    def refused() -> float:
+        start = time.perf_counter()
+        with pytest.raises(DataError, match=r"line 1 of '.*one_line\.csv' is longer than "
+                                            r"1,000,000 characters\. .*\.npy array"):
+            load_points(path)
+        return time.perf_counter() - start
+
+    seconds, peak = peak_memory(refused)
+    path.unlink()
+
+    assert peak < 16 * 2**20 and seconds < 2  # it took 43 s and 9 GiB before
+
+
+def test_points_are_held_as_float32_while_a_table_is_read(tmp_path):
+    rng = np.random.default_rng(5)
+    values = rng.normal(size=(30_000, 9)).astype(np.float32)
+    labels = rng.integers(0, 10, len(values))
+    path = tmp_path / "big.csv"
+    np.savetxt(path, np.column_stack([values, labels]), delimiter=",", fmt="%.7g",
+               header="a,b,c,d,e,f,g,h,i,label", comments="")
+
+    data, peak = peak_memory(lambda: load_points(path))
+
+    np.testing.assert_allclose(data.x, values, rtol=1e-6)
+    assert data.y.tolist() == labels.tolist()
+    assert peak < 2 * values.nbytes  # Python floats in lists took 14 times x
+
+
+def test_point_tables_past_their_bounds_are_refused(tmp_path, monkeypatch):
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(["1"] * 5000) + "\n")
+    rows = tmp_path / "rows.csv"
+    rows.write_text("".join(f"{i},{i}\n" for i in range(10)))
+
+    with pytest.raises(DataError, match=r"wide\.csv' has 5,000 columns; a points table may "
+                                        r"have 4,096 at most\. .*folder of image files"):
+        load_points(wide)
+    monkeypatch.setattr(files, "MAX_POINT_ROWS", 5)
+    with pytest.raises(DataError, match=r"rows\.csv' has more than 5 rows of points\. Give a "
+                                        r"limit"):
+        load_user_data(rows)
+    assert len(load_points(rows, limit=5)) == 5
+    monkeypatch.setattr(files, "MAX_TABLE_BYTES", 10)
+    with pytest.raises(DataError, match=r"rows\.csv' holds 40 bytes; a points table may hold "
+                                        r"10 bytes at most"):
+        load_points(rows)
+
+
+def test_an_unclosed_quote_stops_at_the_csv_field_limit(tmp_path):
+    path = tmp_path / "quote.csv"
+    path.write_text('x,y\n1,2\n"3' + ",4\n5" * 40_000 + "\n")
+
+    with pytest.raises(DataError, match=r"line \d+ of '.*quote\.csv' cannot be read "
+                                        r"\(field larger than field limit"):
+        load_points(path)
+
+
+def test_many_bad_rows_are_counted_and_the_first_listed(tmp_path):
+    path = tmp_path / "p.csv"
+    path.write_text("x,y\n1,2\n" + "a,b\n" * 5000)
+
+    data = load_points(path)
+
+    assert [s.reason for s in data.report.skipped] == [
+        "5000 rows skipped (not a number): lines 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, ..."]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-be", "utf-32"])
+def test_point_tables_in_utf8_or_with_a_utf16_or_utf32_byte_order_mark(tmp_path, encoding):
+    text = "# façade\nx;y;label\n1;2;chat\n3;4;café\n"
+    mark = {"utf-16-be": "\ufeff"}.get(encoding, "")  # "utf-16" and "utf-32" write their own
+    path = tmp_path / "p.csv"
+    path.write_bytes((mark + text).encode(encoding))
+
+    data = load_points(path)
+
+    np.testing.assert_allclose(data.x, [[1, 2], [3, 4]])
+    assert data.class_names == ["café", "chat"] and data.y.tolist() == [1, 0]
+
+
+def test_point_tables_that_are_not_text_are_refused(tmp_path):
+    latin = tmp_path / "latin.csv"
+    latin.write_bytes("x,y,label\n1,2,café\n".encode("latin-1"))
+    no_mark = tmp_path / "no_mark.csv"
+    no_mark.write_bytes("x,y\n1,2\n".encode("utf-16-le"))
+    binary = tmp_path / "binary.dat"
+    binary.write_bytes(bytes(range(256)) * 4)
+
+    with pytest.raises(DataError, match=r"latin\.csv' is not UTF-8 or UTF-16 text \(byte 0xe9: "
+                                        r"invalid continuation byte\)\. Save it as UTF-8"):
+        load_points(latin)
+    with pytest.raises(DataError, match=r"no_mark\.csv' holds NUL characters \(line 1\)"):
+        load_points(no_mark)
+    with pytest.raises(DataError, match=r"binary\.dat' (holds NUL|is not UTF-8)"):
+        load_user_data(binary)
+
+
 def test_npy_points(tmp_path):
     x = np.random.default_rng(3).normal(size=(50, 2)) * 100 + 7
     np.save(tmp_path / "p.npy", x)
@@ -812,6 +1168,114 @@ def test_npy_with_the_wrong_shape_raises(tmp_path):
 
     with pytest.raises(DataError, match="shape"):
         load_points(tmp_path / "cube.npy")
+
+
+def npy_header(shape: tuple, dtype: str = "<f8", version: int = 1) -> bytes:
+    """The .npy header numpy writes for an array of `shape` and `dtype`, without its data."""
+    buffer = io.BytesIO()
+    header = {"descr": dtype, "fortran_order": False, "shape": shape}
+    write = (np.lib.format.write_array_header_1_0 if version == 1
+             else np.lib.format.write_array_header_2_0)
+    write(buffer, header)
+    return buffer.getvalue()
+
+
+def test_arrays_needing_more_memory_than_allowed_are_refused_from_their_header(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(files, "MAX_ARRAY_BYTES", 50_000)
+    np.save(tmp_path / "big.npy", np.zeros((100, 100)))
+    np.savez(tmp_path / "labels.npz", x=np.zeros((40, 8, 8)), y=np.zeros((40, 100)))
+
+    with pytest.raises(DataError) as big:
+        load_user_data(tmp_path / "big.npy")
+    with pytest.raises(DataError) as labels:
+        load_user_data(tmp_path / "labels.npz")
+
+    assert str(big.value).startswith(
+        f"'{tmp_path / 'big.npy'}' is a 100×100 float64 array of 78.1 KiB: more than the "
+        "48.8 KiB loaded arrays may take on this machine.")
+    # x takes 20,480 bytes; y's 32,000 do not fit in what is left
+    assert "the y array in" in str(labels.value) and "more than the 28.8 KiB" in str(labels.value)
+
+
+def test_a_header_claiming_terabytes_is_refused_before_any_data_is_read(tmp_path):
+    (tmp_path / "huge.npy").write_bytes(npy_header((10**6, 10**6)))
+    zipped = tmp_path / "huge.npz"
+    with zipfile.ZipFile(zipped, "w") as archive:
+        archive.writestr("x.npy", npy_header((2, 8, 8), "|u1") + bytes(128))
+        archive.writestr("captions.npy", npy_header((10**12,), "<U100"))
+
+    with pytest.raises(DataError, match=r"huge\.npy' is a 1000000×1000000 float64 array of "
+                                        r"7\.3 TiB: more than the"):
+        load_points(tmp_path / "huge.npy")
+    with pytest.raises(DataError, match=r"the captions array in '.*huge\.npz' is a "
+                                        r"1000000000000 <U100 array of 363\.8 TiB: more than"):
+        load_images(zipped)
+
+
+def test_truncated_npy_and_npz_arrays_are_refused(tmp_path):
+    np.save(tmp_path / "full.npy", np.ones((50, 4)))
+    whole = (tmp_path / "full.npy").read_bytes()
+    (tmp_path / "cut.npy").write_bytes(whole[:-600])
+    zipped = tmp_path / "cut.npz"
+    with zipfile.ZipFile(zipped, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("x.npy", whole[:-600])
+    lying = tmp_path / "lying.npz"
+    np.savez(lying, x=np.ones((50, 4)))
+    patch_member(lying, "x.npy", size=1000)
+
+    with pytest.raises(DataError, match=r"cut\.npy' is truncated: its header says a 50×4 "
+                                        r"float64 array of 1,600 bytes but only 1,000 follow\."):
+        load_points(tmp_path / "cut.npy")
+    with pytest.raises(DataError, match=r"the x array in '.*cut\.npz' is truncated"):
+        load_points(zipped)
+    with pytest.raises(DataError, match=r"the x array in '.*lying\.npz' \(unpacks to more "
+                                        r"than its declared size \(1000 bytes\)\)"):
+        load_user_data(lying)
+
+
+def test_npy_headers_claiming_megabytes_are_refused(tmp_path):
+    long_v2 = tmp_path / "long2.npy"
+    long_v2.write_bytes(b"\x93NUMPY\x02\x00" + (50_000_000).to_bytes(4, "little") + b"{")
+    long_v1 = tmp_path / "long1.npy"
+    long_v1.write_bytes(b"\x93NUMPY\x01\x00" + (65_000).to_bytes(2, "little") + b" " * 65_000)
+
+    with pytest.raises(DataError, match=r"its header claims 50,000,000 bytes, more than the "
+                                        r"10,000 a NumPy header may have"):
+        load_user_data(long_v2)
+    with pytest.raises(DataError, match=r"its header claims 65,000 bytes"):
+        load_points(long_v1)
+
+
+def test_odd_npy_headers_and_contents_are_refused_with_their_reason(tmp_path):
+    (tmp_path / "objects.npy").write_bytes(b"")
+    np.save(tmp_path / "objects.npy", np.array([{"a": 1}, None]), allow_pickle=True)
+    (tmp_path / "negative.npy").write_bytes(npy_header((-5, 3)))
+    (tmp_path / "v3.npy").write_bytes(b"\x93NUMPY\x03\x00" + npy_header((2, 2))[8:])
+    (tmp_path / "text.npy").write_text("1,2,3\n")
+    (tmp_path / "garbled.npy").write_bytes(b"\x93NUMPY\x01\x00\x10\x00{'descr': oops}\n")
+
+    expected = {
+        "objects.npy": r"holds Python objects \(dtype=object\), which are not loaded",
+        "negative.npy": r"its header gives the shape \(-5, 3\)",
+        "v3.npy": r"NumPy format version 3\.0 is not read here",
+        "text.npy": r"could not read '.*text\.npy' as a NumPy file \(it holds neither",
+        "garbled.npy": r"its header is not valid",
+    }
+    for name, message in expected.items():
+        with pytest.raises(DataError, match=message):
+            load_user_data(tmp_path / name)
+
+
+def test_npz_arrays_are_read_in_fortran_order_and_any_byte_order(tmp_path):
+    x = np.asfortranarray(np.arange(32, dtype=">f4").reshape(2, 4, 4) / 32)
+    np.savez_compressed(tmp_path / "f.npz", x=x, y=np.array([1, 0], dtype=">i2"),
+                        class_names=np.array(["cat", "dog"]))
+
+    data = load_images(tmp_path / "f.npz", image_size=4)
+
+    np.testing.assert_allclose(data.x[..., 0], x, atol=1e-6)
+    assert data.y.tolist() == [1, 0] and data.class_names == ["cat", "dog"]
 
 
 # --------------------------------------------------------------------------------------------
