@@ -17,18 +17,25 @@ from typing import Any
 
 from ganstudio.errors import GanStudioError
 
-__all__ = ["MAX_TEXT_BYTES", "decode_text", "read_json_file", "read_text_file"]
+__all__ = ["BYTE_ORDER_MARKS", "MAX_TEXT_BYTES", "decode_text", "read_json_file",
+           "read_text_file", "text_encoding"]
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 """Config and metadata files larger than this are refused (they are a few kB)."""
 
-_BOMS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
+BYTE_ORDER_MARKS = (  # longest first: the UTF-32 LE mark starts with the UTF-16 LE one
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+
+
+def text_encoding(start: bytes) -> str:
+    """The codec for text starting with `start` (its first 4 bytes or more): UTF-16/UTF-32 by
+    their byte-order mark, else `utf-8-sig` (UTF-8 with or without a mark)."""
+    return next((code for mark, code in BYTE_ORDER_MARKS if start.startswith(mark)),
+                "utf-8-sig")
 
 
 def decode_text(data: bytes) -> str:
@@ -37,17 +44,17 @@ def decode_text(data: bytes) -> str:
     Raises:
         ValueError: with a short reason (not text, or not in those encodings).
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as err:
-                raise ValueError(f"broken {encoding.upper()} text ({err.reason} at byte "
-                                 f"{err.start})") from None
+    encoding = text_encoding(data[:4])
+    if encoding != "utf-8-sig":
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError as err:
+            raise ValueError(f"broken {encoding.upper()} text ({err.reason} at byte "
+                             f"{err.start})") from None
     if b"\x00" in data:
         raise ValueError("binary data, not text (it holds NUL bytes)")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise ValueError(f"not UTF-8 text (byte 0x{data[err.start]:02x} at position "
                          f"{err.start}; Latin-1 or another legacy encoding?)") from None

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from ganstudio.core.data.base import points_on_plane
 from ganstudio.core.latent import image_grid, save_png
 
 REAL_COLOR = (40, 90, 200)
@@ -74,14 +75,6 @@ def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarr
             grid = np.repeat(np.repeat(grid, scale, axis=0), scale, axis=1)
         save_png(grid, path)
         return Path(path)
-    return scatter_png(on_plane(samples), path, real=on_plane(real), modes=on_plane(modes))
+    return scatter_png(points_on_plane(samples), path, real=points_on_plane(real),
+                       modes=points_on_plane(modes))
 
-
-def on_plane(points: np.ndarray | None) -> np.ndarray | None:
-    """Points as 2D for a scatter plot: the first two coordinates; 1-D points on the x axis."""
-    if points is None:
-        return None
-    points = np.asarray(points).reshape(len(points), -1)
-    if points.shape[1] >= 2:
-        return points[:, :2]
-    return np.pad(points, ((0, 0), (0, 2 - points.shape[1])))

@@ -207,3 +207,17 @@ class Normalizer:
     def to_dict(self) -> dict:
         """JSON-friendly form (for checkpoints and export metadata)."""
         return {"offset": list(self.offset), "scale": self.scale}
+
+
+def points_on_plane(points: np.ndarray | None) -> np.ndarray | None:
+    """Points as 2D for a scatter plot: their first two coordinates; 1-D points on the x axis.
+
+    Args:
+        points: [N, D] points, or `None` (returned as is).
+    """
+    if points is None:
+        return None
+    points = np.asarray(points).reshape(len(points), -1)
+    if points.shape[1] >= 2:
+        return points[:, :2]
+    return np.pad(points, ((0, 0), (0, 2 - points.shape[1])))

@@ -7,7 +7,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QStackedWidget, QVBoxLayout, QWidget
 
-from ganstudio.core.data.base import IMAGES, Dataset
+from ganstudio.core.data.base import IMAGES, Dataset, points_on_plane
 from ganstudio.ui import theme
 from ganstudio.ui.history import tile_images, to_uint8
 
@@ -81,7 +81,7 @@ class DatasetPreview(QWidget):
         else:
             x = np.asarray(dataset.x)
             step = max(1, len(x) // PREVIEW_POINTS)
-            pts = x[::step, :2]
+            pts = points_on_plane(x[::step])
             self.scatter_item.setData(pos=pts)
             self.scatter_plot.getPlotItem().autoRange(padding=0.08)
             self.stack.setCurrentWidget(self.scatter_plot)

@@ -11,7 +11,6 @@ anything else (Latin-1, binary data) is refused with a message saying to save it
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import os
@@ -34,13 +33,8 @@ from ganstudio.core.data.files.common import (
     size_text,
 )
 from ganstudio.errors import DataError
+from ganstudio.textfile import text_encoding
 
-_BYTE_ORDER_MARKS = (  # UTF-32 first: its little-endian mark starts with UTF-16's
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
 _TOO_WIDE_HINT = (
     "A points table holds one example per line, a few numbers each. Images go in a folder of "
     "image files or a .npy array [N, H, W]."
@@ -96,7 +90,7 @@ def read_table(path: Path, name: str, limit: int | None) -> Table:
                 f"{size_text(largest)} at most.",
                 hint="Save the points as an [N, D] array with np.save (a .npy file).",
             )
-        encoding = _encoding(file.read(4))
+        encoding = text_encoding(file.read(4))
         file.seek(0)
         text = io.TextIOWrapper(file, encoding=encoding, errors="strict", newline="")
         try:
@@ -114,8 +108,6 @@ def _not_text(name: str, encoding: str, err: UnicodeDecodeError) -> str:
     return f"'{name}' is not valid {encoding.upper()} text ({err.reason})."
 
 
-def _encoding(start: bytes) -> str:
-    return next((code for mark, code in _BYTE_ORDER_MARKS if start.startswith(mark)), "utf-8-sig")
 
 
 def _lines(text: TextIO, name: str) -> Iterator[str]:
