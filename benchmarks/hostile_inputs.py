@@ -78,7 +78,7 @@ def judge(case: Case, code: int, stdout: str, stderr: str, folder: Path) -> tupl
             return False, f"message does not match {case.says!r}: {shown[:160]}"
     elif "Traceback" in stderr:
         return False, "a traceback on stderr"
-    elif case.says and not re.search(case.says, stdout):
+    elif case.says and not re.search(case.says, stdout + stderr):
         return False, f"output does not match {case.says!r}"
     if case.check is not None:
         try:

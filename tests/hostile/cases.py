@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import struct
 import zipfile
 from collections.abc import Callable
@@ -37,7 +38,8 @@ class Case:
         group: data, config, run-folder, sample, eval, memory, small-data or cli.
         build: Makes the files in the given folder; returns the CLI arguments.
         exit: The exit status expected (2: a refusal, 0: a safe success).
-        says: A regex the one error line must match (exit 2), or the output (exit 0).
+        says: A regex the one error line must match (exit 2), or the output, stdout and
+            stderr, must (exit 0).
         check: Looks at the folder afterwards (raises AssertionError when unsafe).
         big: Writes large files or needs much time: the benchmark runs it, the tests run a
             scaled-down twin.
@@ -339,7 +341,7 @@ def _huge_header(d: Path) -> list[str]:
     return _train(d / "h.npy")
 
 
-@case("npy-claims-huge-shape", "data", r"(would need|memory|too large|shorter)")
+@case("npy-claims-huge-shape", "data", r"100000000000×2 float32 array of 745.1 GiB: more than")
 def _huge_shape(d: Path) -> list[str]:
     npy_with_header(d / "big.npy", {"descr": "<f4", "fortran_order": False,
                                     "shape": (100_000_000_000, 2)}, b"\x00" * 64)
@@ -376,7 +378,7 @@ def _one_line_small(d: Path) -> list[str]:
     return _train(d / "wide.csv")
 
 
-@case("csv-latin1-header", "data", exit=0)
+@case("csv-latin1-header", "data", r"is not UTF-8 or UTF-16 text \(byte 0xf6.*Save it as UTF-8")
 def _latin1(d: Path) -> list[str]:
     rows = "\n".join(f"{i % 7}.5,{i % 5}.25" for i in range(200))
     (d / "l.csv").write_bytes(("größe,höhe\n" + rows + "\n").encode("latin-1"))
@@ -406,6 +408,147 @@ def _all_nan(d: Path) -> list[str]:
 def _header_only(d: Path) -> list[str]:
     (d / "h.csv").write_text("x,y\n")
     return _train(d / "h.csv")
+
+
+# data: formats that must load (each decoded, not refused)
+
+
+def _image_case(name: str, save: Callable[[Path, int], None]) -> None:
+    @case(f"image-{name}", "data", r"finished at step 3", exit=0)
+    def build(d: Path) -> list[str]:
+        folder = d / "imgs"
+        folder.mkdir()
+        for i in range(16):
+            save(folder, i)
+        return _train(folder, "--out", str(d / "run"), "--no-export")
+
+
+_image_case("png-named-jpg", lambda f, i: Image.new("L", (12, 12), i * 9).save(
+    f / f"{i}.jpg", "PNG"))
+_image_case("png-16-bit", lambda f, i: Image.fromarray(
+    np.full((12, 12), i * 3000, np.uint16)).save(f / f"{i}.png"))
+_image_case("jpeg-cmyk", lambda f, i: Image.new("CMYK", (12, 12), (i * 9, 0, 0, 0)).save(
+    f / f"{i}.jpg"))
+_image_case("gif-palette", lambda f, i: Image.new("P", (12, 12), i).save(f / f"{i}.gif"))
+_image_case("png-rgba", lambda f, i: Image.new("RGBA", (12, 12), (i * 9, 0, 0, 100)).save(
+    f / f"{i}.png"))
+_image_case("mixed-sizes", lambda f, i: Image.new("L", (8 + i, 20 - i), i * 9).save(
+    f / f"{i}.png"))
+_image_case("tiff-float", lambda f, i: Image.fromarray(
+    np.full((12, 12), i / 16, np.float32)).save(f / f"{i}.tif"))
+_image_case("unicode-names", lambda f, i: Image.new("L", (12, 12), i * 9).save(
+    f / f"bild ä {i} 猫.png"))
+
+
+@case("png-in-a-folder-named-like-a-file", "data", r"finished at step 3", exit=0)
+def _odd_folder(d: Path) -> list[str]:
+    return _train(image_folder(d / "data.csv"), "--out", str(d / "run"), "--no-export")
+
+
+@case("semicolon-csv", "data", r"finished at step 3", exit=0)
+def _semicolon(d: Path) -> list[str]:
+    (d / "p.csv").write_text("a;b\n" + "\n".join(f"{i % 9};{i % 4}" for i in range(100)))
+    return _train(d / "p.csv", "--out", str(d / "run"), "--no-export")
+
+
+@case("tsv-with-comments", "data", r"finished at step 3", exit=0)
+def _tsv(d: Path) -> list[str]:
+    (d / "p.tsv").write_text("# points\n" + "\n".join(f"{i % 9}\t{i % 4}" for i in range(100)))
+    return _train(d / "p.tsv", "--out", str(d / "run"), "--no-export")
+
+
+@case("csv-ragged-rows", "data", r"finished at step 3", exit=0)
+def _ragged(d: Path) -> list[str]:
+    rows = [f"{i % 9},{i % 4}" if i % 5 else f"{i},1,2" for i in range(100)]
+    (d / "p.csv").write_text("x,y\n" + "\n".join(rows))
+    return _train(d / "p.csv", "--out", str(d / "run"), "--no-export")
+
+
+@case("csv-text-labels", "data", r"finished at step 3", exit=0)
+def _text_labels(d: Path) -> list[str]:
+    rows = [f"{i % 9},{i % 4},{'cat' if i % 2 else 'dog'}" for i in range(100)]
+    (d / "p.csv").write_text("x,y,label\n" + "\n".join(rows))
+    return _train(d / "p.csv", "--out", str(d / "run"), "--no-export")
+
+
+@case("npz-uint8-images", "data", r"finished at step 3", exit=0)
+def _uint8(d: Path) -> list[str]:
+    rng = np.random.default_rng(0)
+    np.savez(d / "i.npz", x=rng.integers(0, 255, (40, 12, 12), np.uint8),
+             y=np.arange(40) % 2)
+    return _train(d / "i.npz", "--out", str(d / "run"), "--no-export")
+
+
+# data: refused with a reason
+
+case("text-file-of-words", "data", r"no usable points")(
+    lambda d: (d / "w.txt").write_text("hello world\nfoo bar\n") and _train(d / "w.txt"))
+case("csv-empty-file", "data", r"(empty|no rows)")(
+    lambda d: (d / "e.csv").touch() or _train(d / "e.csv"))
+case("npz-labels-wrong-length", "data", r"(labels|y)")(
+    lambda d: np.savez(d / "a.npz", x=np.zeros((10, 2)), y=np.zeros(3)) or _train(d / "a.npz"))
+case("npz-object-captions", "data", r"(captions|object)")(
+    lambda d: np.savez(d / "a.npz", x=np.zeros((10, 2)),
+                       captions=np.array(["a"] * 10, dtype=object)) or _train(d / "a.npz"))
+case("npy-zero-rows", "data", r"(no examples|empty|0 )")(
+    lambda d: np.save(d / "z.npy", np.zeros((0, 2), np.float32)) or _train(d / "z.npy"))
+case("npy-complex", "data", r"(complex|numbers|dtype|type)")(
+    lambda d: np.save(d / "c.npy", np.zeros((10, 2), np.complex64)) or _train(d / "c.npy"))
+case("npy-strings", "data", r"(string|numbers|dtype|type)")(
+    lambda d: np.save(d / "s.npy", np.array([["a", "b"]] * 10)) or _train(d / "s.npy"))
+case("zip-empty", "data", r"(no files|no images|nothing usable|empty)")(
+    lambda d: zipfile.ZipFile(d / "e.zip", "w").close() or _train(d / "e.zip"))
+case("zip-only-text", "data", r"(no images|nothing usable|not an image|no usable)")(
+    lambda d: _zip_texts(d / "t.zip") or _train(d / "t.zip"))
+case("zip-in-zip", "data", r"(no images|nothing usable|not an image|no usable)")(
+    lambda d: _zip_in_zip(d / "z.zip") or _train(d / "z.zip"))
+case("dataset-dev-zero", "data", r"(not a regular file|not a folder)")(
+    lambda d: _train("/dev/zero"))
+case("dataset-dev-null", "data", r"(not a regular file|not a folder|empty)")(
+    lambda d: _train("/dev/null"))
+
+
+def _zip_texts(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+        archive.writestr("notes.md", "# notes")
+
+
+def _zip_in_zip(path: Path) -> None:
+    inner = path.with_name("inner.zip")
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("a.png", b"x")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.write(inner, "inner.zip")
+    inner.unlink()
+
+
+# options and settings with bad values
+
+for _name, _args, _says in [
+    ("set-without-equals", ["--set", "net.width"], r"(=|SECTION.FIELD)"),
+    ("set-not-a-number", ["--set", "net.width=abc"], r"(whole number|integer|number)"),
+    ("lr-nan", ["--lr-d", "nan"], r"(lr_d|learning rate|finite|must be)"),
+    ("lr-inf", ["--lr-g", "inf"], r"(lr_g|learning rate|finite|must be)"),
+    ("lr-zero", ["--lr-d", "0"], r"(lr_d|greater than|must be)"),
+    ("image-size-too-small", ["--image-size", "4"], r"(image_size|at least|between)"),
+    ("latent-zero", ["--latent", "0"], r"(latent|at least)"),
+    ("set-unknown-section", ["--set", "nett.width=8"], r"(unknown|no section|nett)"),
+    ("family-typo", ["--family", "cgann"], r"invalid choice"),
+]:
+    case(f"option-{_name}", "config", _says)(lambda d, a=_args: _train("ring8", *a))
+
+case("config-wrong-type", "config", r"(width|whole number|integer)")(
+    lambda d: (d / "c.toml").write_text('[net]\nwidth = "wide"\n') and _train(
+        "ring8", "--config", str(d / "c.toml")))
+case("config-duplicate-key", "config", r"is not valid")(
+    lambda d: (d / "c.toml").write_text("[net]\nwidth = 8\nwidth = 9\n") and _train(
+        "ring8", "--config", str(d / "c.toml")))
+case("config-unknown-section", "config", r"(unknown|nett)")(
+    lambda d: (d / "c.toml").write_text("[nett]\nwidth = 8\n") and _train(
+        "ring8", "--config", str(d / "c.toml")))
+case("cgan-on-unlabeled-points", "config", r"(labels|captions|condition)")(
+    lambda d: points_csv(d / "p.csv") and _train(d / "p.csv", "--family", "cgan"))
 
 
 # small data: trains, exports, and always writes run.json
@@ -503,6 +646,29 @@ def _export_missing(d: Path) -> list[str]:
     return ["export", "--run", str(d / "nothing")]
 
 
+@case("train-out-is-a-file", "run-folder", r"(is a file|not a folder)", check=kept("out"))
+def _out_file(d: Path) -> list[str]:
+    (d / "out").write_text("mine")
+    return tiny_run(d / "out")
+
+
+@case("export-force-replaces-own-export", "run-folder", r"(exported|wrote|matches)", exit=0)
+def _export_force(d: Path) -> list[str]:
+    return ["export", "--run", str(d / "run"), "--out", str(d / "run" / "generator"), "--force"]
+
+
+@case("export-earlier-export-without-force", "run-folder", r"holds an earlier export.*--force")
+def _export_again(d: Path) -> list[str]:
+    shutil.copytree(d / "run" / "generator", d / "exported")
+    return ["export", "--run", str(d / "run"), "--out", str(d / "exported")]
+
+
+@case("resume-without-latest-json", "run-folder", r"finished at step", exit=0)
+def _resume_no_latest(d: Path) -> list[str]:
+    (d / "run" / "checkpoints" / "latest.json").unlink(missing_ok=True)
+    return ["train", "--resume", str(d / "run"), "--steps", "5", "--no-eval", "--no-export"]
+
+
 # sample / eval
 
 case("sample-n-zero", "sample", r"--n")(
@@ -540,6 +706,16 @@ case("eval-dataset-typo", "eval", r"unknown dataset")(
     lambda d: ["eval", "--model", str(d / "run"), "--dataset", "rign8"])
 
 
+case("sample-out-missing-folder", "sample", r"wrote 64 samples", exit=0)(
+    lambda d: ["sample", "--model", str(d / "run"), "--out", str(d / "no" / "where" / "s.csv")])
+case("sample-out-unknown-suffix", "sample", r"(\.png|\.csv|\.npy|suffix)")(
+    lambda d: ["sample", "--model", str(d / "run"), "--out", str(d / "s.xyz")])
+case("sample-label-on-unconditional", "sample", r"(label|condition|unconditional)")(
+    lambda d: ["sample", "--model", str(d / "run"), "--label", "3", "--out", str(d / "s.csv")])
+case("eval-n-zero", "eval", r"--n")(
+    lambda d: ["eval", "--model", str(d / "run"), "--n", "0"])
+
+
 # memory: sizes each allowed, together too much
 
 case("net-too-large-for-memory", "memory", r"would need about .* GiB of memory")(
@@ -552,5 +728,8 @@ case("image-batch-too-large", "memory", r"would need about .* GiB of memory")(
 NEEDS_RUN = {"export-onto-user-folder", "export-onto-user-file", "train-into-other-run",
              "resume-corrupt-checkpoint", "sample-n-zero", "sample-n-huge",
              "sample-truncation-negative", "sample-out-folder", "sample-malformed-metadata",
-             "sample-utf16-metadata", "eval-json-folder", "eval-dataset-typo"}
+             "sample-utf16-metadata", "eval-json-folder", "eval-dataset-typo",
+             "export-force-replaces-own-export", "export-earlier-export-without-force",
+             "resume-without-latest-json", "sample-out-missing-folder",
+             "sample-out-unknown-suffix", "sample-label-on-unconditional", "eval-n-zero"}
 """Cases that start from a finished tiny run in `run/` (made once and copied)."""

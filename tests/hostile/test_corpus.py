@@ -59,7 +59,7 @@ def test_case(case: Case, tmp_path, monkeypatch, capsys, request):
         assert len(lines) == 1, err
         assert re.search(case.says, lines[0]), lines[0]
     elif case.says:
-        assert re.search(case.says, out), out[-3000:]
+        assert re.search(case.says, out + err), (out + err)[-3000:]
     if case.check is not None:
         case.check(folder)
     remove_tree(folder)  # pytest's own clean-up recurses per folder level
