@@ -538,15 +538,6 @@ for _name, _args, _says in [
 ]:
     case(f"option-{_name}", "config", _says)(lambda d, a=_args: _train("ring8", *a))
 
-case("config-wrong-type", "config", r"(width|whole number|integer)")(
-    lambda d: (d / "c.toml").write_text('[net]\nwidth = "wide"\n') and _train(
-        "ring8", "--config", str(d / "c.toml")))
-case("config-duplicate-key", "config", r"is not valid")(
-    lambda d: (d / "c.toml").write_text("[net]\nwidth = 8\nwidth = 9\n") and _train(
-        "ring8", "--config", str(d / "c.toml")))
-case("config-unknown-section", "config", r"(unknown|nett)")(
-    lambda d: (d / "c.toml").write_text("[nett]\nwidth = 8\n") and _train(
-        "ring8", "--config", str(d / "c.toml")))
 case("cgan-on-unlabeled-points", "config", r"(labels|captions|condition)")(
     lambda d: points_csv(d / "p.csv") and _train(d / "p.csv", "--family", "cgan"))
 
@@ -566,23 +557,33 @@ def _ten(d: Path) -> list[str]:
     return _train(image_folder(d / "ten", n=10), "--out", str(d / "run"))
 
 
-# configs
+# configs: a file given with --config
 
-case("config-latin1", "config", r"not UTF-8 text")(
-    lambda d: (d / "c.toml").write_bytes('family = "gan" # café\n'.encode("latin-1"))
-    and _train("ring8", "--config", str(d / "c.toml")))
-case("config-utf16-json", "config", exit=0)(
-    lambda d: (d / "c.json").write_bytes(json.dumps({"family": "gan"}).encode("utf-16"))
-    and _train("ring8", "--config", str(d / "c.json"), "--out", str(d / "run"), "--no-export"))
-case("config-binary", "config", r"binary data, not text")(
-    lambda d: (d / "c.toml").write_bytes(b"\x00\x01\xff") and _train(
-        "ring8", "--config", str(d / "c.toml")))
-case("config-bad-toml", "config", r"is not valid")(
-    lambda d: (d / "c.toml").write_text("family = \n[[[") and _train(
-        "ring8", "--config", str(d / "c.toml")))
-case("config-json-list", "config", r"not a table of settings")(
-    lambda d: (d / "c.json").write_text("[1]") and _train(
-        "ring8", "--config", str(d / "c.json")))
+CONFIG_FILES: list[tuple[str, str, bytes, str]] = [
+    ("config-latin1", "c.toml", 'family = "gan" # café\n'.encode("latin-1"), r"not UTF-8 text"),
+    ("config-utf16-json", "c.json", json.dumps({"family": "gan"}).encode("utf-16"), ""),
+    ("config-binary", "c.toml", b"\x00\x01\xff", r"binary data, not text"),
+    ("config-bad-toml", "c.toml", b"family = \n[[[", r"is not valid"),
+    ("config-json-list", "c.json", b"[1]", r"not a table of settings"),
+    ("config-wrong-type", "c.toml", b'[net]\nwidth = "wide"\n', r"(width|whole number|integer)"),
+    ("config-duplicate-key", "c.toml", b"[net]\nwidth = 8\nwidth = 9\n", r"is not valid"),
+    ("config-unknown-section", "c.toml", b"[nett]\nwidth = 8\n", r"(unknown|nett)"),
+]
+"""(case, file name, bytes, the error it must give; "" when it must train)."""
+
+
+def _config_case(name: str, file: str, data: bytes, says: str) -> None:
+    def build(d: Path) -> list[str]:
+        (d / file).write_bytes(data)
+        more = ["--out", str(d / "run"), "--no-export"] if not says else []
+        return _train("ring8", "--config", str(d / file), *more)
+
+    case(name, "config", says, exit=2 if says else 0)(build)
+
+
+for _row in CONFIG_FILES:
+    _config_case(*_row)
+
 case("config-unknown-setting", "config", r"(unknown|no setting)")(
     lambda d: _train("ring8", "--set", "net.widht=8"))
 case("config-out-of-range", "config", r"(must be|between|at least|at most)")(

@@ -25,6 +25,7 @@ from ganstudio.core.run_folder import (
     folder_state,
 )
 from ganstudio.errors import ConfigError, TrainingError
+from tests.conftest import run_lock_held_elsewhere
 
 
 def _fake_export(path):
@@ -116,17 +117,9 @@ def test_stale_temporary_checkpoint_files_are_cleaned(tmp_path):
 @pytest.mark.skipif(sys.platform == "win32", reason="flock")
 def test_a_second_writer_is_refused_until_the_first_lets_go(tmp_path):
     run = tmp_path / "run"
-    code = ("import sys, time; from ganstudio.core.run_folder import RunLock; "
-            "lock = RunLock(sys.argv[1]).acquire(); print('locked', flush=True); time.sleep(30)")
-    holder = subprocess.Popen([sys.executable, "-c", code, str(run)], stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(ConfigError, match=r"is being written by ganstudio process \d+"):
-            RunLock(run).acquire()
-    finally:
-        holder.kill()
-        holder.wait(10)
+    with run_lock_held_elsewhere(run), pytest.raises(
+            ConfigError, match=r"is being written by ganstudio process \d+"):
+        RunLock(run).acquire()
     with RunLock(run):  # the killed holder's lock went with it
         pass
     assert folder_state(run) == "empty"  # the lock file alone does not make it a run

@@ -14,6 +14,7 @@ from ganstudio.config import RunConfig
 from ganstudio.core.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from ganstudio.core.session import TrainingSession
 from ganstudio.errors import ModelError, TrainingError
+from tests.conftest import run_lock_held_elsewhere
 
 TINY = {
     "data": {"name": "ring8", "n_points": 2000},
@@ -297,19 +298,11 @@ def test_a_session_refuses_a_run_folder_another_process_writes(tmp_path):
     from ganstudio.errors import ConfigError
 
     run = tmp_path / "run"
-    code = ("import sys, time; from ganstudio.core.run_folder import RunLock; "
-            "RunLock(sys.argv[1]).acquire(); print('locked', flush=True); time.sleep(60)")
-    holder = subprocess.Popen([sys.executable, "-c", code, str(run)], stdout=subprocess.PIPE,
-                              text=True)
-    try:
-        assert holder.stdout.readline().strip() == "locked"
+    with run_lock_held_elsewhere(run):
         session = TrainingSession(tiny(), out_dir=run)
         with pytest.raises(ConfigError, match="is being written by ganstudio process"):
             session.run()
         assert session.step == 0 and not (run / "checkpoints").exists()
-    finally:
-        holder.kill()
-        holder.wait(10)
     session.run(steps=10)  # the holder is gone: the folder is this session's now
     code = ("import sys; from ganstudio.core.run_folder import RunLock; "
             "RunLock(sys.argv[1]).acquire()")
