@@ -197,6 +197,8 @@ class DataConfig(Section):
         holdout: Captioned data only: a comma-separated list of caption fragments (for example
             `"large yellow triangle"`); every example whose caption holds all the words of one
             fragment is left out of training, to measure whether captions compose.
+        follow_links: Follow links in a dataset folder that lead outside it (links within it
+            are always followed, each folder once).
     """
 
     SECTION: ClassVar[str] = "data"
@@ -212,6 +214,9 @@ class DataConfig(Section):
     holdout: str = setting("", label="Held out",
                            help="caption fragments left out of training, e.g. "
                                 "'large yellow triangle'")
+    follow_links: bool = setting(False, label="Follow links",
+                                 help="in a dataset folder, also follow links that lead outside "
+                                      "it")
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():

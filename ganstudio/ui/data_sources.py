@@ -98,7 +98,8 @@ def load_source(source: DataSource, options: dict[str, Any], seed: int = 0,
         from ganstudio.core.data.files import load_user_data
 
         return load_user_data(source, image_size=options.get("image_size"),
-                              color=options.get("color", "auto"), limit=options.get("limit"))
+                              color=options.get("color", "auto"), limit=options.get("limit"),
+                              follow_links=bool(options.get("follow_links", False)))
     cfg = DataConfig(name=source, n_points=n_points, **options)
     return load_dataset(cfg, seed=seed)
 

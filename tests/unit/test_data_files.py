@@ -259,6 +259,11 @@ def test_links_leading_outside_the_folder_are_skipped_unless_asked(tmp_path):
     assert followed.class_names == ["cats", "dogs"] and len(followed) == 3
     assert followed.report.skipped == []
     assert load_user_data(root, follow_links=True).class_names == ["cats", "dogs"]
+    from ganstudio.config import DataConfig
+    from ganstudio.core.data.registry import load_dataset
+
+    setting = DataConfig(name=str(root), follow_links=True)  # --set data.follow_links=true
+    assert len(load_dataset(setting)) == 3 and len(load_dataset(DataConfig(name=str(root)))) == 1
 
 
 @needs_symlinks

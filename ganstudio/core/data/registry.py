@@ -155,7 +155,7 @@ def load_dataset(cfg: DataConfig, seed: int = 0) -> Dataset:
 
     if files.looks_like_user_data(name):
         ds = files.load_user_data(name, image_size=cfg.image_size, color=cfg.color,
-                                  limit=cfg.limit)
+                                  limit=cfg.limit, follow_links=cfg.follow_links)
         return _apply_holdout(ds, cfg.holdout)
     close = difflib.get_close_matches(name.lower(), list(BUILTINS), n=1, cutoff=0.6)
     hint = f"Did you mean '{close[0]}'? " if close else ""
