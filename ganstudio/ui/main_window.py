@@ -114,6 +114,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
                  initial_dataset: str | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else default_settings()
+        self._announce_training = False  # the first snapshot of a start replaces its status
         self.param_counter: Callable | None = (count_parameters if param_counter is _DEFAULT
                                                else param_counter)
         self.dataset: Dataset | None = None
@@ -375,6 +376,9 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.metrics_view.refresh()
 
     def _on_snapshot(self, snap: Snapshot) -> None:
+        if self._announce_training and snap.event == "tick":
+            self._announce_training = False
+            self.set_status(f"training from step {snap.step:,}")  # not "building …" any more
         self.latest = snap
         self.loss_plot.add_snapshot(snap)
         for key, panel in snap.panels.items():

@@ -73,6 +73,7 @@ class TrainingControl:
         self.metrics_view.set_train_config(cfg.train)
         self._save_choices()
         self.set_status("continuing…" if reuse else "preparing…")
+        self._announce_training = True
         self.progress.setVisible(not reuse)
         self._update_actions()
         return True
