@@ -291,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
     ds.add_argument("path", nargs="?", help="a folder/.zip/.npz/image/.csv to check and report")
     ds.add_argument("--json", action="store_true", help="print JSON")
 
+    lab = sub.add_parser("lab", help="the theory lab: the seeds' arguments as 1D experiments")
+    lab.add_argument("name", nargs="?", help="the lab to run (without a name: list them)")
+    lab.add_argument("--json", dest="json_out", help="write its numbers to this file")
+    lab.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+
     launcher = sub.add_parser("install-launcher",
                               help="add GAN Studio to the desktop's application menu (Linux)")
     launcher.add_argument("--prefix", type=Path, default=Path.home() / ".local" / "share",
@@ -480,6 +485,29 @@ def _sample_condition(gen, args: argparse.Namespace) -> Any:
     return value
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    """`ganstudio lab [NAME]`: lists the labs, or runs one and prints (and writes) its numbers."""
+    from ganstudio.core.lab import LABS, run_lab
+
+    if args.name is None:
+        for name, lab in LABS.items():
+            print(f"{name:12s} {lab.title}: {lab.caption}")
+        return 0
+    if args.name in LABS:
+        quiet_tensorflow_import()
+    result = run_lab(args.name, seed=args.seed, status=lambda text: print(text, flush=True))
+    summary = {k: v for k, v in result.items() if k not in ("caption", "curves")}
+    print(json.dumps(summary, indent=2, default=float)[:4000])
+    if args.json_out:
+        out = Path(args.json_out)
+        if out.is_dir():
+            raise GanStudioError(f"--json: {str(out)!r} is a folder.",
+                                 "Give a file name ending in .json.")
+        out.write_text(json.dumps(result, indent=2, default=float), encoding="utf-8")
+        print(f"wrote {out}")
+    return 0
+
+
 def cmd_families(args: argparse.Namespace) -> int:
     """`ganstudio families`."""
     from ganstudio.config import section_fields
@@ -587,6 +615,7 @@ COMMANDS = {
     "datasets": cmd_datasets,
     "families": cmd_families,
     "install-launcher": cmd_install_launcher,
+    "lab": cmd_lab,
 }
 
 
@@ -615,7 +644,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
-        if args.command not in ("datasets", "families", "install-launcher"):
+        if args.command not in ("datasets", "families", "install-launcher", "lab"):
             quiet_tensorflow_import()
         return COMMANDS[args.command](args)
     except GanStudioError as exc:

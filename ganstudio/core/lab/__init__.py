@@ -1,0 +1,68 @@
+"""The theory lab: the seeds' arguments as experiments that run in seconds on 1D data.
+
+Each lab is a module of this package with a `run(seed, status) -> dict` function returning
+JSON-ready numbers (and the arrays a view draws, as lists); `ganstudio lab NAME --json FILE`
+writes them. `LABS` names each lab with its two-line caption: what to look at, and the seed's
+formula.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ganstudio.errors import ConfigError
+
+__all__ = ["LABS", "Lab", "lab_names", "run_lab"]
+
+
+@dataclass(frozen=True)
+class Lab:
+    """One experiment: its module (under `ganstudio.core.lab`) and its caption."""
+
+    module: str
+    title: str
+    caption: str
+
+
+LABS: dict[str, Lab] = {
+    "dstar": Lab(
+        "dstar", "The optimal discriminator",
+        "D trained against a frozen G approaches D*(x) = p_data(x) / (p_data(x) + p_G(x)); "
+        "released, G moves until D(x) = ½ everywhere (max_D V = −2 log 2 + 2 JSD)."),
+    "jsd-vs-w": Lab(
+        "jsd_vs_w", "JS divergence against the earth mover's distance",
+        "For disjoint supports the JSD is log 2 at every distance θ, so it gives G no slope; "
+        "the Wasserstein distance W = |θ| keeps shrinking as P_G comes closer."),
+    "mle-vs-gan": Lab(
+        "mle_vs_gan", "Maximum likelihood against the GAN",
+        "Maximum likelihood minimizes KL(P_data‖P) and covers every mode; the GAN's divergence "
+        "lets it seek modes: compare KL(P_data‖P), KL(P‖P_data) and JSD for each fit."),
+}
+
+
+def lab_names() -> list[str]:
+    """The labs, in the order they are listed."""
+    return list(LABS)
+
+
+def run_lab(name: str, seed: int = 0, status: Callable[[str], Any] | None = None
+            ) -> dict[str, Any]:
+    """Runs one lab and returns its numbers (JSON-ready), with its name and caption.
+
+    Args:
+        name: A key of `LABS`.
+        seed: Seeds data, networks and sampling.
+        status: Receives one-line progress messages.
+
+    Raises:
+        ConfigError: for an unknown lab name.
+    """
+    if name not in LABS:
+        raise ConfigError(f"unknown lab {name!r}.", f"Labs: {', '.join(LABS)}.")
+    lab = LABS[name]
+    module = importlib.import_module(f"ganstudio.core.lab.{lab.module}")
+    result = module.run(seed=seed, status=status or (lambda text: None))
+    return {"lab": name, "title": lab.title, "caption": lab.caption, "seed": seed, **result}
