@@ -50,6 +50,7 @@ from ganstudio.ui.threads import JobRunner
 from ganstudio.ui.training_control import TrainingControl
 from ganstudio.ui.widgets.banner import MessageBanner
 from ganstudio.ui.widgets.histogram_view import HistogramView
+from ganstudio.ui.widgets.lab_view import LabView
 from ganstudio.ui.widgets.loss_plot import LossPlot
 from ganstudio.ui.widgets.metrics_view import MetricsView
 from ganstudio.ui.widgets.sample_view import SampleView
@@ -115,6 +116,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         super().__init__()
         self.settings = settings if settings is not None else default_settings()
         self._announce_training = False  # the first snapshot of a start replaces its status
+        self.lab_running = False
         self.param_counter: Callable | None = (count_parameters if param_counter is _DEFAULT
                                                else param_counter)
         self.dataset: Dataset | None = None
@@ -196,6 +198,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.metrics_view = MetricsView()
         self.metrics_page = _scrolled(self.metrics_view)
         self.tabs.addTab(self.metrics_page, "Metrics")
+        self.lab_view = LabView()
+        self.tabs.addTab(self.lab_view, "Theory lab")
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(scroll)
@@ -263,6 +267,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.inference.conditions_changed.connect(self.explorer.set_conditions)
             self.inference.samples_ready.connect(self.explorer.show_result)
         self.tabs.currentChanged.connect(self._tab_changed)
+        self.lab_view.run_requested.connect(self.run_lab)
 
     def set_status(self, text: str) -> None:
         """Shows a one-line status at the bottom left (a "stop rule: …" line also goes to the
@@ -326,6 +331,38 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.step_label.setText("step —")
         self.speed_label.setText("— steps/s")
         self.time_label.setText("0:00")
+
+    def run_lab(self, name: str) -> bool:
+        """Runs a theory-lab experiment in the job thread and shows its plots and numbers.
+
+        Returns:
+            False while training runs (both would share the CPU and TensorFlow).
+        """
+        if self.worker.busy:
+            self.lab_view.set_running(False, "Stop training to run a lab: they would share the "
+                                             "CPU.")
+            return False
+        self.lab_view.set_running(True, f"running {name}… (seconds to a minute)")
+        self.lab_running = True
+
+        def run() -> dict[str, Any]:
+            from ganstudio.core.lab import run_lab
+            from ganstudio.core.quiet import quiet_tensorflow_import
+
+            quiet_tensorflow_import()
+            return run_lab(name)
+
+        def done(result: dict[str, Any]) -> None:
+            self.lab_running = False
+            self.lab_view.show_result(result)
+
+        def failed(message: str, kind: str) -> None:
+            self.lab_running = False
+            self.lab_view.set_running(False, f"{name} failed: {message}")
+            self.show_message(message, "error")
+
+        self.jobs.submit(run, done, failed)
+        return True
 
     def rewind_views(self, step: int) -> None:
         """Drops what the live views show after `step` (training went back to it)."""

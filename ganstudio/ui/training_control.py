@@ -48,6 +48,10 @@ class TrainingControl:
         """
         if self.worker.busy:
             return False
+        if self.lab_running:
+            self.show_message("A theory-lab experiment is running; Start when it is done.",
+                              "warning")
+            return False
         if self.dataset is None or self._loading is not None:
             self.show_message("The dataset is still loading; press Start again in a moment.",
                               "warning")
