@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ganstudio.ui.frame_budget import FrameBudget
-from ganstudio.ui.history import DecimatingSeries, ema
+from ganstudio.ui.history import DecimatingSeries, RingBuffer, ema
 
 
 def _ema_by_hand(values, weight):
@@ -52,6 +52,22 @@ class _Clocks:
     def frame(self, interval_ms: int, cpu_ms: float) -> None:
         self.wall += interval_ms / 1000
         self.cpu += cpu_ms / 1000
+
+
+def test_going_back_drops_what_came_after_the_step():
+    series = DecimatingSeries(capacity=8)
+    for step in range(1, 21):  # decimated: every other point kept, then every fourth
+        series.append(float(step), float(step) * 2)
+    kept = series.x.copy()
+    series.drop_after(10.0)
+    assert list(series.x) == [x for x in kept if x <= 10] and series.y[-1] == series.x[-1] * 2
+    series.append(11.0, 22.0)  # new points follow the kept ones
+    assert series.x[-1] == 11.0
+    frames = RingBuffer(capacity=5)
+    for step in (3, 6, 9, 12):
+        frames.append(step)
+    assert frames.drop_newest_while(lambda step: step > 7) == 2
+    assert [frames[i] for i in range(len(frames))] == [3, 6]
 
 
 def test_the_frame_clock_slows_down_only_while_drawing_costs_too_much():
