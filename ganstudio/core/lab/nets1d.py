@@ -1,0 +1,223 @@
+"""Small networks on 1D data for the theory lab, their update steps, and the numpy helpers the
+labs share (a binned kernel density estimate, a central interval, plots short enough for JSON).
+
+The update steps are `tf.function`s with XLA off (small CPU graphs compile slower than they
+run) built from the studio's own objectives (`ganstudio.core.objectives`): the discriminator's
+log loss, the non-saturating generator loss, the WGAN critic loss with its gradient penalty or
+its weight clipping. Each step takes the real batch as a tensor and draws G's noise itself.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
+from ganstudio.core.objectives import GradientPenalty, Objective, WeightClip
+
+__all__ = ["Plot", "binned_kde", "central_interval", "critic_step", "discriminator",
+           "gan_steps", "generator", "plot", "probabilities"]
+
+Plot = dict
+"""A plot the studio draws generically: title, x_label, y_label, x, lines and optional dots."""
+
+PLOT_POINTS = 400
+
+
+def discriminator(width: int = 64, depth: int = 2, activation: str = "tanh") -> keras.Model:
+    """An MLP x (1-D) -> one logit (or critic value), without normalization."""
+    return mlp_discriminator(1, depth, width, activation, "none")
+
+
+def generator(latent_dim: int = 1, width: int = 64, depth: int = 2,
+              activation: str = "tanh") -> keras.Model:
+    """An MLP z (`latent_dim`-D) -> x (1-D) with a linear output."""
+    return mlp_generator(latent_dim, 1, depth, width, activation, "none")
+
+
+def _built(optimizer: keras.optimizers.Optimizer, model: keras.Model
+           ) -> keras.optimizers.Optimizer:
+    if not optimizer.built:
+        optimizer.build(model.trainable_variables)
+    return optimizer
+
+
+def critic_step(critic: keras.Model, optimizer: keras.optimizers.Optimizer,
+                objective: Objective, penalty: GradientPenalty | None = None,
+                clip: WeightClip | None = None, seed: int = 0
+                ) -> Callable[[tf.Tensor, tf.Tensor], tf.Tensor]:
+    """One update of a discriminator or critic against fixed batches.
+
+    The loss is `objective.d_loss(f(real), f(fake))`, plus `penalty(f, real, fake)` when given;
+    `clip` clips every weight after the update (WGAN's constraint).
+
+    Args:
+        critic: The network to train (x -> logit or critic value).
+        optimizer: Its optimizer (built here on its variables).
+        objective: Gives `d_loss` over logits.
+        penalty: A gradient penalty, or None.
+        clip: A weight clip, or None.
+        seed: Seeds the penalty's interpolation weights.
+
+    Returns:
+        `step(real, fake) -> loss`, a `tf.function` without XLA.
+    """
+    _built(optimizer, critic)
+    seeds = keras.random.SeedGenerator(seed)
+
+    @tf.function(jit_compile=False)
+    def step(real: tf.Tensor, fake: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = objective.d_loss(critic(real, training=True), critic(fake, training=True))
+            if penalty is not None:
+                loss = loss + penalty(critic, real, fake, seeds)
+        grads = tape.gradient(loss, critic.trainable_variables)
+        optimizer.apply(grads, critic.trainable_variables)
+        if clip is not None:
+            clip.apply(critic.trainable_variables)
+        return loss
+
+    return step
+
+
+def gan_steps(gen: keras.Model, disc: keras.Model, objective: Objective,
+              d_optimizer: keras.optimizers.Optimizer, g_optimizer: keras.optimizers.Optimizer,
+              batch: int, seed: int = 0
+              ) -> tuple[Callable[[tf.Tensor], tf.Tensor], Callable[[tf.Tensor], tuple]]:
+    """The discriminator's update against a frozen G, and one alternating update of both.
+
+    Both draw z ~ N(0, I) themselves, `batch` at a time.
+
+    Args:
+        gen: G, z -> x.
+        disc: D, x -> logit.
+        objective: Gives `d_loss` and `g_loss` over logits (e.g. `NonSaturating`).
+        d_optimizer: D's optimizer.
+        g_optimizer: G's optimizer.
+        batch: Fake examples per update.
+        seed: Seeds z.
+
+    Returns:
+        `(d_step, joint_step)`: `d_step(real) -> D's loss` updates D only;
+        `joint_step(real) -> (D's loss, mean D(x), mean D(G(z)))` updates D, then G on fresh z.
+    """
+    _built(d_optimizer, disc)
+    _built(g_optimizer, gen)
+    seeds = keras.random.SeedGenerator(seed)
+    latent = gen.input_shape[-1]
+
+    def update_d(real: tf.Tensor) -> tuple:
+        fake = gen(keras.random.normal((batch, latent), seed=seeds), training=False)
+        with tf.GradientTape() as tape:
+            real_logits, fake_logits = disc(real, training=True), disc(fake, training=True)
+            loss = objective.d_loss(real_logits, fake_logits)
+        d_optimizer.apply(tape.gradient(loss, disc.trainable_variables),
+                          disc.trainable_variables)
+        return loss, real_logits, fake_logits
+
+    @tf.function(jit_compile=False)
+    def d_step(real: tf.Tensor) -> tf.Tensor:
+        return update_d(real)[0]
+
+    @tf.function(jit_compile=False)
+    def joint_step(real: tf.Tensor) -> tuple:
+        loss, real_logits, fake_logits = update_d(real)
+        z = keras.random.normal((batch, latent), seed=seeds)
+        with tf.GradientTape() as tape:
+            g_loss = objective.g_loss(disc(gen(z, training=True), training=False))
+        g_optimizer.apply(tape.gradient(g_loss, gen.trainable_variables),
+                          gen.trainable_variables)
+        return (loss, tf.reduce_mean(tf.sigmoid(real_logits)),
+                tf.reduce_mean(tf.sigmoid(fake_logits)))
+
+    return d_step, joint_step
+
+
+def probabilities(disc: keras.Model, x: np.ndarray, batch: int = 65_536) -> np.ndarray:
+    """D's probabilities sigmoid(logit) at the points `x` (any shape; float64 out, same shape)."""
+    flat = np.asarray(x, np.float32).reshape(-1, 1)
+    logits = np.concatenate([np.asarray(disc(flat[i:i + batch], training=False))
+                             for i in range(0, len(flat), batch)])
+    return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).reshape(np.shape(x))
+
+
+def binned_kde(samples: np.ndarray, grid: np.ndarray, bandwidth: float | None = None
+               ) -> tuple[np.ndarray, float]:
+    """A Gaussian kernel density estimate of 1D samples, evaluated on an even grid.
+
+    The samples are binned on `grid` (linear binning: each sample splits its weight between the
+    two nearest grid points) and the counts convolved with a Gaussian kernel, which equals the
+    exact KDE up to the grid spacing and costs O(n + m log m) instead of O(n·m).
+
+    Args:
+        samples: The samples, any shape.
+        grid: Evenly spaced points, covering the samples (mass outside is dropped).
+        bandwidth: The kernel's σ; Silverman's rule 0.9·min(σ̂, IQR/1.34)·n^(−1/5) by default.
+
+    Returns:
+        `(density, bandwidth)`: the estimate on `grid` and the σ it used.
+    """
+    x = np.asarray(samples, np.float64).reshape(-1)
+    n = x.size
+    if bandwidth is None:
+        q75, q25 = np.percentile(x, [75, 25])
+        spread = min(float(x.std()), float(q75 - q25) / 1.34) or float(x.std()) or 1.0
+        bandwidth = 0.9 * spread * n ** -0.2
+    dx = float(grid[1] - grid[0])
+    pos = (x - grid[0]) / dx
+    inside = (pos >= 0) & (pos <= len(grid) - 1)
+    pos = pos[inside]
+    left = np.minimum(np.floor(pos).astype(np.int64), len(grid) - 2)
+    frac = pos - left
+    counts = (np.bincount(left, 1.0 - frac, minlength=len(grid))
+              + np.bincount(left + 1, frac, minlength=len(grid)))
+    half = int(math.ceil(5.0 * bandwidth / dx))
+    offsets = np.arange(-half, half + 1) * dx
+    kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2)
+    kernel /= kernel.sum()
+    density = np.convolve(counts, kernel, mode="same") / (n * dx)
+    return density, float(bandwidth)
+
+
+def central_interval(x: np.ndarray, density: np.ndarray, mass: float = 0.98
+                     ) -> tuple[float, float]:
+    """The interval between the (1 − mass)/2 and (1 + mass)/2 quantiles of a density on an even
+    grid: the central interval that holds `mass` of it."""
+    cdf = np.cumsum(density)
+    cdf = cdf / cdf[-1]
+    tail = (1.0 - mass) / 2.0
+    return float(np.interp(tail, cdf, x)), float(np.interp(1.0 - tail, cdf, x))
+
+
+def _short(values: np.ndarray, keep: np.ndarray) -> list[float]:
+    return [round(float(v), 5) for v in np.asarray(values, np.float64)[keep]]
+
+
+def plot(title: str, x_label: str, y_label: str, x: np.ndarray,
+         lines: dict[str, np.ndarray | float], dots: dict[str, list[list[float]]] | None = None) -> Plot:
+    """A plot dict for the studio, every line thinned to at most 400 evenly picked points.
+
+    Args:
+        title: The plot's title.
+        x_label: The x axis' label.
+        y_label: The y axis' label.
+        x: The x values, shared by every line.
+        lines: Label -> y values (same length as `x`, or one number for a level line).
+        dots: Label -> `[[x, y], ...]` points, drawn as markers.
+
+    Returns:
+        `{"title", "x_label", "y_label", "x", "lines"[, "dots"]}` with plain floats.
+    """
+    x = np.asarray(x, np.float64)
+    keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), PLOT_POINTS)).round().astype(int))
+    out: Plot = {"title": title, "x_label": x_label, "y_label": y_label, "x": _short(x, keep),
+                 "lines": {label: _short(np.broadcast_to(y, x.shape), keep)
+                           for label, y in lines.items()}}
+    if dots:
+        out["dots"] = {label: [[float(a), float(b)] for a, b in points[:PLOT_POINTS]]
+                       for label, points in dots.items()}
+    return out
