@@ -15,7 +15,8 @@ from scipy.integrate import quad
 from ganstudio.cli import main
 from ganstudio.core.lab import mle_vs_gan
 from ganstudio.core.lab.densities import gaussian_mixture, grid_for, kl
-from ganstudio.core.lab.mle_vs_gan import DATA, EPSILON, binned_kde, floored, mode_masses
+from ganstudio.core.lab.mle_vs_gan import DATA, EPSILON, floored, mode_masses
+from ganstudio.core.lab.nets1d import binned_kde
 
 SMALL = {"n_train": 5000, "gan_steps": 200, "n_gan_samples": 20_000, "width": 16}
 KEYS = ("kl_data_model", "kl_model_data", "jsd")
@@ -103,20 +104,6 @@ def test_the_smaller_mixture_covers_the_modes_better_than_one_gaussian(small_run
     # maximum likelihood leaves no mode empty, and the single Gaussian pays in the gaps
     assert gaussian["modes_covered"] == mixture["modes_covered"] == len(DATA.centers)
     assert gaussian["gap_mass"] > 0.4 > small_run["data"]["self_mode_report"]["gap_mass"]
-
-
-def test_the_density_estimate_matches_a_known_density():
-    dist = gaussian_mixture((-1.0, 2.0), 0.5, (0.3, 0.7))
-    x = grid_for(dist)
-    dx = x[1] - x[0]
-    samples = dist.sample(100_000, np.random.default_rng(0))
-    estimate, outside = binned_kde(samples, x, bandwidth=0.05)
-    assert outside == 0.0
-    assert np.sum(estimate) * dx == pytest.approx(1.0, abs=1e-3)
-    assert kl(floored(dist.pdf(x), dx), floored(estimate, dx), dx) < 0.01
-    # a sample beyond the grid is counted as lost, not piled into the edge cell
-    _, outside = binned_kde(np.array([0.0, 0.0, 0.0, 1e6]), x, bandwidth=0.05)
-    assert outside == 0.25
 
 
 def test_the_floor_keeps_kl_finite_and_a_dropped_mode_costs_it():

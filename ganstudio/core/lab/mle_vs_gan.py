@@ -41,18 +41,16 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import gaussian_filter1d
 
 from ganstudio.core.lab.densities import Dist1D, bars, gaussian_mixture, grid_for, jsd, kl
 
-__all__ = ["DATA", "EPSILON", "binned_kde", "floored", "mode_masses", "run"]
+__all__ = ["DATA", "EPSILON", "floored", "mode_masses", "run"]
 
 DATA = gaussian_mixture((-4.0, 0.0, 4.0), 0.3, (0.1, 0.3, 0.6),
                         name="3 Gaussians (σ = 0.3) at −4, 0, 4 with weights 0.1, 0.3, 0.6")
 EPSILON = 1e-12  # the floor of every density on the grid, per unit length
 MODE_WINDOW = 3.0  # a mode's window: its center ± 3σ
 COVERED_SHARE = 0.1  # a mode is covered when a fit puts this share of its weight in its window
-PLOT_POINTS = 400
 
 
 def floored(p: np.ndarray, dx: float, eps: float = EPSILON) -> np.ndarray:
@@ -68,30 +66,6 @@ def floored(p: np.ndarray, dx: float, eps: float = EPSILON) -> np.ndarray:
     """
     p = np.maximum(np.asarray(p, np.float64), eps)
     return p / (p.sum() * dx)
-
-
-def binned_kde(samples: np.ndarray, x: np.ndarray, bandwidth: float) -> tuple[np.ndarray, float]:
-    """A Gaussian kernel density estimate on an even grid, computed by binning.
-
-    The samples are counted in cells of width dx centered on the grid points (a fine histogram)
-    and the histogram is convolved with a Gaussian of standard deviation `bandwidth`; the
-    binning moves each sample by at most dx / 2.
-
-    Args:
-        samples: The samples, any shape.
-        x: An even grid.
-        bandwidth: The kernel's standard deviation, in the samples' units.
-
-    Returns:
-        The density on `x` and the share of the samples that fell outside the grid's cells.
-    """
-    samples = np.ravel(samples).astype(np.float64)
-    dx = float(x[1] - x[0])
-    edges = np.concatenate([x - dx / 2, [x[-1] + dx / 2]])
-    counts, _ = np.histogram(samples, bins=edges)
-    density = gaussian_filter1d(counts / (samples.size * dx), bandwidth / dx, mode="constant",
-                                truncate=6.0)
-    return np.maximum(density, 0.0), float(1.0 - counts.sum() / samples.size)
 
 
 def mode_masses(p: np.ndarray, x: np.ndarray, data: Dist1D) -> dict[str, Any]:
@@ -130,54 +104,33 @@ def _train_gan(train: np.ndarray, *, steps: int, batch: int, latent_dim: int, wi
                status: Callable[[str], Any]) -> tuple[Callable[[int], np.ndarray], dict]:
     """Trains the generator and returns a sampler (in data units) and the last losses."""
     import keras
-    import tensorflow as tf
 
-    from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
+    from ganstudio.core.lab import nets1d
     from ganstudio.core.objectives import NonSaturating
 
     keras.utils.set_random_seed(seed)
     shift, scale = float(train.mean()), float(train.std())
-    real_all = tf.constant((train - shift) / scale, tf.float32)
-    g = mlp_generator(latent_dim, 1, depth, width, "leaky_relu", "none")
-    d = mlp_discriminator(1, depth, width, "leaky_relu", "none")
-    g_opt = keras.optimizers.Adam(learning_rate, beta_1=0.5)
-    d_opt = keras.optimizers.Adam(learning_rate, beta_1=0.5)
-    objective = NonSaturating()
-    noise = keras.random.SeedGenerator(seed)
-
-    @tf.function
-    def step() -> tuple[tf.Tensor, tf.Tensor]:
-        index = keras.random.randint((batch,), 0, real_all.shape[0], seed=noise)
-        real = tf.gather(real_all, index)
-        z = keras.random.normal((batch, latent_dim), seed=noise)
-        with tf.GradientTape() as tape:
-            d_loss = objective.d_loss(d(real, training=True), d(g(z, training=True),
-                                                                 training=True))
-        d_opt.apply(tape.gradient(d_loss, d.trainable_variables), d.trainable_variables)
-        z = keras.random.normal((batch, latent_dim), seed=noise)
-        with tf.GradientTape() as tape:
-            g_loss = objective.g_loss(d(g(z, training=True), training=True))
-        g_opt.apply(tape.gradient(g_loss, g.trainable_variables), g.trainable_variables)
-        return d_loss, g_loss
-
+    real_all = ((train - shift) / scale).astype(np.float32)[:, None]
+    g = nets1d.generator(latent_dim, width, depth, "leaky_relu")
+    d = nets1d.discriminator(width, depth, "leaky_relu")
+    _, joint_step = nets1d.gan_steps(
+        g, d, NonSaturating(), keras.optimizers.Adam(learning_rate, beta_1=0.5),
+        keras.optimizers.Adam(learning_rate, beta_1=0.5), batch, seed)
+    rng = np.random.default_rng(seed + 3)
     report_every = max(1, steps // 5)
-    d_loss = g_loss = float("nan")
+    d_loss = d_real = d_fake = float("nan")
     for i in range(1, steps + 1):
-        d_loss, g_loss = step()
+        d_loss, d_real, d_fake = joint_step(real_all[rng.integers(0, len(real_all), batch)])
         if i % report_every == 0 or i == steps:
-            status(f"GAN step {i}/{steps}: d_loss {float(d_loss):.3f}, "
-                   f"g_loss {float(g_loss):.3f}")
+            status(f"GAN step {i}/{steps}: d_loss {float(d_loss):.3f}, mean D(x) "
+                   f"{float(d_real):.3f}, mean D(G(z)) {float(d_fake):.3f}")
 
     def sample(n: int) -> np.ndarray:
         z = np.random.default_rng(seed + 1).standard_normal((n, latent_dim)).astype(np.float32)
         out = g.predict(z, batch_size=8192, verbose=0)
         return out[:, 0].astype(np.float64) * scale + shift
 
-    return sample, {"d_loss": float(d_loss), "g_loss": float(g_loss)}
-
-
-def _curve(values: np.ndarray, every: int) -> list[float]:
-    return [float(v) for v in values[::every]]
+    return sample, {"d_loss": float(d_loss), "d_real": float(d_real), "d_fake": float(d_fake)}
 
 
 def run(seed: int, status: Callable[[str], Any], *, data: Dist1D = DATA, n_train: int = 20_000,
@@ -218,6 +171,8 @@ def run(seed: int, status: Callable[[str], Any], *, data: Dist1D = DATA, n_train
     """
     from sklearn.mixture import GaussianMixture
 
+    from ganstudio.core.lab import nets1d
+
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
     k = mixture_components or len(data.centers) - 1
@@ -250,9 +205,10 @@ def run(seed: int, status: Callable[[str], Any], *, data: Dist1D = DATA, n_train
     x = grid_for(data, gaussian, mixture, bars((0.5 * (lo + hi),), max(0.5 * (hi - lo), 1e-3)))
     dx = float(x[1] - x[0])
     p_data = floored(data.pdf(x), dx)
-    gan_density, outside = binned_kde(gan_samples, x, kde_bandwidth)
-    check_density, _ = binned_kde(data.sample(n_gan_samples, np.random.default_rng(seed + 2)),
-                                  x, kde_bandwidth)
+    gan_density, _ = nets1d.binned_kde(gan_samples, x, kde_bandwidth)
+    outside = float(np.mean((gan_samples < x[0]) | (gan_samples > x[-1])))
+    check_density, _ = nets1d.binned_kde(
+        data.sample(n_gan_samples, np.random.default_rng(seed + 2)), x, kde_bandwidth)
     densities = {"gaussian": floored(gaussian.pdf(x), dx),
                  "mixture_k": floored(mixture.pdf(x), dx),
                  "gan": floored(gan_density, dx)}
@@ -276,16 +232,12 @@ def run(seed: int, status: Callable[[str], Any], *, data: Dist1D = DATA, n_train
                f"{fit['kl_model_data']:.4f}, JSD {fit['jsd']:.4f} nats, "
                f"modes covered {fit['modes_covered']}/{len(data.centers)}")
 
-    every = math.ceil(x.size / PLOT_POINTS)
     lines = {"p_data": p_data, "gaussian (ML)": densities["gaussian"],
              f"mixture of {k} (ML)": densities["mixture_k"], "GAN (KDE)": densities["gan"]}
     plots = [
-        {"title": "Densities: the data and the three fits", "x_label": "x",
-         "y_label": "density", "x": _curve(x, every),
-         "lines": {label: _curve(p, every) for label, p in lines.items()}},
-        {"title": f"log10 density (floored at ε = {EPSILON:g})", "x_label": "x",
-         "y_label": "log10 density", "x": _curve(x, every),
-         "lines": {label: _curve(np.log10(p), every) for label, p in lines.items()}},
+        nets1d.plot("Densities: the data and the three fits", "x", "density", x, lines),
+        nets1d.plot(f"log10 density (floored at ε = {EPSILON:g})", "x", "log10 density", x,
+                    {label: np.log10(p) for label, p in lines.items()}),
     ]
     return {
         "fits": fits,
