@@ -7,7 +7,7 @@ from ganstudio.ui.widgets.lab_view import LabView, summary_rows
 
 RESULT = {
     "lab": "jsd-vs-w", "title": "JS divergence against the earth mover's distance",
-    "caption": "…", "seed": 0, "seconds": 2.5,
+    "caption": "…", "seed": 0, "wall_seconds": 2.5,
     "rows": [{"theta": 1.0, "jsd": 0.69, "w": 1.02}, {"theta": 2.0, "jsd": 0.693, "w": 1.97}],
     "plots": [{"title": "JSD and W against θ", "x_label": "θ", "y_label": "nats / distance",
                "x": [1.0, 2.0], "lines": {"JSD": [0.69, 0.693], "W (GP)": [1.02, 1.97],
@@ -18,7 +18,7 @@ RESULT = {
 
 def test_summary_rows_flatten_numbers_and_leave_plots_out():
     rows = dict(summary_rows(RESULT))
-    assert rows["rows[1].w"] == "1.97" and rows["seconds"] == "2.5" and rows["seed"] == "0"
+    assert rows["rows[1].w"] == "1.97" and rows["wall_seconds"] == "2.5" and rows["seed"] == "0"
     assert not any(name.startswith(("plots", "caption")) for name in rows)
 
 

@@ -9,6 +9,7 @@ formula.
 from __future__ import annotations
 
 import importlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,12 +58,18 @@ def run_lab(name: str, seed: int = 0, status: Callable[[str], Any] | None = None
         seed: Seeds data, networks and sampling.
         status: Receives one-line progress messages.
 
+    Returns:
+        The lab's own keys, with `lab`, `title`, `caption`, `seed` and `wall_seconds` (the
+        whole run, imports included).
+
     Raises:
         ConfigError: for an unknown lab name.
     """
     if name not in LABS:
         raise ConfigError(f"unknown lab {name!r}.", f"Labs: {', '.join(LABS)}.")
     lab = LABS[name]
+    started = time.perf_counter()
     module = importlib.import_module(f"ganstudio.core.lab.{lab.module}")
     result = module.run(seed=seed, status=status or (lambda text: None))
-    return {"lab": name, "title": lab.title, "caption": lab.caption, "seed": seed, **result}
+    return {"lab": name, "title": lab.title, "caption": lab.caption, "seed": seed, **result,
+            "wall_seconds": round(time.perf_counter() - started, 2)}

@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -36,6 +37,8 @@ LINE_COLORS = (theme.REAL, theme.FAKE, theme.D_COLOR, theme.PUSH_COLOR, theme.VA
 """The curves of one plot take these colors in turn."""
 
 MAX_PLOTS = 4
+LEFT_WIDTH = 330  # the list, Run and the figures
+CELL_CHARS = 40  # longer texts are cut in the table (whole in the tooltip)
 
 
 def summary_rows(result: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -91,7 +94,7 @@ class LabView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setToolTip(lab.caption)
             self.labs.addItem(item)
-        self.labs.setMaximumWidth(300)
+        self.labs.setWordWrap(True)
         self.labs.currentRowChanged.connect(self._show_caption)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
@@ -103,13 +106,18 @@ class LabView(QWidget):
         self.status.setWordWrap(True)
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels(["figure", "value"])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.plots_box = QVBoxLayout()
         self.plots: list[pg.PlotWidget] = []
 
-        left = QVBoxLayout()
+        left_box = QWidget()
+        left_box.setFixedWidth(LEFT_WIDTH)
+        left = QVBoxLayout(left_box)
+        left.setContentsMargins(0, 0, 0, 0)
         left.addWidget(self.labs, 1)
         left.addWidget(self.run_button)
         left.addWidget(self.status)
@@ -118,7 +126,7 @@ class LabView(QWidget):
         right.addWidget(self.caption)
         right.addLayout(self.plots_box, 1)
         layout = QHBoxLayout(self)
-        layout.addLayout(left, 0)
+        layout.addWidget(left_box, 0)
         layout.addLayout(right, 1)
         self.labs.setCurrentRow(0)
 
@@ -153,10 +161,14 @@ class LabView(QWidget):
         rows = summary_rows(result)
         self.table.setRowCount(len(rows))
         for i, (name, value) in enumerate(rows):
-            self.table.setItem(i, 0, QTableWidgetItem(name))
-            self.table.setItem(i, 1, QTableWidgetItem(value))
+            for column, text in enumerate((name, value)):
+                shown = text if len(text) <= CELL_CHARS else text[:CELL_CHARS - 1] + "…"
+                item = QTableWidgetItem(shown)
+                item.setToolTip(text)
+                self.table.setItem(i, column, item)
         self.table.resizeColumnToContents(0)
-        seconds = result.get("seconds")
+        self.table.setColumnWidth(0, min(self.table.columnWidth(0), LEFT_WIDTH * 3 // 5))
+        seconds = result.get("wall_seconds")
         took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
         self.set_running(False, f"{result.get('title', result.get('lab', ''))}: done{took}.")
 
@@ -169,6 +181,8 @@ class LabView(QWidget):
         item.setLabel("bottom", str(spec.get("x_label", "")))
         item.setLabel("left", str(spec.get("y_label", "")))
         item.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):
+            item.getAxis(side).enableAutoSIPrefix(False)  # D(x) near ½ is not "500 × 0.001"
         item.addLegend(offset=(10, 10))
         x = [float(v) for v in spec.get("x", [])]
         colors = iter(LINE_COLORS * 4)
