@@ -8,6 +8,8 @@ fresh settings folder, so the user's settings are neither used nor changed:
 - docs/studio-metrics.png: the Metrics tab on ring8 (theory strip, quality curves, stop rule);
 - docs/studio-latent.png: the latent explorer on digits.
 
+- docs/lab-<name>.png: the Theory lab tab after running each lab (`LAB_SHOTS`).
+
 docs/studio-shapes.png is the conditional GAN's default shapes run (`ganstudio train --family
 cgan --dataset shapes --out runs/cshapes`, ~18 minutes) opened in the studio with File → Open
 run: one run too long for this script.
@@ -46,6 +48,50 @@ def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900",
     return subprocess.run(cmd, env=env, stderr=subprocess.DEVNULL).returncode
 
 
+LAB_SHOTS = ("dstar", "jsd-vs-w", "mle-vs-gan")
+
+_LAB_PROGRAM = """
+import sys, time
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+from ganstudio.ui import theme
+app = QApplication(sys.argv[:1])
+theme.apply_theme(app)
+from ganstudio.ui.main_window import MainWindow
+name, path, width, height = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+window = MainWindow(initial_dataset="ring8")
+window.resize(width, height)
+window.show()
+def wait(done, seconds):
+    start = time.time()
+    while not done() and time.time() - start < seconds:
+        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+wait(lambda: window.dataset is not None and window._loading is None, 60)
+window.tabs.setCurrentWidget(window.lab_view)
+labs = window.lab_view.labs
+labs.setCurrentRow([labs.item(i).data(256) for i in range(labs.count())].index(name))
+window.run_lab(name)
+wait(lambda: not window.lab_running, 600)
+wait(lambda: False, 0.5)
+window.grab().save(path)
+window.shutdown()
+sys.exit(0 if window.lab_view.result is not None else 1)
+"""
+
+
+def shoot_lab(name: str, path: Path, size: str = "1440x900") -> int:
+    """Runs one theory lab in the studio's Theory lab tab and saves the window to `path`.
+
+    Returns:
+        The exit status (1 when the lab gave no result).
+    """
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+           "XDG_CONFIG_HOME": tempfile.mkdtemp(prefix="ganstudio-shots-")}
+    width, height = size.split("x")
+    cmd = [sys.executable, "-c", _LAB_PROGRAM, name, str(path), width, height]
+    return subprocess.run(cmd, env=env, stderr=subprocess.DEVNULL).returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Make the README screenshots.")
     parser.add_argument("--out", default="docs", help="output folder (default: docs)")
@@ -61,6 +107,13 @@ def main() -> int:
         if args.only and name not in args.only:
             continue
         code = shoot(dataset, args.steps or steps, out / name, extra=extra)
+        print(f"{out / name}: {'ok' if code == 0 else f'failed ({code})'}")
+        status = status or code
+    for lab in LAB_SHOTS:
+        name = f"lab-{lab}.png"
+        if args.only and name not in args.only:
+            continue
+        code = shoot_lab(lab, out / name)
         print(f"{out / name}: {'ok' if code == 0 else f'failed ({code})'}")
         status = status or code
     return status
