@@ -37,6 +37,10 @@ LABS: dict[str, Lab] = {
         "jsd_vs_w", "JS divergence against the earth mover's distance",
         "For disjoint supports the JSD is log 2 at every distance θ, so it gives G no slope; "
         "the Wasserstein distance W = |θ| keeps shrinking as P_G comes closer."),
+    "g-losses": Lab(
+        "g_losses", "G's two losses",
+        "While D rejects the fakes (D(G(z)) near 0), log(1 − D) is flat: its slope in D's logit "
+        "is −D; −log D has slope −(1 − D), nearly the largest it can be, so G still learns."),
     "mle-vs-gan": Lab(
         "mle_vs_gan", "Maximum likelihood against the GAN",
         "Maximum likelihood minimizes KL(P_data‖P) and covers every mode; the GAN's divergence "
