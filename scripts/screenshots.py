@@ -48,7 +48,7 @@ def shoot(dataset: str, steps: int, path: Path, size: str = "1440x900",
     return subprocess.run(cmd, env=env, stderr=subprocess.DEVNULL).returncode
 
 
-LAB_SHOTS = ("dstar", "jsd-vs-w", "g-losses", "mle-vs-gan")
+LAB_SHOTS = ("dstar", "jsd-vs-w", "gan-vs-wgan", "g-losses", "mle-vs-gan")
 
 _LAB_PROGRAM = """
 import sys, time

@@ -37,6 +37,10 @@ LABS: dict[str, Lab] = {
         "jsd_vs_w", "JS divergence against the earth mover's distance",
         "For disjoint supports the JSD is log 2 at every distance θ, so it gives G no slope; "
         "the Wasserstein distance W = |θ| keeps shrinking as P_G comes closer."),
+    "gan-vs-wgan": Lab(
+        "gan_vs_wgan", "The GAN against the WGAN",
+        "From a G disjoint from the data, the GAN's D saturates; WGAN's four changes (linear "
+        "output, difference of means, clipping or penalty, G loss −E[f(G(z))]) keep a slope."),
     "g-losses": Lab(
         "g_losses", "G's two losses",
         "While D rejects the fakes (D(G(z)) near 0), log(1 − D) is flat: its slope in D's logit "

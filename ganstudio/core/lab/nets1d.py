@@ -20,7 +20,7 @@ from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
 from ganstudio.core.objectives import GradientPenalty, Objective, WeightClip
 
 __all__ = ["Plot", "binned_kde", "central_interval", "critic_step", "discriminator",
-           "gan_steps", "generator", "plot", "probabilities"]
+           "gan_steps", "generator", "generator_step", "plot", "probabilities"]
 
 Plot = dict
 """A plot the studio draws generically: title, x_label, y_label, x, lines and optional dots."""
@@ -135,6 +135,30 @@ def gan_steps(gen: keras.Model, disc: keras.Model, objective: Objective,
                 tf.reduce_mean(tf.sigmoid(fake_logits)))
 
     return d_step, joint_step
+
+
+def generator_step(gen: keras.Model, critic: keras.Model, objective: Objective,
+                   optimizer: keras.optimizers.Optimizer, batch: int, seed: int = 0
+                   ) -> Callable[[], tf.Tensor]:
+    """One update of G alone against a fixed D or critic: `objective.g_loss(f(G(z)))` on
+    `batch` fresh z ~ N(0, I).
+
+    Returns:
+        `step() -> G's loss`, a `tf.function` without XLA.
+    """
+    _built(optimizer, gen)
+    seeds = keras.random.SeedGenerator(seed)
+    latent = gen.input_shape[-1]
+
+    @tf.function(jit_compile=False)
+    def step() -> tf.Tensor:
+        z = keras.random.normal((batch, latent), seed=seeds)
+        with tf.GradientTape() as tape:
+            loss = objective.g_loss(critic(gen(z, training=True), training=False))
+        optimizer.apply(tape.gradient(loss, gen.trainable_variables), gen.trainable_variables)
+        return loss
+
+    return step
 
 
 def probabilities(disc: keras.Model, x: np.ndarray, batch: int = 65_536) -> np.ndarray:
