@@ -13,12 +13,12 @@ import json
 import os
 import stat
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ganstudio.errors import GanStudioError
 
-__all__ = ["BYTE_ORDER_MARKS", "MAX_TEXT_BYTES", "decode_text", "read_json_file",
-           "read_text_file", "text_encoding"]
+__all__ = ["BYTE_ORDER_MARKS", "MAX_TEXT_BYTES", "NotARegularFile", "decode_text",
+           "open_regular_file", "read_json_file", "read_text_file", "text_encoding"]
 
 MAX_TEXT_BYTES = 16 * 1024 * 1024
 """Config and metadata files larger than this are refused (they are a few kB)."""
@@ -60,6 +60,32 @@ def decode_text(data: bytes) -> str:
                          f"{err.start}; Latin-1 or another legacy encoding?)") from None
 
 
+class NotARegularFile(OSError):
+    """The path is a folder, pipe, device or socket, not a file to read."""
+
+
+def open_regular_file(path: str | os.PathLike) -> IO[bytes]:
+    """Opens a regular file for reading in binary, never waiting on a FIFO.
+
+    The open does not block and the file is checked before it is read: opening a pipe named
+    like a data file would wait for a writer forever; a device, socket or folder is no file.
+
+    Raises:
+        NotARegularFile: for a folder, pipe, device or socket.
+        OSError: when it cannot be opened (missing, no permission, ...).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(f"{os.fspath(path)!r} is not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 def read_text_file(path: str | Path, what: str, error: type[GanStudioError],
                    max_bytes: int = MAX_TEXT_BYTES) -> str:
     """Reads a small text file, refusing what is not one with a clear message.
@@ -78,25 +104,19 @@ def read_text_file(path: str | Path, what: str, error: type[GanStudioError],
     """
     shown = f"{what} {str(path)!r}"
     try:
-        # non-blocking, then checked: a FIFO would wait for a writer forever
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        stream = open_regular_file(path)
+    except NotARegularFile:
+        raise error(f"{shown} is not a regular file (a folder, pipe or device).",
+                    "Give the path of a file.") from None
     except OSError as err:
         raise error(f"{shown} cannot be read ({err.strerror or err}).",
                     "Check the path and its permissions.") from None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise error(f"{shown} is not a regular file (a folder, pipe or device).",
-                        "Give the path of a file.")
-        if info.st_size > max_bytes:
-            raise error(f"{shown} is {info.st_size:,} bytes; a {what} is at most "
-                        f"{max_bytes:,}.", "Check that this is the right file.")
-        if hasattr(os, "set_blocking"):
-            os.set_blocking(fd, True)
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(max_bytes + 1)
-    finally:
-        os.close(fd)
+    with stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > max_bytes:
+            raise error(f"{shown} is {size:,} bytes; a {what} is at most {max_bytes:,}.",
+                        "Check that this is the right file.")
+        data = stream.read(max_bytes + 1)
     try:
         return decode_text(data)
     except ValueError as err:

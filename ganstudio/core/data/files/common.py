@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import operator
 import os
-import stat
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 
 from ganstudio.core.data.base import Dataset, LoadReport
 from ganstudio.errors import ConfigError, DataError
+from ganstudio.textfile import NotARegularFile, open_regular_file
 
 PathLike = str | os.PathLike
 
@@ -151,20 +151,11 @@ def open_file(path: str) -> IO[bytes]:
     like an image would wait for a writer forever; a device or socket is no data file either.
     """
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        return open_regular_file(path)
+    except NotARegularFile:
+        raise Skip(NOT_REGULAR) from None
     except OSError as err:
         raise Skip(f"unreadable ({os_reason(err)})") from None
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError as err:
-        os.close(fd)
-        raise Skip(f"unreadable ({os_reason(err)})") from None
-    if not regular:
-        os.close(fd)
-        raise Skip(NOT_REGULAR)
-    if hasattr(os, "set_blocking"):
-        os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
 
 
 def open_source(path: Path, name: str) -> IO[bytes]:
