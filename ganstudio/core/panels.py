@@ -27,6 +27,30 @@ class Histograms:
 
 
 @dataclass(frozen=True)
+class Line:
+    """For 1D points: the densities and D over the line, all on one grid in data units.
+
+    Args:
+        x: The line's points [R], evenly spaced.
+        d: D's output at each point [R]: a probability, or a critic's score.
+        p_data: The data's density [R]: exact for the built-in 1D data (`exact`), else a
+            kernel density estimate of the data.
+        p_g: G's density [R]: a kernel density estimate of the samples.
+        d_star: The optimal discriminator p_data / (p_data + p_g) [R] against this G (NaN
+            where both densities are negligible); `None` for a critic, which has no such
+            optimum.
+        exact: Whether `p_data` is the data's exact density.
+    """
+
+    x: np.ndarray
+    d: np.ndarray
+    p_data: np.ndarray
+    p_g: np.ndarray
+    d_star: np.ndarray | None = None
+    exact: bool = False
+
+
+@dataclass(frozen=True)
 class Samples:
     """Samples from fixed inputs, in the dataset's own units.
 
@@ -41,6 +65,7 @@ class Samples:
         extent: (xmin, xmax, ymin, ymax) of the surface in data units.
         push: For 2D points: −∂L_G/∂x at each sample: where G's gradient moves it.
         condition: For 2D points of a conditional model: which condition the field shows.
+        line: For 1D points: the densities, D(x) and D*(x) over the line (`Line`).
     """
 
     samples: np.ndarray
@@ -52,3 +77,4 @@ class Samples:
     extent: tuple[float, float, float, float] | None = None
     push: np.ndarray | None = None
     condition: str | None = None
+    line: Line | None = None

@@ -49,6 +49,7 @@ from ganstudio.ui.run_files import RunFiles
 from ganstudio.ui.threads import JobRunner
 from ganstudio.ui.training_control import TrainingControl
 from ganstudio.ui.widgets.banner import MessageBanner
+from ganstudio.ui.widgets.g_loss_view import GLossView
 from ganstudio.ui.widgets.histogram_view import HistogramView
 from ganstudio.ui.widgets.lab_view import LabView
 from ganstudio.ui.widgets.loss_plot import LossPlot
@@ -181,6 +182,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.right_splitter = right
         right.addWidget(self.loss_plot)
         right.addWidget(self.histogram)
+        self.g_loss_view = GLossView()
+        right.addWidget(self.g_loss_view)
         right.setChildrenCollapsible(False)
         self.views_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.views_splitter.addWidget(self.samples)
@@ -326,6 +329,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             view.setParent(None)
             view.deleteLater()
         self.histogram.clear()
+        self.g_loss_view.clear()
         self.samples.clear()
         self.metrics_view.clear()
         self.step_label.setText("step —")
@@ -425,6 +429,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
                 self.histograms[key] = view
         for view in self.histograms.values():
             view.set_snapshot(snap)
+        self.g_loss_view.set_snapshot(snap)
         self.samples.add_snapshot(snap)
         self.metrics_view.add_snapshot(snap)
         if "samples" in snap.panels:
@@ -462,6 +467,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.loss_plot.refresh()
         for view in self.histograms.values():
             view.refresh()
+        self.g_loss_view.refresh()
         drew = self.samples.refresh()
         if force or self.tabs.currentWidget() is self.metrics_page:
             self.metrics_view.refresh()

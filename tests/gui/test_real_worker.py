@@ -30,6 +30,8 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     assert "G " in window.setup.params_label.text() and "—" not in window.setup.params_label.text()
     assert window.samples.shown_frame is not None and window.samples.shown_frame.surface is not None
     assert len(window.loss_plot.series["d_loss"]) >= 1
+    slopes = window.g_loss_view.slopes  # the fakes' D values on G's two losses
+    assert slopes is not None and abs(slopes["minimax"] + slopes["nonsaturating"] - 1) < 1e-6
 
     with qtbot.waitSignal(window.export_done, timeout=120_000) as blocker:
         assert window.export_generator(tmp_path / "gen")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -93,6 +94,8 @@ class Dataset:
         attributes: Per-attribute integer value indices, each [N] (for `shapes`: `"shape"`,
             `"colour"`, `"size"`, `"position"`), else `None`.
         attribute_names: The value names of each attribute in `attributes`, index = value.
+        density: For synthetic 1D data: the exact distribution (a `toy1d.Dist1D`, with
+            `pdf(x)`), which the 1D views draw and use for the optimal discriminator D*.
     """
 
     name: str
@@ -107,6 +110,7 @@ class Dataset:
     captions: list[str] | None = None
     attributes: dict[str, np.ndarray] | None = None
     attribute_names: dict[str, list[str]] | None = None
+    density: Any = None
 
     @property
     def shape(self) -> tuple[int, ...]:

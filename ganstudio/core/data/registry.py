@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ganstudio.config import DataConfig
-from ganstudio.core.data import builtin, toy2d
+from ganstudio.core.data import builtin, toy1d, toy2d
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.errors import ConfigError, DataError
 
@@ -60,6 +60,12 @@ BUILTINS: dict[str, DatasetEntry] = {
         DatasetEntry("moons", POINTS, "two half-moons (scikit-learn)", False, _toy(toy2d.moons)),
         DatasetEntry("swissroll", POINTS, "a 2D swiss roll (scikit-learn)", False,
                      _toy(toy2d.swissroll)),
+        DatasetEntry("mixture1d", POINTS, "3 Gaussians on a line at −3, 0, 3, σ=0.25 (1D)",
+                     False, _toy(toy1d.mixture1d)),
+        DatasetEntry("bars1d", POINTS, "2 uniform bars, [−3, −1] and [1, 3] (1D)", False,
+                     _toy(toy1d.bars1d)),
+        DatasetEntry("points1d", POINTS, "2 point masses at −1 and 1 (1D)", False,
+                     _toy(toy1d.points1d)),
         DatasetEntry("digits", IMAGES, "1,797 labelled 8x8 digits (scikit-learn, offline)", False,
                      lambda cfg, seed: builtin.digits()),
         DatasetEntry("shapes", IMAGES, "20,000 captioned 32x32 shapes, e.g. 'a large yellow "

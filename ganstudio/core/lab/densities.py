@@ -10,86 +10,54 @@ just the distance between them. NumPy and SciPy only.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from scipy.stats import wasserstein_distance
 
-__all__ = ["Dist1D", "bars", "gaussian_mixture", "grid_for", "jsd", "kl", "optimal_discriminator",
+from ganstudio.core.data.toy1d import Dist1D, bars, gaussian_mixture, point_mass
+
+__all__ = ["Dist1D", "bars", "binned_kde", "gaussian_mixture", "grid_for", "jsd", "kl", "optimal_discriminator",
            "point_mass", "w1_point_masses", "w1_samples"]
 
 LOG2 = math.log(2.0)
 
 
-@dataclass(frozen=True)
-class Dist1D:
-    """A mixture of 1D components: Gaussians (`kind="normal"`, scale = σ) or uniform bars
-    (`kind="uniform"`, scale = half-width). A point mass is a bar of tiny width.
+def binned_kde(samples: np.ndarray, grid: np.ndarray, bandwidth: float | None = None
+               ) -> tuple[np.ndarray, float]:
+    """A Gaussian kernel density estimate of 1D samples, evaluated on an even grid.
 
-    Attributes:
-        kind: `normal` or `uniform`.
-        centers: Component centers.
-        scales: σ (normal) or half-width (uniform) per component.
-        weights: Mixture weights (summing to 1).
-        name: What it is, for tables and captions.
+    The samples are binned on `grid` (linear binning: each sample splits its weight between the
+    two nearest grid points) and the counts convolved with a Gaussian kernel, which equals the
+    exact KDE up to the grid spacing and costs O(n + m log m) instead of O(n·m).
+
+    Args:
+        samples: The samples, any shape.
+        grid: Evenly spaced points, covering the samples (mass outside is dropped).
+        bandwidth: The kernel's σ; Silverman's rule 0.9·min(σ̂, IQR/1.34)·n^(−1/5) by default.
+
+    Returns:
+        `(density, bandwidth)`: the estimate on `grid` and the σ it used.
     """
-
-    kind: str
-    centers: tuple[float, ...]
-    scales: tuple[float, ...]
-    weights: tuple[float, ...]
-    name: str = ""
-
-    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """`n` samples as float32 [n, 1]."""
-        which = rng.choice(len(self.centers), size=n, p=np.asarray(self.weights))
-        c = np.asarray(self.centers)[which]
-        s = np.asarray(self.scales)[which]
-        noise = rng.standard_normal(n) if self.kind == "normal" else rng.uniform(-1.0, 1.0, n)
-        return (c + s * noise).astype(np.float32)[:, None]
-
-    def pdf(self, x: np.ndarray) -> np.ndarray:
-        """The density at `x` (any shape)."""
-        x = np.asarray(x, np.float64)[..., None]
-        c, s, w = (np.asarray(v, np.float64) for v in (self.centers, self.scales, self.weights))
-        if self.kind == "normal":
-            parts = np.exp(-0.5 * ((x - c) / s) ** 2) / (s * math.sqrt(2 * math.pi))
-        else:
-            parts = (np.abs(x - c) <= s) / (2 * s)
-        return (parts * w).sum(-1)
-
-    @property
-    def support(self) -> tuple[float, float]:
-        """An interval holding all but a negligible part of the mass (±5σ or the bars)."""
-        c, s = np.asarray(self.centers), np.asarray(self.scales)
-        reach = 5.0 * s if self.kind == "normal" else s
-        return float((c - reach).min()), float((c + reach).max())
-
-    def shifted(self, by: float) -> Dist1D:
-        """The same distribution moved by `by`."""
-        return Dist1D(self.kind, tuple(c + by for c in self.centers), self.scales, self.weights,
-                      self.name)
-
-
-def gaussian_mixture(centers: tuple[float, ...], sigma: float | tuple[float, ...],
-                     weights: tuple[float, ...] | None = None, name: str = "") -> Dist1D:
-    """A mixture of Gaussians (equal weights by default)."""
-    k = len(centers)
-    scales = sigma if isinstance(sigma, tuple) else (float(sigma),) * k
-    return Dist1D("normal", tuple(map(float, centers)), scales,
-                  weights or (1.0 / k,) * k, name or f"{k} Gaussians")
-
-
-def bars(centers: tuple[float, ...], half_width: float, name: str = "") -> Dist1D:
-    """Uniform bars of one width around each center (equal weights)."""
-    k = len(centers)
-    return Dist1D("uniform", tuple(map(float, centers)), (float(half_width),) * k,
-                  (1.0 / k,) * k, name or f"{k} bars")
-
-
-def point_mass(at: float, width: float = 0.01) -> Dist1D:
-    """A (nearly) point mass: a uniform bar of half-width `width` around `at`."""
-    return bars((at,), width, name=f"point mass at {at:g}")
+    x = np.asarray(samples, np.float64).reshape(-1)
+    n = x.size
+    if bandwidth is None:
+        q75, q25 = np.percentile(x, [75, 25])
+        spread = min(float(x.std()), float(q75 - q25) / 1.34) or float(x.std()) or 1.0
+        bandwidth = 0.9 * spread * n ** -0.2
+    dx = float(grid[1] - grid[0])
+    pos = (x - grid[0]) / dx
+    inside = (pos >= 0) & (pos <= len(grid) - 1)
+    pos = pos[inside]
+    left = np.minimum(np.floor(pos).astype(np.int64), len(grid) - 2)
+    frac = pos - left
+    counts = (np.bincount(left, 1.0 - frac, minlength=len(grid))
+              + np.bincount(left + 1, frac, minlength=len(grid)))
+    half = min(int(math.ceil(5.0 * bandwidth / dx)), (len(grid) - 1) // 2)  # ≤ the grid
+    offsets = np.arange(-half, half + 1) * dx
+    kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2)
+    kernel /= kernel.sum()
+    density = np.convolve(counts, kernel, mode="same") / (n * dx)
+    return density, float(bandwidth)
 
 
 def grid_for(*dists: Dist1D, points: int = 20_001, margin: float = 0.5) -> np.ndarray:

@@ -44,6 +44,7 @@ from ganstudio.core.lab.nets1d import (
     plot,
     probabilities,
 )
+from ganstudio.core.metrics.theory import g_loss_slopes
 from ganstudio.core.objectives import Minimax, NonSaturating
 
 __all__ = ["DATA", "run"]
@@ -60,7 +61,8 @@ def _fakes(gen: keras.Model, n: int, rng: np.random.Generator) -> np.ndarray:
 
 def _slopes(d_fake: np.ndarray) -> dict[str, float]:
     """Mean |∂L/∂a| of each generator loss at these D values, and their ratio."""
-    minimax, non_saturating = float(np.mean(d_fake)), float(np.mean(1.0 - d_fake))
+    slopes = g_loss_slopes(d_fake)
+    minimax, non_saturating = slopes["minimax"], slopes["nonsaturating"]
     return {"mean_d_fake": float(np.mean(d_fake)), "slope_minimax": minimax,
             "slope_non_saturating": non_saturating,
             "ratio": non_saturating / minimax if minimax > 0 else float("inf")}

@@ -9,13 +9,13 @@ its weight clipping. Each step takes the real batch as a tensor and draws G's no
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from ganstudio.core.lab.densities import binned_kde
 from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
 from ganstudio.core.objectives import GradientPenalty, Objective, WeightClip
 
@@ -167,44 +167,6 @@ def probabilities(disc: keras.Model, x: np.ndarray, batch: int = 65_536) -> np.n
     logits = np.concatenate([np.asarray(disc(flat[i:i + batch], training=False))
                              for i in range(0, len(flat), batch)])
     return (1.0 / (1.0 + np.exp(-logits.astype(np.float64)))).reshape(np.shape(x))
-
-
-def binned_kde(samples: np.ndarray, grid: np.ndarray, bandwidth: float | None = None
-               ) -> tuple[np.ndarray, float]:
-    """A Gaussian kernel density estimate of 1D samples, evaluated on an even grid.
-
-    The samples are binned on `grid` (linear binning: each sample splits its weight between the
-    two nearest grid points) and the counts convolved with a Gaussian kernel, which equals the
-    exact KDE up to the grid spacing and costs O(n + m log m) instead of O(n·m).
-
-    Args:
-        samples: The samples, any shape.
-        grid: Evenly spaced points, covering the samples (mass outside is dropped).
-        bandwidth: The kernel's σ; Silverman's rule 0.9·min(σ̂, IQR/1.34)·n^(−1/5) by default.
-
-    Returns:
-        `(density, bandwidth)`: the estimate on `grid` and the σ it used.
-    """
-    x = np.asarray(samples, np.float64).reshape(-1)
-    n = x.size
-    if bandwidth is None:
-        q75, q25 = np.percentile(x, [75, 25])
-        spread = min(float(x.std()), float(q75 - q25) / 1.34) or float(x.std()) or 1.0
-        bandwidth = 0.9 * spread * n ** -0.2
-    dx = float(grid[1] - grid[0])
-    pos = (x - grid[0]) / dx
-    inside = (pos >= 0) & (pos <= len(grid) - 1)
-    pos = pos[inside]
-    left = np.minimum(np.floor(pos).astype(np.int64), len(grid) - 2)
-    frac = pos - left
-    counts = (np.bincount(left, 1.0 - frac, minlength=len(grid))
-              + np.bincount(left + 1, frac, minlength=len(grid)))
-    half = int(math.ceil(5.0 * bandwidth / dx))
-    offsets = np.arange(-half, half + 1) * dx
-    kernel = np.exp(-0.5 * (offsets / bandwidth) ** 2)
-    kernel /= kernel.sum()
-    density = np.convolve(counts, kernel, mode="same") / (n * dx)
-    return density, float(bandwidth)
 
 
 def central_interval(x: np.ndarray, density: np.ndarray, mass: float = 0.98

@@ -22,6 +22,7 @@ from ganstudio.errors import ConfigError
 __all__ = [
     "StopRule",
     "equilibrium_gap",
+    "g_loss_slopes",
     "histogram_overlap",
     "jsd_lower_bound",
     "value_estimate",
@@ -144,6 +145,23 @@ def equilibrium_gap(d_real_prob: np.ndarray, d_fake_prob: np.ndarray) -> float:
     if outputs.size == 0:
         raise ValueError("equilibrium_gap needs at least one discriminator output.")
     return float(abs(outputs.mean() - 0.5))
+
+
+def g_loss_slopes(d_fake_prob: np.ndarray) -> dict[str, float]:
+    """How hard each generator loss pulls at these fakes: the mean |∂L/∂a| in D's logit a
+    (D = σ(a)), E[D] for the minimax log(1 − D) and E[1 − D] for the non-saturating −log D.
+
+    Where D rejects the fakes (D near 0) the first vanishes and the second is near its largest,
+    1: why the non-saturating loss lets G learn early in training (seed 003).
+
+    Args:
+        d_fake_prob: D(G(z)) as probabilities.
+
+    Returns:
+        `{"minimax": E[D], "nonsaturating": E[1 − D]}`.
+    """
+    d = np.clip(_flat("d_fake_prob", d_fake_prob).astype(np.float64), 0.0, 1.0)
+    return {"minimax": float(d.mean()), "nonsaturating": float((1.0 - d).mean())}
 
 
 def histogram_overlap(

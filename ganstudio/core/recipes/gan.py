@@ -15,6 +15,7 @@ import tensorflow as tf
 from keras import ops
 
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
+from ganstudio.core.line1d import LINE_SAMPLES, LineProbe
 from ganstudio.core.nets.blocks import Pack
 from ganstudio.core.objectives import CRITIC, PROBABILITY, GameSpec, build_game
 from ganstudio.core.panels import Histograms, Samples
@@ -281,25 +282,36 @@ class GANRecipe(TwoPlayerRecipe):
         self._z_probe = rng.standard_normal((probe, self.latent_dim)).astype(np.float32)
         n_samples = train.n_samples if ctx.dataset.kind == IMAGES else max(train.n_samples, 512)
         self.z_fixed = rng.standard_normal((n_samples, self.latent_dim)).astype(np.float32)
-        self._grid = None
+        self._grid = self._line = None
         if ctx.dataset.kind == POINTS and ctx.dataset.shape == (2,):
             self._grid, self._extent = field_grid(ctx.dataset.x, ctx.normalizer)
             self._real_points = ctx.dataset.x[idx[: min(len(idx), 1000)]]
+        elif ctx.dataset.kind == POINTS and ctx.dataset.shape == (1,):
+            self._line = LineProbe.for_dataset(ctx.dataset)
+            self._grid = ctx.normalizer.to_net(self._line.x[:, None])
+            extra = rng.standard_normal((max(0, LINE_SAMPLES - n_samples), self.latent_dim))
+            self._z_line = np.concatenate([self.z_fixed, extra.astype(np.float32)])
 
     def views(self) -> dict[str, Any]:
         """`d_hist`: D on the real probe and on fakes; `samples`: G(z_fixed), and for 2D
-        data D's surface over a grid and G's push."""
+        data D's surface over a grid and G's push; for 1D data the densities, D(x) and D*(x)
+        over the line and G's push."""
         out = self.probe(self._real_probe, self._z_probe, self.z_fixed)
         to_data = self.context.normalizer.to_data
         hist = Histograms({"real": out["d_real"].numpy(), "fake": out["d_fake"].numpy()},
                           critic=self.critic_output)
+        points = to_data(out["samples"].numpy())
         extra: dict[str, Any] = {}
-        if self._grid is not None:
+        if self._line is not None:  # z_line starts with z_fixed: the first pushes are theirs
+            f = self.field(self._grid, self._z_line)
+            extra = {"push": f["push"].numpy()[: len(points)], "line": self._line.panel(
+                f["surface"].numpy(), to_data(f["samples"].numpy()), self.critic_output)}
+        elif self._grid is not None:
             f = self.field(self._grid, self.z_fixed)
             extra = {"surface": f["surface"].numpy().reshape(FIELD_RESOLUTION, FIELD_RESOLUTION),
                      "push": f["push"].numpy(), "extent": self._extent,
                      "real_points": self._real_points}
-        samples = Samples(to_data(out["samples"].numpy()), self.context.dataset.kind, **extra)
+        samples = Samples(points, self.context.dataset.kind, **extra)
         return {"samples": samples, "d_hist": hist}
 
     @tf.function
@@ -317,12 +329,14 @@ class GANRecipe(TwoPlayerRecipe):
 
     @tf.function
     def field(self, grid, z_samples):
-        """For 2D data: D's output over a grid of points, and where G's loss pushes samples.
+        """For 2D (or 1D) data: D's output over a grid of points, and where G's loss pushes
+        samples.
 
         A single point is scored by packing m copies of it. The push is −∂L_G/∂x at each sample
         x = G(z): the direction the generator's gradient moves its samples.
 
-        Returns a dict: `surface` [len(grid)] and `push` [len(z_samples), 2].
+        Returns a dict: `surface` [len(grid)], `push` [len(z_samples), dims] and the
+        `samples` G(z_samples) it pushes.
         """
         tiled = ops.repeat(grid, self.pack_m, axis=0)
         surface = ops.reshape(self.objective.d_output(self.critic(tiled, training=False)), (-1,))
@@ -331,7 +345,7 @@ class GANRecipe(TwoPlayerRecipe):
             tape.watch(fake)
             g_loss = self.objective.g_loss(self.critic(fake, training=False))
         push = -tape.gradient(g_loss, fake) * ops.cast(ops.shape(fake)[0], fake.dtype)
-        return {"surface": surface, "push": push}
+        return {"surface": surface, "push": push, "samples": fake}
 
     # -- generation and export -------------------------------------------------------------------
 

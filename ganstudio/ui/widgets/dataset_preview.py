@@ -1,4 +1,5 @@
-"""A preview of the loaded dataset: an image grid or a scatter, its size and the load report."""
+"""A preview of the loaded dataset: an image grid, a scatter (2D points) or a histogram (1D
+points), its size and the load report."""
 
 from __future__ import annotations
 
@@ -56,6 +57,9 @@ class DatasetPreview(QWidget):
         self.scatter_item = pg.ScatterPlotItem(size=2, pen=None, brush=pg.mkBrush(
             real.red(), real.green(), real.blue(), 120))
         item.addItem(self.scatter_item)
+        self.hist_item = pg.PlotDataItem(stepMode="center", fillLevel=0.0, pen=pg.mkPen(
+            theme.REAL, width=1.5), brush=pg.mkBrush(real.red(), real.green(), real.blue(), 80))
+        item.addItem(self.hist_item)
         self.stack.addWidget(self.scatter_plot)
         layout.addWidget(self.stack)
         self.info = QLabel("no data loaded")
@@ -80,10 +84,19 @@ class DatasetPreview(QWidget):
             self.stack.setCurrentWidget(self.image_widget)
         else:
             x = np.asarray(dataset.x)
-            step = max(1, len(x) // PREVIEW_POINTS)
-            pts = points_on_plane(x[::step])
-            self.scatter_item.setData(pos=pts)
-            self.scatter_plot.getPlotItem().autoRange(padding=0.08)
+            plot = self.scatter_plot.getPlotItem()
+            one_d = x.reshape(len(x), -1).shape[1] == 1
+            plot.setAspectLocked(not one_d)  # a histogram's two axes have different units
+            if one_d:  # 1-D points: a histogram of all of them
+                values = x.reshape(-1)
+                counts, edges = np.histogram(values[np.isfinite(values)], bins=120)
+                self.hist_item.setData(edges, counts.astype(float))
+                self.scatter_item.setData([], [])
+            else:
+                step = max(1, len(x) // PREVIEW_POINTS)
+                self.scatter_item.setData(pos=points_on_plane(x[::step]))
+                self.hist_item.setData([], [])
+            plot.autoRange(padding=0.08)
             self.stack.setCurrentWidget(self.scatter_plot)
         if dataset.report is not None:
             self.report.setPlainText(dataset.report.summary())

@@ -1,8 +1,11 @@
-"""Samples from the fixed z: an image grid, or for 2D data the GAN-Lab view, with a scrubber.
+"""Samples from the fixed z: an image grid, for 2D data the GAN-Lab view, for 1D data the
+densities and D over the line; with a scrubber.
 
 The 2D view draws D's decision surface over the plane (a heatmap), the real points, the fake
 points and, on each fake point, a short segment showing where the generator's gradient pushes
-it. A bounded ring buffer keeps the last snapshots so the slider can step back through them.
+it. The 1D view draws, over one x axis, the data's density and G's (with the fakes as a rug
+and G's push on each), and below them D(x) beside the optimal D*(x) = p_data / (p_data + p_G).
+A bounded ring buffer keeps the last snapshots so the slider can step back through them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ganstudio.core.panels import Line
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.ui import theme
 from ganstudio.ui.history import RingBuffer, tile_images, to_uint8
@@ -47,11 +51,15 @@ class Frame:
     critic: bool = False
     row_labels: tuple[str, ...] = ()  # a conditional grid: the condition of each row
     condition: str | None = None  # a conditional 2D view: whose field is drawn
+    line: Line | None = None  # 1D data: densities, D(x) and D*(x) over the line
 
     @property
     def nbytes(self) -> int:
         """Memory held by the arrays."""
         arrays = (self.grid, self.points, self.real, self.surface, self.segments)
+        if self.line is not None:
+            arrays += (self.line.x, self.line.d, self.line.p_data, self.line.p_g,
+                       self.line.d_star)
         return sum(a.nbytes for a in arrays if a is not None)
 
 
@@ -112,6 +120,15 @@ def frame_from(snap: Snapshot, key: str = "samples") -> Frame | None:
     if pts.shape[1] == 1:  # 1D points: drawn on a line
         pts = np.concatenate([pts, np.zeros_like(pts)], axis=1)
     pts = pts[:, :2].astype(np.float32)
+    line = getattr(panel, "line", None)
+    if line is not None:
+        segments = None
+        if panel.push is not None:
+            push = np.asarray(panel.push, np.float64).reshape(len(pts), -1)[:, :1]
+            extent = (float(line.x[0]), float(line.x[-1]), 0.0, 0.0)
+            segments = push_segments(pts, np.pad(push, ((0, 0), (0, 1))), extent)
+        return Frame(snap.step, points=pts, critic=snap.critic, line=line,
+                     segments=None if segments is None else segments.astype(np.float32))
     extent = tuple(float(v) for v in panel.extent) if panel.extent is not None else None
     segments = None
     if panel.push is not None and extent is not None:
@@ -195,6 +212,7 @@ class SampleView(QWidget):
         for it in (self.real_item, self.push_item, self.fake_item):
             item.addItem(it)
         self.stack.addWidget(self.field_plot)
+        self._build_line_page()
         layout.addWidget(self.stack, 1)
 
         foot = QHBoxLayout()
@@ -218,16 +236,64 @@ class SampleView(QWidget):
         layout.addLayout(foot)
         self.set_kind("points")
 
+    def _build_line_page(self) -> None:
+        """The 1D page: densities above, D(x) and D*(x) below, on one linked x axis."""
+        self.line_widget = theme.plot_widget(layout=True)
+        self.density_plot = self.line_widget.addPlot(row=0, col=0)
+        self.d_plot = self.line_widget.addPlot(row=1, col=0)
+        self.d_plot.setXLink(self.density_plot)
+        self.density_plot.setLabel("left", "density")
+        self.d_plot.setLabel("left", "D(x)")
+        self.d_plot.setLabel("bottom", "x")
+        self.density_plot.getAxis("bottom").setStyle(showValues=False)
+        for plot in (self.density_plot, self.d_plot):
+            plot.getViewBox().setMouseEnabled(x=True, y=False)
+            plot.getAxis("left").setWidth(48)
+            plot.getAxis("left").enableAutoSIPrefix(False)
+        self.line_widget.ci.layout.setRowStretchFactor(0, 3)
+        self.line_widget.ci.layout.setRowStretchFactor(1, 2)
+        real = pg.mkColor(theme.REAL)
+        self.p_data_item = self.density_plot.plot(
+            pen=pg.mkPen(theme.REAL, width=2), fillLevel=0.0,
+            brush=pg.mkBrush(real.red(), real.green(), real.blue(), 50))
+        self.p_g_item = self.density_plot.plot(pen=pg.mkPen(theme.FAKE, width=2))
+        self.rug_item = pg.ScatterPlotItem(size=6, symbol="|", pen=pg.mkPen(theme.FAKE),
+                                           brush=None)
+        self.line_push_item = pg.PlotDataItem(connect="pairs",
+                                              pen=pg.mkPen(theme.PUSH_COLOR, width=1.2))
+        self.density_plot.addItem(self.line_push_item)
+        self.density_plot.addItem(self.rug_item)
+        self.half_item = pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen(theme.MUTED, width=1,
+                                                                    style=Qt.PenStyle.DotLine))
+        self.d_plot.addItem(self.half_item)
+        self.d_star_item = self.d_plot.plot(pen=pg.mkPen(theme.VALUE_COLOR, width=2,
+                                                         style=Qt.PenStyle.DashLine),
+                                            connect="finite")  # D* is NaN where undefined
+        self.d_line_item = self.d_plot.plot(pen=pg.mkPen(theme.D_COLOR, width=2))
+        self._density_top = 0.0
+        self.stack.addWidget(self.line_widget)
+
     # -- data ------------------------------------------------------------------------------------
 
     def set_kind(self, kind: str) -> None:
-        """Shows the image grid ("images") or the 2D field view ("points")."""
+        """Shows the image grid ("images"), the 2D field view ("points") or the 1D view
+        ("line")."""
         self.kind = kind
         if kind == "images":
             self.stack.setCurrentWidget(self.image_widget)
             self.title.setText("Samples from a fixed z")
             self.legend_label.setText("")
             self.legend_label.setVisible(False)
+        elif kind == "line":
+            self.stack.setCurrentWidget(self.line_widget)
+            self.title.setText("Densities and D over the line")
+            self.legend_label.setText(
+                f"<span style='color:{theme.REAL}'>■ p_data</span>  "
+                f"<span style='color:{theme.FAKE}'>— p_G  | fakes</span>  "
+                f"<span style='color:{theme.PUSH_COLOR}'>— G's push</span>  "
+                f"<span style='color:{theme.D_COLOR}'>— D(x)</span>  "
+                f"<span style='color:{theme.VALUE_COLOR}'>- - D*(x) = p_data/(p_data+p_G)</span>")
+            self.legend_label.setVisible(True)
         else:
             self.stack.setCurrentWidget(self.field_plot)
             self.title.setText("Samples and D over the plane")
@@ -244,7 +310,8 @@ class SampleView(QWidget):
         frame = frame_from(snap)
         if frame is None:
             return
-        kind = "images" if frame.grid is not None else "points"
+        kind = "images" if frame.grid is not None else "line" if frame.line is not None \
+            else "points"
         if kind != self.kind:
             self.set_kind(kind)
         if len(self.frames) == 0 and frame.nbytes:
@@ -281,6 +348,11 @@ class SampleView(QWidget):
         self._real_drawn = None
         self.fake_item.setData([], [])
         self.push_item.setData([], [])
+        for item in (self.p_data_item, self.p_g_item, self.line_push_item, self.d_star_item,
+                     self.d_line_item):
+            item.setData([], [])
+        self.rug_item.setData([], [])
+        self._density_top = 0.0
         self.step_label.setText("step —")
         self.set_live(True)
 
@@ -343,6 +415,9 @@ class SampleView(QWidget):
                 self._set_row_labels(frame.row_labels, h)
                 self._fit_grid(w, h)
             return
+        if frame.line is not None:
+            self._draw_line(frame)
+            return
         if frame.condition != (self._shown.condition if self._shown else None):
             self.title.setText("Samples and D over the plane" if frame.condition is None
                                else f"Samples and D(x | {frame.condition}) over the plane")
@@ -367,6 +442,39 @@ class SampleView(QWidget):
             self.push_item.setData(frame.segments[:, 0], frame.segments[:, 1])
         else:
             self.push_item.setData([], [])
+
+    def _draw_line(self, frame: Frame) -> None:
+        line = frame.line
+        x = line.x
+        self.p_data_item.setData(x, line.p_data)
+        self.p_g_item.setData(x, line.p_g)
+        # the fakes as a rug just under the axis, each with G's push along the line
+        top = float(max(np.nanmax(line.p_data), np.nanmax(line.p_g), 1e-6))
+        if top > self._density_top or top < 0.4 * self._density_top:
+            self._density_top = top  # the range moves only on a real change: fewer repaints
+            self.density_plot.setYRange(-0.08 * top, 1.05 * top, padding=0)
+        rug_y = -0.04 * self._density_top
+        pts = frame.points
+        self.rug_item.setData(pts[:, 0], np.full(len(pts), rug_y))
+        if frame.segments is not None and len(frame.segments):
+            self.line_push_item.setData(frame.segments[:, 0],
+                                        np.full(len(frame.segments), rug_y))
+        else:
+            self.line_push_item.setData([], [])
+        self.d_line_item.setData(x, line.d)
+        if line.d_star is not None:
+            self.d_star_item.setData(x, line.d_star)
+        else:
+            self.d_star_item.setData([], [])
+        self.half_item.setVisible(not frame.critic)
+        self.d_plot.setLabel("left", "critic f(x)" if frame.critic else "D(x)")
+        if frame.critic:
+            self.d_plot.enableAutoRange(axis="y")
+        else:
+            self.d_plot.setYRange(-0.02, 1.02, padding=0)
+        old = self._shown
+        if old is None or old.line is None or old.line.x[0] != x[0] or old.line.x[-1] != x[-1]:
+            self.density_plot.setXRange(float(x[0]), float(x[-1]), padding=0)
 
     def _set_row_labels(self, labels: tuple[str, ...], height: int) -> None:
         """One text item left of each row of a conditional grid (created only on a change)."""
@@ -447,6 +555,8 @@ class SampleView(QWidget):
             if factor > 1:
                 img = img.resize((img.width * factor, img.height * factor), Image.NEAREST)
             img.save(path)
+        elif frame.line is not None:
+            self.line_widget.grab().save(str(path))
         else:
             self.field_plot.grab().save(str(path))
         return path
