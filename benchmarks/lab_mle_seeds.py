@@ -8,7 +8,7 @@ one family) the number of seeds on which the maximum-likelihood fit has the lowe
 KL(P_data‖P). Prints a table; asserts nothing.
 
     python benchmarks/lab_mle_seeds.py                 # seeds 0..4
-    python benchmarks/lab_mle_seeds.py --seeds 0,3
+    python benchmarks/lab_mle_seeds.py --seeds 0,3     # or a range: --seeds 5-9
 """
 
 from __future__ import annotations
@@ -25,13 +25,29 @@ FAMILIES = {"gaussian": "Gaussian family (ML vs Gaussian-G GAN)",
             "flexible": "MLP GAN vs ML k-mixture (not one family)"}
 
 
+def parse_seeds(text: str) -> list[int]:
+    """`"0-2,7"` -> `[0, 1, 2, 7]`.
+
+    Args:
+        text: Comma-separated seeds or inclusive ranges `a-b`.
+
+    Returns:
+        The seeds, in the order given.
+    """
+    seeds: list[int] = []
+    for part in text.split(","):
+        first, _, last = part.strip().partition("-")
+        seeds.extend(range(int(first), int(last or first) + 1))
+    return seeds
+
+
 def main() -> None:
+    """Runs the lab for each seed and prints the table and the counts."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", default="0,1,2,3,4",
-                        help="comma-separated seeds, or a count N for 0..N-1 (default 0..4)")
+    parser.add_argument("--seeds", default="0-4",
+                        help="seeds: comma-separated, ranges a-b allowed (default 0-4)")
     args = parser.parse_args()
-    seeds = ([int(s) for s in args.seeds.split(",")] if "," in args.seeds
-             else list(range(int(args.seeds))))
+    seeds = parse_seeds(args.seeds)
 
     from ganstudio.core.lab import run_lab
 
