@@ -1,6 +1,7 @@
 """The `mle-vs-gan` lab: maximum likelihood is the minimum of KL(P_data‖P) within its family,
-and the numbers the lab reports are the exact ones. The GAN trains for a few hundred steps only
-here; the full-size comparison is `ganstudio lab mle-vs-gan`."""
+the same-family GANs (a Gaussian G, an equal-weight mixture G) report exact densities, and the
+numbers the lab reports are the exact ones. The GANs train for a few hundred steps only here;
+the full-size comparison is `ganstudio lab mle-vs-gan` (and `benchmarks/lab_mle_seeds.py`)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,26 @@ import math
 
 import numpy as np
 import pytest
+import tensorflow as tf
 from scipy.integrate import quad
+from scipy.stats import norm
 
 from ganstudio.cli import main
 from ganstudio.core.lab import mle_vs_gan
 from ganstudio.core.lab.densities import gaussian_mixture, grid_for, kl
-from ganstudio.core.lab.mle_vs_gan import DATA, EPSILON, floored, mode_masses
-from ganstudio.core.lab.nets1d import binned_kde
+from ganstudio.core.lab.mle_vs_gan import (
+    DATA,
+    EPSILON,
+    floored,
+    mode_masses,
+    sorted_slices,
+    summarize,
+)
+from ganstudio.core.lab.nets1d import binned_kde, mixture_generator
 
-SMALL = {"n_train": 5000, "gan_steps": 200, "n_gan_samples": 20_000, "width": 16}
+SMALL = {"n_train": 5000, "gan_steps": 200, "n_gan_samples": 20_000, "width": 16,
+         "family_steps": 300}
+FITS = {"gaussian", "mixture_k", "gan_gaussian", "gan_mixture_k", "gan"}
 KEYS = ("kl_data_model", "kl_model_data", "jsd")
 
 
@@ -39,7 +51,7 @@ def _entropy(dist) -> float:
 
 def test_the_result_is_json_ready_and_finite(small_run):
     text = json.dumps({k: v for k, v in small_run.items() if k != "messages"}, allow_nan=False)
-    assert json.loads(text)["fits"].keys() == {"gaussian", "mixture_k", "gan"}
+    assert json.loads(text)["fits"].keys() == FITS
     for name, fit in small_run["fits"].items():
         for key in KEYS:
             assert math.isfinite(fit[key]) and fit[key] >= 0.0, (name, key)
@@ -50,7 +62,10 @@ def test_the_result_is_json_ready_and_finite(small_run):
     data = small_run["data"]
     assert data["weights"] == list(DATA.weights) and data["epsilon"] == EPSILON
     assert data["grid"]["points"] == 20_001 and small_run["runtime_s"] > 0
-    assert any("GAN step 200/200" in m for m in small_run["messages"])
+    assert any(m.startswith("GAN step 200/200") for m in small_run["messages"])
+    assert any(m.startswith("Gaussian-G GAN step 300/300") for m in small_run["messages"])
+    assert any(m.startswith("2-mixture-G GAN step 300/300") for m in small_run["messages"])
+    assert small_run["fits"]["gan_gaussian"]["steps"] == SMALL["family_steps"]
 
 
 def test_the_plots_share_one_x_of_at_most_400_points(small_run):
@@ -58,7 +73,7 @@ def test_the_plots_share_one_x_of_at_most_400_points(small_run):
     assert plots and {"title", "x_label", "y_label", "x", "lines"} <= plots[0].keys()
     for plot in plots:
         assert 2 <= len(plot["x"]) <= 400 and np.all(np.diff(plot["x"]) > 0)
-        assert len(plot["lines"]) == 4 and "p_data" in plot["lines"]
+        assert len(plot["lines"]) == 6 and "p_data" in plot["lines"]
         for values in plot["lines"].values():
             assert len(values) == len(plot["x"]) and np.all(np.isfinite(values))
     # the first plot draws densities: p_data's curve integrates to about 1
@@ -94,6 +109,13 @@ def test_maximum_likelihood_is_the_kl_minimum_among_gaussians(small_run):
     best = kl_to(mu, sigma)
     for m, sd in [(mu - 0.5, sigma), (mu + 0.5, sigma), (mu, 0.8 * sigma), (mu, 1.25 * sigma)]:
         assert kl_to(m, sd) > best + 1e-3
+    # the GAN in the same family, and Gaussians near where it went, do no better
+    gan = small_run["fits"]["gan_gaussian"]
+    g_mu, g_sigma = gan["mean"], gan["std"]
+    for m, sd in [(g_mu, g_sigma), (g_mu + 0.3, g_sigma), (g_mu, 1.5 * g_sigma),
+                  (0.5 * (g_mu + mu), 0.5 * (g_sigma + sigma))]:
+        assert kl_to(m, sd) >= best
+    assert gan["kl_data_model"] >= small_run["fits"]["gaussian"]["kl_data_model"]
 
 
 def test_the_smaller_mixture_covers_the_modes_better_than_one_gaussian(small_run):
@@ -131,6 +153,103 @@ def test_the_cli_writes_the_labs_json(tmp_path, monkeypatch, capsys):
     assert main(["lab", "mle-vs-gan", "--json", str(out)]) == 0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["lab"] == "mle-vs-gan" and result["seed"] == 0
-    assert set(result["fits"]) == {"gaussian", "mixture_k", "gan"} and result["plots"]
+    assert set(result["fits"]) == FITS and result["plots"] and result["summary"]["verdict"]
     printed = capsys.readouterr().out
     assert "kl_data_model" in printed and '"plots"' not in printed and f"wrote {out}" in printed
+
+
+def _grid(result: dict) -> np.ndarray:
+    grid = result["data"]["grid"]
+    return np.linspace(grid["lo"], grid["hi"], grid["points"])
+
+
+@pytest.mark.parametrize("name", ["gan_gaussian", "gan_mixture_k"])
+def test_the_same_family_gans_report_exact_densities(small_run, name):
+    fit = small_run["fits"][name]
+    k = 1 if name == "gan_gaussian" else small_run["fits"]["mixture_k"]["components"]
+    assert len(fit["means"]) == len(fit["stds"]) == k and fit["weights"] == [1 / k] * k
+    assert all(s > 0 for s in fit["stds"]) and fit["means"] == sorted(fit["means"])
+    # the start is the sorted training sample cut in k equal slices (k = 1: the ML Gaussian)
+    if k == 1:
+        assert fit["init_means"][0] == pytest.approx(small_run["fits"]["gaussian"]["mean"])
+        assert fit["init_stds"][0] == pytest.approx(small_run["fits"]["gaussian"]["std"])
+    x = _grid(small_run)
+    dx = x[1] - x[0]
+    p = gaussian_mixture(tuple(fit["means"]), tuple(fit["stds"]), tuple(fit["weights"])).pdf(x)
+    # the grid holds the whole density, and the reported divergences are the ones of it
+    assert np.sum(p) * dx == pytest.approx(1.0, abs=1e-6)
+    p_data = floored(DATA.pdf(x), dx)
+    for key, value in [("kl_data_model", kl(p_data, floored(p, dx), dx)),
+                       ("kl_model_data", kl(floored(p, dx), p_data, dx))]:
+        assert math.isfinite(fit[key]) and fit[key] == pytest.approx(value, rel=1e-9)
+    assert 0.0 <= fit["jsd"] <= math.log(2)
+    # the GAN moved its parameters away from where it started
+    assert fit["means"] != pytest.approx(fit["init_means"], abs=1e-3)
+
+
+def test_the_mixture_gan_is_no_better_than_ml_on_forward_kl(small_run):
+    """Its family (equal weights) lies inside the ML mixture's, whose EM fit is the forward-KL
+    minimum there up to the sample."""
+    fits = small_run["fits"]
+    assert fits["mixture_k"]["kl_data_model"] <= fits["gan_mixture_k"]["kl_data_model"]
+
+
+def test_the_summary_agrees_with_the_fits(small_run):
+    summary, fits = small_run["summary"], small_run["fits"]
+    for family, gan_name in [("gaussian", "gan_gaussian"), ("mixture_k", "gan_mixture_k")]:
+        pair, ml, gan = summary[family], fits[family], fits[gan_name]
+        for key in ("kl_data_model", "kl_model_data", "jsd", "modes_covered"):
+            assert pair["ml"][key] == ml[key] and pair["gan"][key] == gan[key]
+        assert pair["ml_lower_forward_kl"] == (ml["kl_data_model"] < gan["kl_data_model"])
+        assert pair["gan_lower_reverse_kl"] == (gan["kl_model_data"] < ml["kl_model_data"])
+        assert pair["gan_lower_jsd"] == (gan["jsd"] < ml["jsd"])
+        assert f"{gan['kl_data_model']:.3g}" in summary["verdict"]
+    assert summary["flexible"]["gan"]["kl_data_model"] == fits["gan"]["kl_data_model"]
+    assert summary["flexible"]["same_family"] is False
+
+
+def _fit(forward: float, reverse: float, covered: int = 3) -> dict:
+    return {"kl_data_model": forward, "kl_model_data": reverse, "jsd": 0.1,
+            "modes_covered": covered}
+
+
+@pytest.mark.parametrize(("gan", "phrase"), [
+    (_fit(5.0, 0.5, 1), "on the seeking side"),
+    (_fit(5.0, 9.0), "worse than maximum likelihood on both"),
+    (_fit(0.5, 0.5), "below maximum likelihood on both"),
+    (_fit(0.5, 9.0), "on the covering side"),
+])
+def test_the_verdict_follows_the_numbers(gan, phrase):
+    ml = _fit(1.0, 2.0)
+    fits = {"gaussian": ml, "mixture_k": ml, "gan_gaussian": gan, "gan_mixture_k": ml,
+            "gan": _fit(0.7, 1.0, 2)}
+    summary = summarize(fits, modes=3, k=2)
+    assert summary["verdict"].count(phrase) >= 1
+    assert summary["gaussian"]["ml_lower_forward_kl"] == (gan["kl_data_model"] > 1.0)
+    assert summary["gaussian"]["gan_lower_reverse_kl"] == (gan["kl_model_data"] < 2.0)
+    # the MLP's forward KL 0.7 is below the ML mixture's 1.0, and the verdict says so
+    assert "0.7, below the maximum-likelihood 2-mixture's 1" in summary["verdict"]
+
+
+def test_sorted_slices_start_each_component_on_an_equal_share():
+    sample = np.array([5.0, -1.0, 1.0, 3.0, -3.0, 7.0])
+    means, stds = sorted_slices(sample, 2)
+    assert means == [-1.0, 5.0] and stds == pytest.approx([math.sqrt(8 / 3)] * 2)
+    assert sorted_slices(sample, 1) == ([2.0], [pytest.approx(float(sample.std()))])
+
+
+def test_the_mixture_generator_samples_its_own_density_and_gets_gradients():
+    model, layer = mixture_generator([-2.0, 3.0], [0.5, 1.5])
+    z = np.random.default_rng(0).standard_normal((40_000, 2)).astype(np.float32)
+    x = np.asarray(model(z))[:, 0]
+    hist, edges = np.histogram(x, bins=80, range=(-8, 12), density=True)
+    exact = gaussian_mixture((-2.0, 3.0), (0.5, 1.5)).pdf(0.5 * (edges[1:] + edges[:-1]))
+    assert np.max(np.abs(hist - exact)) < 0.03
+    # equal weights: P(x < 0.5) = ½ Φ((0.5 + 2) / 0.5) + ½ Φ((0.5 − 3) / 1.5)
+    assert np.mean(x < 0.5) == pytest.approx(0.5 * norm.cdf(5.0) + 0.5 * norm.cdf(-2.5 / 1.5),
+                                             abs=0.01)
+    assert layer.parameters() == (pytest.approx([-2.0, 3.0]), pytest.approx([0.5, 1.5]))
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_mean(model(z[:1000]) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert len(grads) == 2 and all(np.all(np.asarray(g) != 0) for g in grads)

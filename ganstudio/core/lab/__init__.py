@@ -47,8 +47,9 @@ LABS: dict[str, Lab] = {
         "is −D; −log D has slope −(1 − D), nearly the largest it can be, so G still learns."),
     "mle-vs-gan": Lab(
         "mle_vs_gan", "Maximum likelihood against the GAN",
-        "Maximum likelihood minimizes KL(P_data‖P) and covers every mode; the GAN's divergence "
-        "lets it seek modes: compare KL(P_data‖P), KL(P‖P_data) and JSD for each fit."),
+        "Within a family (a Gaussian, a 2-mixture) maximum likelihood has the lowest "
+        "KL(P_data‖P) and covers every mode; a GAN in the same family seeks modes: compare "
+        "KL(P_data‖P), KL(P‖P_data) and JSD."),
 }
 
 

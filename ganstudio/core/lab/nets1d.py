@@ -19,8 +19,9 @@ from ganstudio.core.lab.densities import binned_kde
 from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
 from ganstudio.core.objectives import GradientPenalty, Objective, WeightClip
 
-__all__ = ["Plot", "binned_kde", "central_interval", "critic_step", "discriminator",
-           "gan_steps", "generator", "generator_step", "plot", "probabilities"]
+__all__ = ["MixtureGenerator", "Plot", "binned_kde", "central_interval", "critic_step",
+           "discriminator", "gan_steps", "generator", "generator_step", "mixture_generator",
+           "plot", "probabilities"]
 
 Plot = dict
 """A plot the studio draws generically: title, x_label, y_label, x, lines and optional dots."""
@@ -37,6 +38,65 @@ def generator(latent_dim: int = 1, width: int = 64, depth: int = 2,
               activation: str = "tanh") -> keras.Model:
     """An MLP z (`latent_dim`-D) -> x (1-D) with a linear output."""
     return mlp_generator(latent_dim, 1, depth, width, activation, "none")
+
+
+class MixtureGenerator(keras.layers.Layer):
+    """A generator that is exactly an equal-weight mixture of k Gaussians:
+    x = μ_c + σ_c · z₀, with c = ⌊k · Φ(z₁)⌋ (Φ the standard normal CDF, so c is uniform on
+    0..k−1) and z = (z₀, z₁) ~ N(0, I).
+
+    The means μ and log-stds log σ are trainable and get exact reparameterization gradients; the
+    component index c has none, so the weights stay fixed at 1/k. With k = 1 it is the Gaussian
+    family x = μ + σ · z₀ (z₁ is then unused).
+
+    Args:
+        means: The components' initial means.
+        stds: Their initial standard deviations (positive).
+    """
+
+    def __init__(self, means: list[float], stds: list[float], **kwargs) -> None:
+        super().__init__(**kwargs)
+        if len(means) != len(stds) or not means:
+            raise ValueError("means and stds need the same, non-zero length")
+        self.k = len(means)
+        self.means = self.add_weight(
+            shape=(self.k,), initializer=keras.initializers.Constant(list(map(float, means))),
+            name="means")
+        self.log_stds = self.add_weight(
+            shape=(self.k,),
+            initializer=keras.initializers.Constant([math.log(float(s)) for s in stds]),
+            name="log_stds")
+
+    def call(self, z: tf.Tensor) -> tf.Tensor:
+        noise = z[:, :1]
+        u = 0.5 * (1.0 + keras.ops.erf(z[:, 1:2] / math.sqrt(2.0)))
+        which = keras.ops.clip(keras.ops.floor(u * self.k), 0, self.k - 1)[:, 0]
+        pick = keras.ops.one_hot(keras.ops.cast(which, "int32"), self.k)
+        mean = keras.ops.sum(pick * self.means, axis=1, keepdims=True)
+        std = keras.ops.sum(pick * keras.ops.exp(self.log_stds), axis=1, keepdims=True)
+        return mean + std * noise
+
+    def parameters(self) -> tuple[list[float], list[float]]:
+        """The current `(means, stds)` as plain floats."""
+        return ([float(v) for v in keras.ops.convert_to_numpy(self.means)],
+                [float(v) for v in np.exp(keras.ops.convert_to_numpy(self.log_stds))])
+
+
+def mixture_generator(means: list[float], stds: list[float]) -> tuple[keras.Model, MixtureGenerator]:
+    """A G whose family is the equal-weight mixtures of `len(means)` Gaussians (one component:
+    the Gaussians), as a model z (2-D) -> x (1-D).
+
+    Args:
+        means: Initial means, one per component.
+        stds: Initial standard deviations, one per component.
+
+    Returns:
+        `(model, layer)`: the model for `gan_steps`, and its `MixtureGenerator` layer, whose
+        `parameters()` give the current means and stds.
+    """
+    z = keras.Input((2,))
+    layer = MixtureGenerator(means, stds)
+    return keras.Model(z, layer(z)), layer
 
 
 def _built(optimizer: keras.optimizers.Optimizer, model: keras.Model
