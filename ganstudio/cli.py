@@ -496,8 +496,10 @@ def cmd_lab(args: argparse.Namespace) -> int:
     if args.name in LABS:
         quiet_tensorflow_import()
     result = run_lab(args.name, seed=args.seed, status=lambda text: print(text, flush=True))
-    summary = {k: v for k, v in result.items() if k not in ("caption", "curves", "plots")}
-    print(json.dumps(summary, indent=2, default=float)[:4000])
+    # every number, whole (a cut JSON text is no use to a script); the curves only in --json
+    summary = {k: v for k, v in result.items()
+               if k not in ("caption", "curves", "plots", "frames", "animations")}
+    print(json.dumps(summary, indent=2, default=float))
     if args.json_out:
         out = Path(args.json_out)
         if out.is_dir():

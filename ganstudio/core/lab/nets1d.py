@@ -9,6 +9,7 @@ its weight clipping. Each step takes the real batch as a tensor and draws G's no
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import keras
