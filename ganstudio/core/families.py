@@ -29,6 +29,8 @@ NEEDS_CONDITION = "condition"  # class labels or captions
 PANEL_SAMPLES = "samples"
 PANEL_D_HIST = "d_hist"
 PANEL_MATCH_HIST = "match_hist"
+PANEL_RECON = "recon"  # Samples: rows of inputs, each followed by its reconstruction
+PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,26 @@ class Samples:
     push: np.ndarray | None = None
     condition: str | None = None
     line: Line | None = None
+
+
+@dataclass(frozen=True)
+class LatentCodes:
+    """Codes of a fixed batch of examples in the latent space, for the encoder families.
+
+    Args:
+        codes: [N, 2] positions to draw: the codes themselves when the latent space is 2D,
+            else their projection on the codes' first two principal directions.
+        labels: [N] integer labels of the examples (for colour), or `None`.
+        class_names: The label names, index = label.
+        method: How `codes` were made: `"codes"` (2D latent) or `"pca"` (projection).
+        explained: For `"pca"`: the share of the codes' variance the two directions hold.
+        prior: [M, 2] samples of the prior seen the same way (drawn faintly under the codes,
+            so holes in the prior's coverage show), or `None`.
+    """
+
+    codes: np.ndarray
+    labels: np.ndarray | None = None
+    class_names: list[str] | None = None
+    method: str = "codes"
+    explained: float | None = None
+    prior: np.ndarray | None = None
