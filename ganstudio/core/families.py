@@ -32,6 +32,9 @@ PANEL_MATCH_HIST = "match_hist"
 PANEL_RECON = "recon"  # Samples: rows of inputs, each followed by its reconstruction
 PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 
+# The loss plot's curves: (scalar key, legend label); `value` gets the −2 log 2 reference.
+GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
+
 
 @dataclass(frozen=True)
 class FamilySpec:
@@ -53,6 +56,7 @@ class FamilySpec:
         defaults: The family's own defaults for shared settings, `"section.field": value`
             (what its first run needs, measured on this project's 2-core CPU); a fresh
             config for the family (`RunConfig.for_family`) starts from them.
+        loss_curves: The scalars the loss plot draws, as (key, legend label) pairs.
     """
 
     name: str
@@ -67,6 +71,7 @@ class FamilySpec:
     step_modes: tuple[str, ...] = ("d", "g")
     seed_note: str = ""
     defaults: tuple[tuple[str, Any], ...] = ()
+    loss_curves: tuple[tuple[str, str], ...] = GAN_CURVES
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""

@@ -37,9 +37,10 @@ from PySide6.QtWidgets import (
 
 from ganstudio.config import RunConfig
 from ganstudio.core.data.base import Dataset
-from ganstudio.core.panels import Histograms
+from ganstudio.core.families import PANEL_D_HIST, PANEL_LATENT, PANEL_RECON, get_family
+from ganstudio.core.panels import Histograms, LatentCodes, Samples
 from ganstudio.core.telemetry import Snapshot
-from ganstudio.errors import ConfigError
+from ganstudio.errors import ConfigError, GanStudioError
 from ganstudio.ui import gui_gc, theme
 from ganstudio.ui.actions import WindowActions
 from ganstudio.ui.data_sources import DataSource, DataSources, source_name
@@ -52,6 +53,7 @@ from ganstudio.ui.widgets.banner import MessageBanner
 from ganstudio.ui.widgets.g_loss_view import GLossView
 from ganstudio.ui.widgets.histogram_view import HistogramView
 from ganstudio.ui.widgets.lab_view import LabView
+from ganstudio.ui.widgets.latent_view import LatentView
 from ganstudio.ui.widgets.loss_plot import LossPlot
 from ganstudio.ui.widgets.metrics_view import MetricsView
 from ganstudio.ui.widgets.sample_view import SampleView
@@ -59,6 +61,7 @@ from ganstudio.ui.widgets.setup_panel import SetupPanel
 from ganstudio.ui.window_settings import WindowSettings, default_settings
 from ganstudio.ui.worker import SessionFactory, TrainingWorker
 
+PANEL_TITLES = {PANEL_RECON: "Inputs and their reconstructions", PANEL_LATENT: "Latent space"}
 FRAME_MS = 250  # live views redraw together, 4 times a second (less while drawing costs)
 _DEFAULT = object()
 
@@ -177,6 +180,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.loss_plot = LossPlot()
         self.histogram = HistogramView(key="d_hist")
         self.histograms: dict[str, HistogramView] = {"d_hist": self.histogram}
+        self.panel_views: dict[str, QWidget] = {}  # a family's other panels (recon, latent)
         self.samples = SampleView()
         right = QSplitter(Qt.Orientation.Vertical)
         self.right_splitter = right
@@ -328,6 +332,10 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             view = self.histograms.pop(key)
             view.setParent(None)
             view.deleteLater()
+        for view in self.panel_views.values():
+            view.setParent(None)
+            view.deleteLater()
+        self.panel_views = {}
         self.histogram.clear()
         self.g_loss_view.clear()
         self.samples.clear()
@@ -368,10 +376,37 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.jobs.submit(run, done, failed)
         return True
 
+    def _add_panel_view(self, key: str, panel: object) -> None:
+        """A view for a panel this family adds beside the samples: another grid of samples
+        (an encoder's inputs and reconstructions) or the latent codes."""
+        if isinstance(panel, Samples):
+            view = SampleView(key=key, image_title=PANEL_TITLES.get(key, key))
+        elif isinstance(panel, LatentCodes):
+            view = LatentView(key=key)
+        else:
+            return  # a panel kind the studio does not draw (yet): nothing to show
+        self.right_splitter.addWidget(view)
+        self.panel_views[key] = view
+
+    def show_family_views(self, family: str) -> None:
+        """Shows the views a family's snapshots feed: its loss curves, and D's histogram and
+        G's loss view only for families with a discriminator."""
+        try:
+            spec = get_family(family)
+        except GanStudioError:
+            return
+        self.loss_plot.set_curves(spec.loss_curves)
+        has_d = PANEL_D_HIST in spec.panels
+        self.histogram.setVisible(has_d)
+        self.g_loss_view.setVisible(has_d)
+
     def rewind_views(self, step: int) -> None:
         """Drops what the live views show after `step` (training went back to it)."""
         self.loss_plot.rewind(step)
         self.samples.rewind(step)
+        for view in self.panel_views.values():
+            if isinstance(view, SampleView):
+                view.rewind(step)
         self.metrics_view.rewind(step)
         self.latest = None
         self.step_label.setText(f"step {step:,}")
@@ -383,6 +418,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.device_label.setText(device or "device —")
         kind = info.get("kind") or (self.dataset.kind if self.dataset else "points")
         self.samples.set_kind(kind)
+        self.show_family_views(str(info.get("family") or "gan"))
         if info.get("history") and info.get("step", 0) > 0:
             self.loss_plot.set_history(info["history"])
         for row in info.get("metrics_history") or []:
@@ -427,10 +463,18 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
                 view = HistogramView(key=key)  # a panel this family adds (e.g. the match head)
                 self.right_splitter.addWidget(view)
                 self.histograms[key] = view
+            elif key not in self.panel_views and key not in self.histograms \
+                    and key != "samples":
+                self._add_panel_view(key, panel)
         for view in self.histograms.values():
             view.set_snapshot(snap)
         self.g_loss_view.set_snapshot(snap)
         self.samples.add_snapshot(snap)
+        for view in self.panel_views.values():
+            if isinstance(view, SampleView):
+                view.add_snapshot(snap)
+            else:
+                view.set_snapshot(snap)
         self.metrics_view.add_snapshot(snap)
         if "samples" in snap.panels:
             self._heavy_seen += 1
@@ -468,6 +512,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         for view in self.histograms.values():
             view.refresh()
         self.g_loss_view.refresh()
+        for view in self.panel_views.values():
+            view.refresh()
         drew = self.samples.refresh()
         if force or self.tabs.currentWidget() is self.metrics_page:
             self.metrics_view.refresh()

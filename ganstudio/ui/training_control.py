@@ -76,6 +76,7 @@ class TrainingControl:
             return False
         self.metrics_view.set_train_config(cfg.train)
         self.g_loss_view.set_objective(cfg.objective.name)
+        self.show_family_views(cfg.family)
         self._save_choices()
         self.set_status("continuing…" if reuse else "preparing…")
         self._announce_training = True

@@ -1,4 +1,6 @@
-"""Loss curves of D and G and the value estimate V(G, D) (the critic gap for WGANs)."""
+"""Loss curves: of D and G and the value estimate V(G, D) (the critic gap for WGANs) for the
+GAN families, or the terms a family declares (`FamilySpec.loss_curves`, e.g. reconstruction and
+KL for the VAE)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
+from ganstudio.core.families import GAN_CURVES
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.ui import theme
 from ganstudio.ui.history import DecimatingSeries, ema
 
-SERIES = ("d_loss", "g_loss", "value")
+CURVE_COLORS = (theme.D_COLOR, theme.G_COLOR, theme.VALUE_COLOR, theme.REAL, theme.PUSH_COLOR,
+                "#f78fb3")
 
 
 def _grow(lo: float, hi: float, cur: tuple[float, float] | None, margin: float = 0.08
@@ -42,7 +46,9 @@ class LossPlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None, capacity: int = 4000) -> None:
         super().__init__(parent)
-        self.series = {name: DecimatingSeries(capacity) for name in SERIES}
+        self.capacity = capacity
+        self.curve_spec: tuple[tuple[str, str], ...] = GAN_CURVES
+        self.series = {name: DecimatingSeries(capacity) for name, _ in GAN_CURVES}
         self.critic = False
         self._dirty = False
         layout = QVBoxLayout(self)
@@ -83,10 +89,8 @@ class LossPlot(QWidget):
         legend = item.addLegend(offset=(-10, 10), labelTextSize="8pt")
         legend.setBrush(pg.mkBrush(21, 23, 28, 200))
         self.curves = {
-            "d_loss": item.plot(pen=pg.mkPen(theme.D_COLOR, width=2), name="D loss"),
-            "g_loss": item.plot(pen=pg.mkPen(theme.G_COLOR, width=2), name="G loss"),
-            "value": item.plot(pen=pg.mkPen(theme.VALUE_COLOR, width=2), name="V(G,D)"),
-        }
+            name: item.plot(pen=pg.mkPen(CURVE_COLORS[i], width=2), name=label)
+            for i, (name, label) in enumerate(GAN_CURVES)}
         self.equilibrium = pg.InfiniteLine(pos=-2 * math.log(2), angle=0, movable=False,
                                            pen=pg.mkPen(theme.VALUE_COLOR, width=1,
                                                         style=Qt.PenStyle.DashLine))
@@ -94,6 +98,32 @@ class LossPlot(QWidget):
         item.addItem(self.equilibrium)
         self._legend = legend
         layout.addWidget(self.plot, 1)
+
+    def set_curves(self, curves: tuple[tuple[str, str], ...]) -> None:
+        """Which scalars to draw, as (scalar key, legend label) pairs (forgets the old curves
+        when they change).
+
+        Args:
+            curves: A family's `loss_curves`; those with `value` get the V(G, D) reference.
+        """
+        curves = tuple((str(k), str(label)) for k, label in curves)
+        if curves == self.curve_spec:
+            return
+        item = self.plot.getPlotItem()
+        for curve in self.curves.values():
+            self._legend.removeItem(curve)
+            item.removeItem(curve)
+        self.curve_spec = curves
+        self.series = {name: DecimatingSeries(self.capacity) for name, _ in curves}
+        self.curves = {name: item.plot(pen=pg.mkPen(CURVE_COLORS[i % len(CURVE_COLORS)],
+                                                    width=2), name=label)
+                       for i, (name, label) in enumerate(curves)}
+        self._x_range = self._y_range = None
+        self.set_critic(self.critic)
+
+    @property
+    def _has_value(self) -> bool:
+        return "value" in self.curves
 
     # -- data ------------------------------------------------------------------------------------
 
@@ -114,7 +144,7 @@ class LossPlot(QWidget):
             self._append(int(row.get("step", 0)), row)
 
     def _append(self, step: int, scalars: dict[str, float]) -> None:
-        for name in SERIES:
+        for name in self.series:
             if name in scalars:
                 self.series[name].append(float(step), float(scalars[name]))
         self._dirty = True
@@ -122,12 +152,15 @@ class LossPlot(QWidget):
     def set_critic(self, critic: bool) -> None:
         """Labels the third curve as the critic gap (WGAN) or V(G, D)."""
         self.critic = critic
+        self.equilibrium.setVisible(self._has_value and not critic)
+        self._dirty = True
+        if not self._has_value:
+            self.title.setText("Losses")
+            return
         label = "critic gap E[D(x)]−E[D(G(z))]" if critic else "V(G,D)"
         self.title.setText("Losses and critic gap" if critic else "Losses and V(G, D)")
         self._legend.removeItem(self.curves["value"])
         self._legend.addItem(self.curves["value"], label)
-        self.equilibrium.setVisible(not critic)
-        self._dirty = True
 
     def clear(self) -> None:
         """Forgets the curves."""
@@ -179,7 +212,7 @@ class LossPlot(QWidget):
         if ys:
             lo = min(a for a, _ in ys)
             hi = max(b for _, b in ys)
-            if not self.critic:
+            if self._has_value and not self.critic:
                 lo = min(lo, -2 * math.log(2))
             new_y = _grow(lo, hi, self._y_range)
             x_lo = x_min or 0.0

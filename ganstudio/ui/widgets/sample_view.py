@@ -151,10 +151,15 @@ class SampleView(QWidget):
     Args:
         parent: The parent widget.
         history: Most snapshots kept for the scrubber (fewer for big images).
+        key: The snapshot panel it draws (`samples`; `recon` for an encoder's reconstructions).
+        image_title: Its title over an image grid.
     """
 
-    def __init__(self, parent: QWidget | None = None, history: int = HISTORY) -> None:
+    def __init__(self, parent: QWidget | None = None, history: int = HISTORY,
+                 key: str = "samples", image_title: str = "Samples from a fixed z") -> None:
         super().__init__(parent)
+        self.key = key
+        self.image_title = image_title
         self.frames: RingBuffer[Frame] = RingBuffer(history)
         self.max_history = history
         self.live = True
@@ -165,7 +170,7 @@ class SampleView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
         head = QHBoxLayout()
-        self.title = QLabel("Samples from a fixed z")
+        self.title = QLabel(image_title)
         self.title.setObjectName("viewTitle")
         head.addWidget(self.title)
         head.addStretch(1)
@@ -281,7 +286,7 @@ class SampleView(QWidget):
         self.kind = kind
         if kind == "images":
             self.stack.setCurrentWidget(self.image_widget)
-            self.title.setText("Samples from a fixed z")
+            self.title.setText(self.image_title)
             self.legend_label.setText("")
             self.legend_label.setVisible(False)
         elif kind == "line":
@@ -307,7 +312,7 @@ class SampleView(QWidget):
 
     def add_snapshot(self, snap: Snapshot) -> None:
         """Stores a snapshot that carries a samples panel (GUI thread; cheap)."""
-        frame = frame_from(snap)
+        frame = frame_from(snap, self.key)
         if frame is None:
             return
         kind = "images" if frame.grid is not None else "line" if frame.line is not None \

@@ -1,0 +1,60 @@
+"""A family's own panels in the Training tab: another sample grid (inputs over their
+reconstructions), the latent codes, its loss curves, and no D views when it has no D."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from ganstudio.core import families
+from ganstudio.core.panels import LatentCodes, Samples
+from ganstudio.core.telemetry import Snapshot
+from ganstudio.ui.widgets.latent_view import LatentView
+from ganstudio.ui.widgets.sample_view import SampleView
+
+
+def _encoder_snapshot(step: int) -> Snapshot:
+    rng = np.random.default_rng(step)
+    grid = rng.uniform(0, 1, (4 * 6, 8, 8, 1)).astype(np.float32)  # 4 rows of 6
+    recon = Samples(grid, "images", row_labels=["input", "reconstruction"] * 2, columns=6)
+    labels = np.arange(200) % 10
+    codes = np.stack([labels + rng.normal(0, 0.1, 200), rng.normal(0, 1, 200)], axis=1)
+    latent = LatentCodes(codes, labels, [f"digit {i}" for i in range(10)], method="pca",
+                         explained=0.61, prior=rng.normal(0, 1, (300, 2)))
+    prior = Samples(rng.uniform(0, 1, (16, 8, 8, 1)).astype(np.float32), "images")
+    return Snapshot(step=step, scalars={"recon": 30.0 - step, "kl": 5.0 + step},
+                    panels={"samples": prior, "recon": recon, "latent": latent})
+
+
+def test_a_familys_recon_and_latent_panels_get_their_own_views(make_window, qtbot,
+                                                                 monkeypatch):
+    spec = dataclasses.replace(families.FAMILIES["gan"], name="enc", panels=(
+        "samples", "recon", "latent"), loss_curves=(("recon", "reconstruction"), ("kl", "KL")))
+    monkeypatch.setitem(families.FAMILIES, "enc", spec)
+    window = make_window()
+    window.show_family_views("enc")
+    assert window.histogram.isHidden() and window.g_loss_view.isHidden()
+    assert list(window.loss_plot.curves) == ["recon", "kl"]
+    assert window.loss_plot.title.text() == "Losses"
+    assert not window.loss_plot.equilibrium.isVisible()
+    for step in (1, 2):
+        window._on_snapshot(_encoder_snapshot(step))
+    window.refresh_views(force=True)
+    recon, latent = window.panel_views["recon"], window.panel_views["latent"]
+    assert isinstance(recon, SampleView) and isinstance(latent, LatentView)
+    assert recon.title.text() == "Inputs and their reconstructions"
+    assert recon.shown_frame.row_labels == ("input", "reconstruction") * 2
+    assert recon.shown_frame.grid.shape[0] > recon.shown_frame.grid.shape[1] / 6 * 3.5
+    pos = latent.codes_item.getData()
+    assert len(pos[0]) == 200 and len(latent.prior_item.getData()[0]) == 300
+    assert "61%" in latent.method_label.text() and "digit 9" in latent.legend_label.text()
+    assert list(window.loss_plot.series["recon"].y) == [29.0, 28.0]
+    window.rewind_views(1)
+    assert len(recon.frames) == 1
+    # back to the GAN: its curves and D views return, the family's views go with a new run
+    window.show_family_views("gan")
+    assert not window.histogram.isHidden() and not window.g_loss_view.isHidden()
+    assert list(window.loss_plot.curves) == ["d_loss", "g_loss", "value"]
+    window.clear_views()
+    assert window.panel_views == {}
