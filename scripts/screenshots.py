@@ -9,7 +9,8 @@ fresh settings folder, so the user's settings are neither used nor changed:
 - docs/studio-metrics.png: the Metrics tab on ring8 (theory strip, quality curves, stop rule);
 - docs/studio-latent.png: the latent explorer on digits.
 
-- docs/lab-<name>.png: the Theory lab tab after running each lab (`LAB_SHOTS`).
+- docs/lab-<name>.png: the Theory lab tab after running each lab (`LAB_SHOTS`); a lab that
+  records an animation (dstar, jsd-vs-w, gan-vs-wgan) is shown at its middle frame.
 
 docs/studio-shapes.png is the conditional GAN's default shapes run (`ganstudio train --family
 cgan --dataset shapes --out runs/cshapes`, ~18 minutes) opened in the studio with File → Open
@@ -74,6 +75,9 @@ labs = window.lab_view.labs
 labs.setCurrentRow([labs.item(i).data(256) for i in range(labs.count())].index(name))
 window.run_lab(name)
 wait(lambda: not window.lab_running, 600)
+view = window.lab_view
+if view.animation is not None:  # the animation at its middle frame
+    view.frame_slider.setValue(view.frame_slider.maximum() // 2)
 wait(lambda: False, 0.5)
 window.grab().save(path)
 window.shutdown()

@@ -4,8 +4,10 @@ G to it."""
 
 from __future__ import annotations
 
+import json
 import math
 
+import numpy as np
 import pytest
 
 from ganstudio.core.lab import gan_vs_wgan
@@ -41,3 +43,31 @@ def test_the_plots_show_each_d_or_critic_and_the_distances(small_run):
     gans, critics, distances = small_run["plots"]
     assert set(gans["lines"]) == {"gan-minimax: D(x)", "gan: D(x)"}
     assert len(critics["lines"]) == 3 and len(distances["x"]) == 5
+
+
+def test_the_frames_follow_g_and_each_d_or_critic_over_the_steps(small_run):
+    densities, gans, critics = small_run["frames"]
+    json.dumps(small_run["frames"], allow_nan=False)
+    steps = [0, 10, 20, 30, 40, 50, 60, 70, 80]  # frame_every 10 over 80 G steps
+    for movie in (densities, gans, critics):
+        assert [f["value"] for f in movie["frames"]] == steps
+        for f in movie["frames"]:
+            assert len(f["x"]) <= 400
+            assert all(len(ys) == len(f["x"]) for ys in f["lines"].values())
+    assert set(densities["frames"][0]["lines"]) == {"data", *gan_vs_wgan.RUNS}
+    assert set(gans["frames"][0]["lines"]) == {"gan-minimax: D(x)", "gan: D(x)"}
+    assert set(critics["frames"][0]["lines"]) == {"wgan-clip: f(x) − f(0)",
+                                                   "wgan-gp: f(x) − f(0)"}
+
+    def peak_at(f: dict, line: str) -> float:
+        return f["x"][int(np.argmax(f["lines"][line]))]
+
+    first, last = densities["frames"][0], densities["frames"][-1]
+    for name in gan_vs_wgan.RUNS:  # every run starts from the same bar at START
+        assert peak_at(first, name) == pytest.approx(gan_vs_wgan.START, abs=0.2), name
+        assert max(first["lines"][name]) == pytest.approx(1.0)  # scaled to a peak of 1
+    assert peak_at(last, "gan-minimax") == pytest.approx(gan_vs_wgan.START, abs=0.2)
+    assert abs(peak_at(last, "wgan-gp")) < gan_vs_wgan.START - 1.0
+    # the distances the lab reports agree with where the frames put G
+    assert abs(peak_at(last, "gan")) == pytest.approx(small_run["runs"]["gan"]["end_distance"],
+                                                      abs=0.3)

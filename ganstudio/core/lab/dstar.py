@@ -36,12 +36,16 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy.special import ndtri
 
 from ganstudio.core.lab import densities
 from ganstudio.core.lab.nets1d import (
+    animation,
     binned_kde,
     central_interval,
     discriminator,
+    frame,
+    frame_steps,
     gan_steps,
     generator,
     plot,
@@ -83,6 +87,13 @@ def _g_samples(gen: keras.Model, n: int, rng: np.random.Generator) -> np.ndarray
                            for i in range(0, n, 65_536)])[:, 0]
 
 
+def _g_quantiles(gen: keras.Model, n: int) -> np.ndarray:
+    """G at the n evenly spaced quantiles of z ~ N(0, 1): a sample of P_G without sampling noise
+    (and without drawing from any random generator)."""
+    z = ndtri((np.arange(n) + 0.5) / n).astype(np.float32)[:, None]
+    return np.asarray(gen(z, training=False), np.float64)[:, 0]
+
+
 def _decay(optimizer: keras.optimizers.Optimizer, start: float, frac: float) -> None:
     """Cosine decay from `start` to 1% of it, `frac` in [0, 1]."""
     optimizer.learning_rate.assign(start * (0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * frac))))
@@ -90,7 +101,8 @@ def _decay(optimizer: keras.optimizers.Optimizer, start: float, frac: float) -> 
 
 def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_steps: int = 2000,
         release_steps: int = 1800, batch: int = 2048, kde_samples: int = 2_000_000,
-        eval_samples: int = 200_000) -> dict[str, Any]:
+        eval_samples: int = 200_000, frames: tuple[int, int] = (24, 36),
+        frame_samples: int = 20_000) -> dict[str, Any]:
     """Runs the lab: D against a frozen G, compared with D*, then G released.
 
     Args:
@@ -102,11 +114,17 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
         batch: Real and fake examples per update (each).
         kde_samples: G samples behind the density estimate of P_G.
         eval_samples: Fresh real and fake samples behind V and the mean D values.
+        frames: Frames recorded while D trains against the frozen G, and after the release.
+        frame_samples: G's outputs behind each frame's density estimate of P_G after the
+            release (at evenly spaced quantiles of z: recording draws nothing at random, so it
+            leaves the training as it is).
 
     Returns:
         JSON-ready numbers: `max_abs_gap`, `d_real_after`, `d_fake_after` (the required ones),
         the 98% interval, V and the JSD bound against the JSD of the densities, before and after
-        the release, the steps, the seconds, and `plots`.
+        the release, the steps, the seconds, `plots`, and `frames`: one animation of D(x),
+        D*(x), p_data and p_G over x, first while D trains against the frozen G, then while
+        both train after the release.
     """
     started = time.perf_counter()
     keras.utils.set_random_seed(seed)
@@ -125,6 +143,29 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
     region = (grid >= lo) & (grid <= hi)
     d_star = densities.optimal_discriminator(p_data, p_g)
     jsd_frozen = densities.jsd(p_data, p_g, dx)
+    # the frames' line: the plots' view, thinned once (D is evaluated on these points only)
+    view = (grid >= lo - 1.0) & (grid <= hi + 1.0)
+    shown = np.flatnonzero(view)[np.unique(np.linspace(0, view.sum() - 1, 400).round()
+                                           .astype(int))]
+    recorded: list[dict] = []
+    frame_seconds = 0.0
+
+    def record(phase: str, step: int, p_g_now: np.ndarray | None = None, offset: int = 0
+               ) -> None:
+        nonlocal frame_seconds
+        t = time.perf_counter()
+        if p_g_now is None:
+            p_g_now = binned_kde(_g_quantiles(gen, frame_samples), grid)[0]
+        xs = grid[shown]
+        recorded.append(frame(
+            f"{phase}: step {step}", xs,
+            {"p_data": p_data[shown], "p_G (KDE)": p_g_now[shown],
+             "D(x)": probabilities(disc, xs),
+             "D*(x) = p_data / (p_data + p_G)":
+                 densities.optimal_discriminator(p_data[shown], p_g_now[shown]),
+             "½": 0.5},
+            value=offset + step))
+        frame_seconds += time.perf_counter() - t
 
     d_lr, g_lr = 2e-3, 5e-4
     d_optimizer = keras.optimizers.Adam(d_lr, beta_1=0.5)
@@ -134,9 +175,14 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
 
     status(f"dstar: training D against the frozen G, {d_steps} steps of {batch} + {batch}")
     t0 = time.perf_counter()
+    at = set(frame_steps(d_steps, frames[0], power=2.0))
+    if 0 in at:
+        record("D trains, G frozen", 0, p_g)
     for i in range(d_steps):
         _decay(d_optimizer, d_lr, i / d_steps)
         d_step(tf.constant(DATA.sample(batch, rng)))
+        if i + 1 in at:
+            record("D trains, G frozen", i + 1, p_g)
     d_seconds = time.perf_counter() - t0
 
     d_frozen = probabilities(disc, grid)
@@ -154,11 +200,14 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
     status(f"dstar: releasing G: {release_steps} alternating steps")
     t0 = time.perf_counter()
     trace = []
+    at = set(frame_steps(release_steps, frames[1] + 1, power=1.5)) - {0}
     for i in range(release_steps):
         _decay(d_optimizer, d_lr, i / release_steps)
         _decay(g_optimizer, g_lr, i / release_steps)
         _, d_real, d_fake = joint_step(tf.constant(DATA.sample(batch, rng)))
         trace.append((i + 1, float(d_real), float(d_fake)))
+        if i + 1 in at:
+            record("G released, both train", i + 1, offset=d_steps)
     release_seconds = time.perf_counter() - t0
 
     fake_after = _g_samples(gen, eval_samples, rng)
@@ -172,7 +221,6 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
     status(f"dstar: after the release mean D(x) = {d_real_after:.3f}, "
            f"mean D(G(z)) = {d_fake_after:.3f}; JSD(P_data ‖ P_G) = {jsd_after:.4f}")
 
-    view = (grid >= lo - 1.0) & (grid <= hi + 1.0)
     steps_axis = np.array([t[0] for t in trace], np.float64)
     plots = [
         plot("Densities, G frozen", "x", "density", grid[view],
@@ -212,6 +260,10 @@ def run(seed: int, status: Callable[[str], Any], *, fit_steps: int = 300, d_step
         "batch": batch,
         "steps": {"fit": fit_steps, "d_frozen": d_steps, "release": release_steps},
         "seconds": {"d_frozen": round(d_seconds, 2), "release": round(release_seconds, 2),
+                    "frames": round(frame_seconds, 2),
                     "total": round(time.perf_counter() - started, 2)},
         "plots": plots,
+        "frames": [animation(
+            "D(x) meets D*(x) against the frozen G; released, G moves and D flattens to ½",
+            "x", "D(x) and density", "step", recorded)],
     }

@@ -23,7 +23,8 @@ and 0.06 (wgan-gp).
 Each run reports G's distance to the data (|mean G(z)|) at its start and end, the earth
 mover's distance W₁ between G's and the data's samples at the end, and the range of the
 critic's values over the line; the plots show each D or critic over x at the end and G's
-distance over the steps.
+distance over the steps; the frames animate G's samples (a density estimate) and each D or
+critic over the line while G trains.
 """
 
 from __future__ import annotations
@@ -35,11 +36,15 @@ from typing import Any
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy.special import ndtri
 
 from ganstudio.core.lab import densities
 from ganstudio.core.lab.nets1d import (
+    animation,
+    binned_kde,
     critic_step,
     discriminator,
+    frame,
     generator,
     generator_step,
     plot,
@@ -97,7 +102,8 @@ def _values(net: keras.Model, x: np.ndarray, name: str) -> np.ndarray:
 
 def run(seed: int, status: Callable[[str], Any], *, warmup: int = 200, steps: int = 200,
         critic_steps: int = 3, batch: int = 512, g_learning_rate: float = 0.05,
-        every: int = 20, eval_samples: int = 20_000) -> dict[str, Any]:
+        every: int = 20, eval_samples: int = 20_000, frame_every: int = 10
+        ) -> dict[str, Any]:
     """Runs the four variants from the same G and the same disjoint start.
 
     Args:
@@ -110,10 +116,14 @@ def run(seed: int, status: Callable[[str], Any], *, warmup: int = 200, steps: in
         g_learning_rate: G's plain gradient-descent step size, the same for every run.
         every: G steps between two records of G's distance.
         eval_samples: Samples behind W₁ at the end.
+        frame_every: G steps between two frames (G at 2000 evenly spaced quantiles of z and
+            each D or critic on the line; nothing drawn at random, so the runs stay the same).
 
     Returns:
         `runs` (per variant: what it changes, `start_distance`, `end_distance`, `w1_end`,
-        `critic_range`, `finite`), the settings, the seconds, and `plots`.
+        `critic_range`, `finite`), the settings, the seconds, `plots`, and `frames`: three
+        animations over G's steps, of G's density in every run, of the GANs' D(x) and of the
+        WGAN critics' f(x) − f(0).
     """
     started = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -127,6 +137,10 @@ def run(seed: int, status: Callable[[str], Any], *, warmup: int = 200, steps: in
     results: dict[str, dict[str, Any]] = {}
     curves: dict[str, np.ndarray] = {}
     distances: dict[str, list[float]] = {}
+    quantile_z = ndtri((np.arange(2000) + 0.5) / 2000).astype(np.float32)[:, None]
+    frame_at = list(range(0, steps + 1, max(1, frame_every)))
+    g_outputs: dict[str, list[np.ndarray]] = {}
+    net_values: dict[str, list[np.ndarray]] = {}
 
     def fakes(n: int) -> np.ndarray:
         z = rng.standard_normal((n, 1)).astype(np.float32)
@@ -140,12 +154,21 @@ def run(seed: int, status: Callable[[str], Any], *, warmup: int = 200, steps: in
         for _ in range(warmup):
             update(tf.constant(DATA.sample(batch, rng)), tf.constant(fakes(batch)))
         track = [float(abs(fakes(4000).mean()))]
+        g_outputs[name], net_values[name] = [], []
+
+        def record(name: str = name, net: keras.Model = net) -> None:
+            g_outputs[name].append(np.asarray(gen(quantile_z, training=False))[:, 0])
+            net_values[name].append(_values(net, x_axis, name))
+
+        record()
         for step in range(1, steps + 1):
             for _ in range(critic_steps):
                 update(tf.constant(DATA.sample(batch, rng)), tf.constant(fakes(batch)))
             g_update()
             if step % every == 0:
                 track.append(float(abs(fakes(4000).mean())))
+            if step in frame_at:
+                record()
         values = _values(net, x_axis, name)
         finite = bool(np.isfinite(values).all())
         end = fakes(eval_samples)
@@ -174,4 +197,48 @@ def run(seed: int, status: Callable[[str], Any], *, warmup: int = 200, steps: in
     ]
     return {"data": DATA.name, "start": START, "runs": results, "warmup": warmup,
             "steps": steps, "critic_steps": critic_steps, "g_learning_rate": g_learning_rate,
-            "seconds": round(time.perf_counter() - started, 2), "plots": plots}
+            "seconds": round(time.perf_counter() - started, 2), "plots": plots,
+            "frames": _animations(frame_at, x_axis, g_outputs, net_values)}
+
+
+def _animations(frame_at: list[int], x_axis: np.ndarray, g_outputs: dict[str, list[np.ndarray]],
+                net_values: dict[str, list[np.ndarray]]) -> list[dict]:
+    """The three animations over G's steps: G's density in every run (each scaled to a peak of
+    1, on a line wide enough for every run), the GANs' D(x), and the WGAN critics' f(x) − f(0)
+    (the unconstrained critic, whose values run into the hundreds, is left to the plots)."""
+    finite = [g[np.isfinite(g)] for outputs in g_outputs.values() for g in outputs]
+    finite = [g for g in finite if g.size]
+    lo = max(-12.0, min([-1.0, *(float(np.percentile(g, 1)) for g in finite)]) - 0.5)
+    hi = min(12.0, max([START + 1.5, *(float(np.percentile(g, 99)) for g in finite)]) + 0.5)
+    line = np.linspace(lo, hi, 400)
+    width = 2.0 * float(line[1] - line[0])
+
+    def scaled(samples: np.ndarray) -> np.ndarray:
+        samples = samples[np.isfinite(samples)]
+        if not samples.size:
+            return np.zeros_like(line)
+        density, _ = binned_kde(samples, line, max(width, 0.9 * float(samples.std())
+                                                   * samples.size ** -0.2))
+        peak = float(density.max())
+        return density / peak if peak > 0 else density
+
+    data = scaled(DATA.sample(2000, np.random.default_rng(0))[:, 0])
+    at_zero = int(np.argmin(np.abs(x_axis)))
+    densities_, gans, critics = [], [], []
+    for k, step in enumerate(frame_at):
+        label = f"G step {step}"
+        densities_.append(frame(label, line, {"data": data, **{
+            name: scaled(outputs[k]) for name, outputs in g_outputs.items()}}, value=step))
+        gans.append(frame(label, x_axis, {
+            f"{name}: D(x)": net_values[name][k] for name in RUNS if name.startswith("gan")},
+            value=step))
+        critics.append(frame(label, x_axis, {
+            f"{name}: f(x) − f(0)": net_values[name][k] - net_values[name][k][at_zero]
+            for name in ("wgan-clip", "wgan-gp")}, value=step))
+    return [
+        animation("Where G's samples go (each density scaled to a peak of 1)", "x",
+                  "density / its peak", "G step", densities_),
+        animation("D(x) of the GANs while G trains", "x", "D(x)", "G step", gans),
+        animation("The WGAN critics f(x) while G trains (f(0) = 0)", "x", "f(x) − f(0)",
+                  "G step", critics),
+    ]

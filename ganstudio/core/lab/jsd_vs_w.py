@@ -45,7 +45,14 @@ import numpy as np
 import tensorflow as tf
 
 from ganstudio.core.lab import densities
-from ganstudio.core.lab.nets1d import critic_step, discriminator, plot, probabilities
+from ganstudio.core.lab.nets1d import (
+    animation,
+    critic_step,
+    discriminator,
+    frame,
+    plot,
+    probabilities,
+)
 from ganstudio.core.metrics.theory import jsd_lower_bound, value_estimate, wasserstein_estimate
 from ganstudio.core.objectives import GradientPenalty, NonSaturating, Wasserstein, WeightClip
 
@@ -64,6 +71,11 @@ def _max_slope(critic: keras.Model, lo: float, hi: float) -> float:
     """The largest |f'| on [lo, hi], by finite differences on 2001 points."""
     x = np.linspace(lo, hi, 2001)
     return float(np.max(np.abs(np.diff(_scores(critic, x)) / np.diff(x))))
+
+
+def _shown(value: float, digits: int = 2) -> str:
+    """`value` to `digits` decimals, without the sign of a negative that rounds to 0."""
+    return f"{round(value, digits) + 0.0:.{digits}f}"
 
 
 def _train(step: Callable, data: densities.Dist1D, fake: densities.Dist1D, steps: int,
@@ -93,7 +105,8 @@ def run(seed: int, status: Callable[[str], Any], *, thetas: tuple[float, ...] = 
     Returns:
         JSON-ready numbers: `rows` (one per θ: `theta`, `jsd`, `jsd_exact`, `value`, `w`,
         `w_gp_theory`, `w_clip`, `w_exact`, the critics' largest slopes), the settings, the
-        seconds, and `plots`.
+        seconds, `plots`, and `frames`: one animation over θ of the two bars, the trained D(x)
+        and both critics f(x) on one line from −1 to max θ + 1.
     """
     started = time.perf_counter()
     keras.utils.set_random_seed(seed)
@@ -102,6 +115,10 @@ def run(seed: int, status: Callable[[str], Any], *, thetas: tuple[float, ...] = 
     clip = WeightClip(width ** (-2.0 / 3.0))
     penalty = GradientPenalty(gp_lambda)
     rows = []
+    # the frames' common line: 1/60 apart, with the bars' centres on it, so each bar shows
+    line = np.union1d(np.linspace(-1.0, max(thetas) + 1.0,
+                                  int(round((max(thetas) + 2.0) * 60)) + 1), [0.0, *thetas])
+    recorded = []
     for k, theta in enumerate(thetas):
         fake = data.shifted(theta)
         grid = densities.grid_for(data, fake, points=20_001)
@@ -145,6 +162,17 @@ def run(seed: int, status: Callable[[str], Any], *, thetas: tuple[float, ...] = 
             "slope_clip": _max_slope(clip_critic, 0.0, theta) if theta else 0.0,
         }
         rows.append(row)
+        gp_line, clip_line = _scores(gp_critic, line), _scores(clip_critic, line)
+        at_fake = np.abs(line - theta).argmin()
+        recorded.append(frame(
+            f"θ = {theta:g}: JSD from V {_shown(row['jsd'], 3)}, W {_shown(w_gp)} with the "
+            f"penalty, {_shown(w_clip)} with clipping", line,
+            {"P_data (bar at 0)": data.pdf(line) * 2 * HALF_WIDTH,
+             "P_G (bar at θ)": fake.pdf(line) * 2 * HALF_WIDTH,
+             "D(x)": probabilities(disc, line),
+             "f(x) − f(θ), gradient penalty": gp_line - gp_line[at_fake],
+             "f(x) − f(θ), weight clipping": clip_line - clip_line[at_fake]},
+            value=theta))
         status(f"jsd-vs-w: θ = {theta:g}: JSD {row['jsd']:.4f} (exact {jsd_exact:.4f}), "
                f"W {w_gp:.4f} with the penalty, {w_clip:.4f} with clipping (exact {theta:g})")
 
@@ -167,4 +195,7 @@ def run(seed: int, status: Callable[[str], Any], *, thetas: tuple[float, ...] = 
         "steps": {"d": d_steps, "gp": gp_steps, "clip": clip_steps},
         "seconds": round(time.perf_counter() - started, 2),
         "plots": plots,
+        "frames": [animation(
+            "D(x) jumps by 1 whatever θ; the critics' f(0) − f(θ) grows with θ (it reads W)",
+            "x", "D(x), bars (height 1), f(x) − f(θ)", "θ", recorded, fps=1.5)],
     }

@@ -20,14 +20,20 @@ from ganstudio.core.lab.densities import binned_kde
 from ganstudio.core.nets.mlp import mlp_discriminator, mlp_generator
 from ganstudio.core.objectives import GradientPenalty, Objective, WeightClip
 
-__all__ = ["MixtureGenerator", "Plot", "binned_kde", "central_interval", "critic_step",
-           "discriminator", "gan_steps", "generator", "generator_step", "mixture_generator",
+__all__ = ["Animation", "MixtureGenerator", "Plot", "animation", "binned_kde", "central_interval",
+           "critic_step", "discriminator", "frame", "frame_steps", "gan_steps", "generator",
+           "generator_step", "mixture_generator",
            "plot", "probabilities"]
 
 Plot = dict
 """A plot the studio draws generically: title, x_label, y_label, x, lines and optional dots."""
 
+Animation = dict
+"""An animation the studio plays generically: title, x_label, y_label, frame_label, fps and
+frames, each frame a plot's x, lines and optional dots with its own label."""
+
 PLOT_POINTS = 400
+MAX_FRAMES = 60
 
 
 def discriminator(width: int = 64, depth: int = 2, activation: str = "tanh") -> keras.Model:
@@ -244,6 +250,19 @@ def _short(values: np.ndarray, keep: np.ndarray) -> list[float]:
     return [round(float(v), 5) for v in np.asarray(values, np.float64)[keep]]
 
 
+def _thinned(x: np.ndarray, lines: dict[str, np.ndarray | float],
+             dots: dict[str, list[list[float]]] | None) -> dict:
+    x = np.asarray(x, np.float64)
+    keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), PLOT_POINTS)).round().astype(int))
+    out: dict = {"x": _short(x, keep),
+                 "lines": {label: _short(np.broadcast_to(y, x.shape), keep)
+                           for label, y in lines.items()}}
+    if dots:
+        out["dots"] = {label: [[float(a), float(b)] for a, b in points[:PLOT_POINTS]]
+                       for label, points in dots.items()}
+    return out
+
+
 def plot(title: str, x_label: str, y_label: str, x: np.ndarray,
          lines: dict[str, np.ndarray | float], dots: dict[str, list[list[float]]] | None = None) -> Plot:
     """A plot dict for the studio, every line thinned to at most 400 evenly picked points.
@@ -259,12 +278,59 @@ def plot(title: str, x_label: str, y_label: str, x: np.ndarray,
     Returns:
         `{"title", "x_label", "y_label", "x", "lines"[, "dots"]}` with plain floats.
     """
-    x = np.asarray(x, np.float64)
-    keep = np.unique(np.linspace(0, len(x) - 1, min(len(x), PLOT_POINTS)).round().astype(int))
-    out: Plot = {"title": title, "x_label": x_label, "y_label": y_label, "x": _short(x, keep),
-                 "lines": {label: _short(np.broadcast_to(y, x.shape), keep)
-                           for label, y in lines.items()}}
-    if dots:
-        out["dots"] = {label: [[float(a), float(b)] for a, b in points[:PLOT_POINTS]]
-                       for label, points in dots.items()}
+    return {"title": title, "x_label": x_label, "y_label": y_label, **_thinned(x, lines, dots)}
+
+
+def frame(label: str, x: np.ndarray, lines: dict[str, np.ndarray | float],
+          dots: dict[str, list[list[float]]] | None = None, value: float | None = None) -> dict:
+    """One frame of an animation: a plot without its titles, thinned like `plot`'s.
+
+    Args:
+        label: What the frame shows, e.g. "D only, step 200"; the studio writes it under the
+            animation.
+        x: The x values, shared by every line.
+        lines: Label -> y values (same length as `x`, or one number for a level line). Every
+            frame of one animation should have the same labels, so the curves keep their colors.
+        dots: Label -> `[[x, y], ...]` points, drawn as markers.
+        value: The frame's position on its axis (a step, a θ), when it has one.
+
+    Returns:
+        `{"label", "x", "lines"[, "dots"][, "value"]}` with plain floats.
+    """
+    out = {"label": label, **_thinned(x, lines, dots)}
+    if value is not None:
+        out["value"] = float(value)
     return out
+
+
+def animation(title: str, x_label: str, y_label: str, frame_label: str, frames: list[dict],
+              fps: float = 8.0) -> Animation:
+    """An animation dict for the studio (a result's `"frames"` lists them): frames made by
+    `frame`, at most 60 of them (evenly picked, the first and the last kept).
+
+    Args:
+        title: The animation's title.
+        x_label: The x axis' label.
+        y_label: The y axis' label (one axis for every frame: the studio fixes its range to
+            the union over the frames).
+        frame_label: What the frames step through, e.g. "step" or "θ".
+        frames: The frames, in order.
+        fps: Frames per second when the studio plays it.
+
+    Returns:
+        `{"title", "x_label", "y_label", "frame_label", "fps", "frames"}`.
+    """
+    keep = np.unique(np.linspace(0, len(frames) - 1, min(len(frames), MAX_FRAMES)).round()
+                     .astype(int)) if frames else []
+    return {"title": title, "x_label": x_label, "y_label": y_label, "frame_label": frame_label,
+            "fps": float(fps), "frames": [frames[i] for i in keep]}
+
+
+def frame_steps(total: int, count: int, power: float = 1.0) -> list[int]:
+    """The steps in [0, total] at which to record `count` frames: `total · (k / (count − 1))^power`
+    rounded, without repeats (power > 1 puts more of them early, where training moves fastest).
+    """
+    if count < 2 or total <= 0:
+        return [0, total] if total > 0 else [0]
+    fractions = np.linspace(0.0, 1.0, count) ** power
+    return sorted({int(round(total * f)) for f in fractions})

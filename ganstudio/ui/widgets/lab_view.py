@@ -5,6 +5,11 @@ window to run the chosen lab in its job thread (the lab imports TensorFlow there
 the result comes back as a plain dict whose `"plots"` this view draws, whatever the lab:
 `{"title", "x_label", "y_label", "x": [...], "lines": {label: [...]}, "dots": {label: [[x, y],
 ...]}}`, and whose other plain numbers fill the table beside them.
+
+A result may also carry `"frames"`, a list of animations (`ganstudio.core.lab.nets1d.animation`):
+`{"title", "x_label", "y_label", "frame_label", "fps", "frames": [{"label", "x", "lines",
+"dots"?, "value"?}, ...]}`. The view plays one at a time above the plots, with a slider over its
+frames and Play/Pause; the axes keep one range per animation (the union over its frames).
 """
 
 from __future__ import annotations
@@ -13,14 +18,18 @@ import math
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QSlider,
+    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -37,6 +46,9 @@ LINE_COLORS = (theme.REAL, theme.FAKE, theme.D_COLOR, theme.PUSH_COLOR, theme.VA
 """The curves of one plot take these colors in turn."""
 
 MAX_PLOTS = 4
+LEGEND_COLUMNS = 3  # the animation's legend, in rows of three across its top
+LEGEND_BACKGROUND = (21, 23, 28, 200)  # the plot's background, a little see-through
+LEGEND_HEADROOM = 0.18  # of the y range, kept free above the curves for that legend
 LEFT_WIDTH = 330  # the list, Run and the figures
 CELL_CHARS = 40  # longer texts are cut in the table (whole in the tooltip)
 
@@ -51,7 +63,7 @@ def summary_rows(result: dict[str, Any], prefix: str = "") -> list[tuple[str, st
     """
     rows: list[tuple[str, str]] = []
     for key, value in result.items():
-        if key in ("plots", "caption", "title", "lab"):
+        if key in ("plots", "frames", "caption", "title", "lab"):
             continue
         name = f"{prefix}{key}"
         if isinstance(value, bool) or value is None:
@@ -111,8 +123,13 @@ class LabView(QWidget):
         header.setStretchLastSection(True)
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.plots_box = QVBoxLayout()
+        self.plots_box = QGridLayout()
+        self.plots_box.setContentsMargins(0, 0, 0, 0)
         self.plots: list[pg.PlotWidget] = []
+        self.animations: list[dict[str, Any]] = []
+        self.animation: dict[str, Any] | None = None
+        self._curves: dict[str, pg.PlotDataItem] = {}
+        self._build_player()
 
         left_box = QWidget()
         left_box.setFixedWidth(LEFT_WIDTH)
@@ -122,13 +139,57 @@ class LabView(QWidget):
         left.addWidget(self.run_button)
         left.addWidget(self.status)
         left.addWidget(self.table, 2)
+        plots_panel = QWidget()
+        plots_panel.setLayout(self.plots_box)
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.player)
+        self.splitter.addWidget(plots_panel)
+        self.splitter.setChildrenCollapsible(False)
+        self.player.hide()
         right = QVBoxLayout()
         right.addWidget(self.caption)
-        right.addLayout(self.plots_box, 1)
+        right.addWidget(self.splitter, 1)
         layout = QHBoxLayout(self)
         layout.addWidget(left_box, 0)
         layout.addLayout(right, 1)
         self.labs.setCurrentRow(0)
+
+    def _build_player(self) -> None:
+        """The animation panel: a chooser (when a result has several), the figure, and the
+        Play button, the slider over the frames and the frame's label under it."""
+        self.player = QWidget()
+        self.animation_choice = QComboBox()
+        self.animation_choice.currentIndexChanged.connect(self._choose_animation)
+        self.animation_plot = pg.PlotWidget()
+        self.animation_plot.setBackground(theme.PLOT_BACKGROUND)
+        item = self.animation_plot.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.15)
+        for side in ("left", "bottom"):
+            item.getAxis(side).enableAutoSIPrefix(False)
+        item.setMouseEnabled(x=False, y=False)
+        item.hideButtons()
+        self.play_button = QPushButton("Play")
+        self.play_button.setToolTip("Play the frames (from the start when at the end)")
+        self.play_button.setFixedWidth(80)
+        self.play_button.clicked.connect(self._toggle_play)
+        self.frame_slider = QSlider(Qt.Orientation.Horizontal)
+        self.frame_slider.setRange(0, 0)
+        self.frame_slider.valueChanged.connect(self._show_frame)
+        self.frame_label = QLabel("")
+        self.frame_label.setMinimumWidth(200)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        controls = QHBoxLayout()
+        controls.setContentsMargins(0, 0, 0, 0)
+        controls.addWidget(self.play_button)
+        controls.addWidget(self.frame_slider, 1)
+        box = QVBoxLayout(self.player)
+        box.setContentsMargins(0, 0, 0, 4)
+        box.setSpacing(4)
+        box.addWidget(self.animation_choice)
+        box.addWidget(self.animation_plot, 1)
+        box.addLayout(controls)
+        box.addWidget(self.frame_label)
 
     @property
     def current_lab(self) -> str:
@@ -156,8 +217,13 @@ class LabView(QWidget):
             widget.setParent(None)
             widget.deleteLater()
         self.plots = [self._plot(spec) for spec in result.get("plots", [])[:MAX_PLOTS]]
-        for widget in self.plots:
-            self.plots_box.addWidget(widget, 1)
+        self.animations = [a for a in result.get("frames", []) or []
+                           if isinstance(a, dict) and a.get("frames")]
+        # beside an animation the plots take two columns, so each keeps some height
+        columns = 2 if self.animations and len(self.plots) > 1 else 1
+        for i, widget in enumerate(self.plots):
+            self.plots_box.addWidget(widget, i // columns, i % columns)
+        self._set_animations()
         rows = summary_rows(result)
         self.table.setRowCount(len(rows))
         for i, (name, value) in enumerate(rows):
@@ -171,6 +237,139 @@ class LabView(QWidget):
         seconds = result.get("wall_seconds")
         took = f" in {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
         self.set_running(False, f"{result.get('title', result.get('lab', ''))}: done{took}.")
+
+    def _set_animations(self) -> None:
+        self.timer.stop()
+        self.play_button.setText("Play")
+        self.animation_choice.blockSignals(True)
+        self.animation_choice.clear()
+        for animation in self.animations:
+            self.animation_choice.addItem(str(animation.get("title", "")))
+        self.animation_choice.blockSignals(False)
+        self.animation_choice.setVisible(len(self.animations) > 1)
+        self.player.setVisible(bool(self.animations))
+        if self.animations:
+            total = max(1, self.splitter.height())
+            self.splitter.setSizes([total * 11 // 20, total - total * 11 // 20]
+                                   if self.plots else [total, 0])
+            self._choose_animation(0)
+        else:
+            self.animation = None
+
+    def _choose_animation(self, index: int) -> None:
+        """Draws the chosen animation's curves once, fixes its axes, and shows its first
+        frame."""
+        if not 0 <= index < len(self.animations):
+            return
+        self.timer.stop()
+        self.play_button.setText("Play")
+        animation = self.animations[index]
+        self.animation = animation
+        frames: list[dict[str, Any]] = list(animation["frames"])
+        item = self.animation_plot.getPlotItem()
+        item.clear()
+        if item.legend is not None:
+            item.legend.scene().removeItem(item.legend)
+            item.legend = None
+        item.setTitle(str(animation.get("title", "")), color=theme.TEXT)
+        item.setLabel("bottom", str(animation.get("x_label", "")))
+        item.setLabel("left", str(animation.get("y_label", "")))
+        legend = item.addLegend(offset=(10, 5), colCount=LEGEND_COLUMNS)
+        legend.setBrush(pg.mkBrush(LEGEND_BACKGROUND))
+        colors = iter(LINE_COLORS * 4)
+        self._curves = {}
+        labels: list[tuple[str, str]] = []
+        for f in frames:
+            for kind in ("lines", "dots"):
+                for label in dict(f.get(kind, {})):
+                    if (kind, str(label)) not in labels:
+                        labels.append((kind, str(label)))
+        for kind, label in labels:
+            color = next(colors)
+            if kind == "lines":
+                curve = item.plot([], [], pen=pg.mkPen(color, width=2), name=label)
+            else:
+                curve = item.plot([], [], pen=None, symbol="o", symbolSize=7,
+                                  symbolBrush=color, symbolPen=None, name=label)
+            self._curves[f"{kind}:{label}"] = curve
+        self._fix_ranges(frames)
+        self.frame_slider.setToolTip(f"Frames by {animation.get('frame_label', 'step')}")
+        self.frame_slider.blockSignals(True)
+        self.frame_slider.setRange(0, len(frames) - 1)
+        self.frame_slider.setValue(0)
+        self.frame_slider.blockSignals(False)
+        self._show_frame(0)
+
+    def _fix_ranges(self, frames: list[dict[str, Any]]) -> None:
+        """One x and one y range for the whole animation: the union over its frames."""
+        xs: list[float] = []
+        ys: list[float] = []
+        for f in frames:
+            xs.extend(float(v) for v in f.get("x", []))
+            for values in dict(f.get("lines", {})).values():
+                ys.extend(float(v) for v in values)
+            for points in dict(f.get("dots", {})).values():
+                for a, b in points:
+                    xs.append(float(a))
+                    ys.append(float(b))
+        item = self.animation_plot.getPlotItem()
+        # room above the curves for the legend, which runs across the top
+        for values, set_range, headroom in ((xs, item.setXRange, 0.0),
+                                            (ys, item.setYRange, LEGEND_HEADROOM)):
+            finite = [v for v in values if math.isfinite(v)]
+            if finite:
+                lo, hi = min(finite), max(finite)
+                span = hi - lo if hi > lo else 1.0
+                set_range(lo - 0.04 * span, hi + (0.04 + headroom) * span, padding=0)
+        item.disableAutoRange()
+
+    def _show_frame(self, index: int) -> None:
+        """Puts frame `index` of the current animation into its curves."""
+        if self.animation is None:
+            return
+        frames = self.animation["frames"]
+        if not 0 <= index < len(frames):
+            return
+        f = frames[index]
+        x = [float(v) for v in f.get("x", [])]
+        lines = dict(f.get("lines", {}))
+        dots = dict(f.get("dots", {}))
+        for key, curve in self._curves.items():
+            kind, label = key.split(":", 1)
+            if kind == "lines":
+                values = [float(v) for v in lines.get(label, [])]
+                if len(values) != len(x):
+                    values, shown_x = [], []
+                else:
+                    shown_x = x
+                curve.setData(shown_x, values)
+            else:
+                points = [(float(a), float(b)) for a, b in dots.get(label, [])]
+                curve.setData([p[0] for p in points], [p[1] for p in points])
+        self.frame_label.setText(f"{f.get('label', '')}   (frame {index + 1} of {len(frames)})")
+
+    def _toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.play_button.setText("Play")
+            return
+        if self.animation is None:
+            return
+        if self.frame_slider.value() >= self.frame_slider.maximum():
+            self.frame_slider.setValue(0)  # from the end, Play starts again
+        fps = float(self.animation.get("fps", 8.0) or 8.0)
+        self.timer.start(max(20, int(round(1000.0 / fps))))
+        self.play_button.setText("Pause")
+
+    def _tick(self) -> None:
+        if self.frame_slider.value() >= self.frame_slider.maximum():
+            self.timer.stop()
+            self.play_button.setText("Play")
+            return
+        self.frame_slider.setValue(self.frame_slider.value() + 1)
+        if self.frame_slider.value() >= self.frame_slider.maximum():
+            self.timer.stop()
+            self.play_button.setText("Play")
 
     @staticmethod
     def _plot(spec: dict[str, Any]) -> pg.PlotWidget:
