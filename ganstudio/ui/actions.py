@@ -39,7 +39,8 @@ class WindowActions:
                 act.setShortcut(QKeySequence(shortcut))
             act.setToolTip(f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut
                            else (tip or text))
-            act.triggered.connect(slot)
+            # triggered(checked) would hand `checked` to a slot's first optional argument
+            act.triggered.connect(lambda _checked=False, slot=slot: slot())
             self.addAction(act)
             return act
 
@@ -94,7 +95,8 @@ class WindowActions:
         self.start_button = QPushButton("▶  Start")
         self.start_button.setObjectName("primary")
         self.start_button.setToolTip(self.start_action.toolTip())
-        self.start_button.clicked.connect(self.start_training)
+        # not connected directly: clicked(checked) would pass False as start_training's cfg
+        self.start_button.clicked.connect(lambda: self.start_training())
         tb.addWidget(self.start_button)
         self.pause_button = QPushButton("⏸  Pause")
         self.pause_button.setToolTip(self.pause_action.toolTip())

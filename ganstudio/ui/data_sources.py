@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QFileDialog
 from ganstudio.config import DataConfig
 from ganstudio.core.data.base import Dataset
 from ganstudio.core.data.registry import dataset_names
+from ganstudio.ui.widgets.sample_view import view_kind
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -175,7 +176,7 @@ class DataSources:
         self.setup.show_dataset(dataset, name if name in dataset_names() else name)
         if name not in dataset_names():
             self._remember_recent(name)
-        self.samples.set_kind(dataset.kind)
+        self.samples.set_kind(view_kind(dataset.kind, dataset.shape))
         report = dataset.report
         if report is not None:
             level = "warning" if report.skipped else "info"

@@ -56,7 +56,7 @@ from ganstudio.ui.widgets.lab_view import LabView
 from ganstudio.ui.widgets.latent_view import LatentView
 from ganstudio.ui.widgets.loss_plot import LossPlot
 from ganstudio.ui.widgets.metrics_view import MetricsView
-from ganstudio.ui.widgets.sample_view import SampleView
+from ganstudio.ui.widgets.sample_view import SampleView, view_kind
 from ganstudio.ui.widgets.setup_panel import SetupPanel
 from ganstudio.ui.window_settings import WindowSettings, default_settings
 from ganstudio.ui.worker import SessionFactory, TrainingWorker
@@ -417,7 +417,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.setup.set_device(device, info.get("jit"))
         self.device_label.setText(device or "device —")
         kind = info.get("kind") or (self.dataset.kind if self.dataset else "points")
-        self.samples.set_kind(kind)
+        self.samples.set_kind(view_kind(kind, self.dataset.shape if self.dataset else ()))
         self.show_family_views(str(info.get("family") or "gan"))
         if info.get("history") and info.get("step", 0) > 0:
             self.loss_plot.set_history(info["history"])

@@ -93,3 +93,9 @@ def test_the_g_loss_view_puts_the_fakes_on_both_losses_and_gives_their_slopes(qt
         {"real": np.ones(5), "fake": -np.ones(5)}, critic=True)}))
     assert not view.refresh()
     assert len(view.dots["minimax"].getData()[0]) == 0 and "do not apply" in view.caption.text()
+
+
+def test_1d_data_opens_on_the_line_page_before_any_training(make_window):
+    window = make_window(dataset="mixture1d")
+    assert window.samples.kind == "line" and window.samples.title.text().startswith("Densities")
+    assert window.setup.preview.hist_item.getData()[0] is not None  # the preview's histogram

@@ -287,3 +287,26 @@ def test_closing_during_training_hides_the_window_before_joining_the_thread(make
     window.close()
     assert seen == [(False, "stopping…")]
     assert not window.worker.busy
+
+
+@pytest.mark.parametrize("how", ["button", "action", "shortcut"])
+def test_the_start_button_its_action_and_f5_train_with_the_settings_shown(make_window, qtbot,
+                                                                          how):
+    """Clicked and triggered signals carry a `checked` flag; it must not reach
+    start_training's `cfg` (it did: every real click failed with "'bool' object has no
+    attribute 'train'")."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    window = make_window(factory=None, step_seconds=0.0005)
+    window.setup.steps.setValue(12)
+    with qtbot.waitSignal(window.training_finished, timeout=20_000) as blocker:
+        if how == "button":
+            qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+        elif how == "action":
+            window.start_action.trigger()
+        else:
+            window.activateWindow()
+            QTest.keyClick(window, Qt.Key.Key_F5)
+    assert blocker.args[0]["ok"], window.banner.text()
+    assert blocker.args[0]["steps"] == 12 and window.banner.level != "error"

@@ -139,6 +139,14 @@ def frame_from(snap: Snapshot, key: str = "samples") -> Frame | None:
                  segments=segments, critic=snap.critic, condition=panel.condition)
 
 
+def view_kind(kind: str, shape: tuple[int, ...]) -> str:
+    """The page that shows data of this kind and example shape: `images`, `line` (1D points)
+    or `points`."""
+    if kind == "points" and tuple(shape) == (1,):
+        return "line"
+    return kind
+
+
 def decision_colormap() -> pg.ColorMap:
     """Purple (D says fake) through dark to green (D says real)."""
     return pg.ColorMap([0.0, 0.5, 1.0], [pg.mkColor("#5a2ca0"), pg.mkColor("#1c1e24"),
