@@ -138,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"ganstudio: --size {args.size!r} is not WxH; ignored", file=sys.stderr)
     window.show()
+    _close_on_signals(window)
     status = {"code": 0}
 
     if args.exit_after_show:
@@ -152,6 +153,29 @@ def main(argv: list[str] | None = None) -> int:
     app.exec()
     window.shutdown()
     return status["code"]
+
+
+def _close_on_signals(window) -> None:
+    """SIGTERM, SIGINT and SIGHUP (a logout, Ctrl+C in the terminal, a closed terminal) close
+    the window as its close button does: settings saved, training stopped after its step,
+    threads joined. Without this they killed the process on the spot.
+
+    Python runs a signal handler only between bytecodes, and Qt's event loop runs in C++, so a
+    timer gives the interpreter a turn four times a second.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    def close(signum: int, frame: object) -> None:
+        QTimer.singleShot(0, window.close)
+
+    for name in ("SIGTERM", "SIGINT", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), close)
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
 
 
 def _remember_overrides(family: str | None, settings: list[str]) -> RunConfig:

@@ -310,3 +310,30 @@ def test_the_start_button_its_action_and_f5_train_with_the_settings_shown(make_w
             QTest.keyClick(window, Qt.Key.Key_F5)
     assert blocker.args[0]["ok"], window.banner.text()
     assert blocker.args[0]["steps"] == 12 and window.banner.level != "error"
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
+def test_a_termination_signal_closes_the_window_like_its_close_button(make_window, qtbot,
+                                                                      signame):
+    """A logout or a closed terminal sends SIGTERM/SIGHUP: the window closes (settings saved,
+    training stopped) instead of the process dying on the spot."""
+    import os
+    import signal
+
+    from ganstudio.ui.app import _close_on_signals
+
+    window = make_window(step_seconds=0.002)
+    window.setup.steps.setValue(100_000)
+    saved = {name: signal.getsignal(getattr(signal, name))
+             for name in ("SIGTERM", "SIGINT", "SIGHUP")}
+    try:
+        _close_on_signals(window)
+        assert window.start_training()
+        qtbot.waitUntil(lambda: window.latest is not None, timeout=10_000)
+        os.kill(os.getpid(), getattr(signal, signame))
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
+        qtbot.waitUntil(lambda: not window.worker.busy, timeout=10_000)
+        assert window.latest.step < 100_000  # stopped, not run to the end
+    finally:
+        for name, handler in saved.items():
+            signal.signal(getattr(signal, name), handler)
