@@ -32,6 +32,15 @@ PANEL_MATCH_HIST = "match_hist"
 PANEL_RECON = "recon"  # Samples: rows of inputs, each followed by its reconstruction
 PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 
+# The loss plot's curves of the adversarial families: (scalar, legend label).
+GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
+
+
+# The encoder families' first runs (digits: 8x8 images, ~4 ms a step on 2 cores): smaller
+# batches, many steps, an evaluation at the end only (the quality report).
+AE_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 64), ("train.steps", 6000), ("train.eval_every", 2000))
+
 
 @dataclass(frozen=True)
 class FamilySpec:
@@ -53,6 +62,7 @@ class FamilySpec:
         defaults: The family's own defaults for shared settings, `"section.field": value`
             (what its first run needs, measured on this project's 2-core CPU); a fresh
             config for the family (`RunConfig.for_family`) starts from them.
+        curves: The per-step scalars the loss plot draws, `(scalar, legend label)`, in order.
     """
 
     name: str
@@ -67,6 +77,7 @@ class FamilySpec:
     step_modes: tuple[str, ...] = ("d", "g")
     seed_note: str = ""
     defaults: tuple[tuple[str, Any], ...] = ()
+    curves: tuple[tuple[str, str], ...] = GAN_CURVES
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -91,6 +102,26 @@ FAMILIES: dict[str, FamilySpec] = {
             # 32x32 captioned shapes within ~20 minutes on 2 cores: a net with half the
             # filters runs ~5x faster per step, and many small steps beat few large ones.
             defaults=(("net.filters", 16), ("train.batch", 64), ("train.steps", 12_000)),
+        ),
+        FamilySpec(
+            "ae", "Autoencoder", "encoder and decoder trained to reconstruct; the decoder fed "
+                                 "from a Gaussian fitted to the codes is the generator",
+            "ganstudio.core.recipes.autoencoder:AERecipe", section="ae",
+            panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
+            seed_note="seed 000: the auto-encoder, its decoder as a generator",
+            defaults=AE_DEFAULTS,
+            curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
+        ),
+        FamilySpec(
+            "vae", "Variational autoencoder", "encoder q(c|x) = N(m, exp σ), c = exp(σ/2)·e + m, "
+                                              "decoder p(x|c): the ELBO with β, warm-up and "
+                                              "free bits",
+            "ganstudio.core.recipes.autoencoder:VAERecipe", section="vae",
+            panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
+            seed_note="seed 000: Auto-encoder Variational Bayes",
+            defaults=AE_DEFAULTS,
+            curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
+                    ("loss", "loss (recon + β·KL)")),
         ),
     ]
 }
