@@ -34,9 +34,9 @@ The decoder's likelihood p(x|c):
   ELBO is in nats of a density in the data's own units (the network's range shifted by
   D·log(scale) of the normalizer).
 
-Both families train on the training split of `metrics.classifier.split_indices` (80%, as the
-metrics classifier) and keep the held-out split for the held-out ELBO; the reconstruction
-figures read every example. One optimizer (Adam): a Step runs one whole `train_step`.
+Both families train on 90% of the examples (`metrics.classifier.split_indices`, stratified by
+label) and keep 10% (at most 5,000) for the held-out ELBO; the reconstruction figures read
+every example. One optimizer (Adam): a Step runs one whole `train_step`.
 """
 
 from __future__ import annotations
@@ -85,6 +85,8 @@ RECON_PAIRS = 4  # input rows, each followed by its reconstruction row, in the r
 RECON_COLUMNS = 8
 LATENT_BATCH = 1000  # examples in the latent panel, at most
 LATENT_AUTO = {POINTS: 2, IMAGES: 16}
+HOLDOUT_FRACTION = 0.1  # of the examples, kept out of training for the held-out ELBO
+MAX_HOLDOUT = 5000
 EVAL_BATCH = 1000
 
 
@@ -169,7 +171,8 @@ class EncoderDecoderRecipe(Recipe):
         encoder = build_encoder(net, ds.shape, code_dim_factor * net.latent_dim, net.d_norm)
         decoder = build_decoder(net, ds.shape, net.latent_dim, net.g_norm)
         labels = None if ds.y is None else np.asarray(ds.y)
-        train_idx, held_idx = split_indices(len(ds), labels)
+        held = min(MAX_HOLDOUT, max(2, round(HOLDOUT_FRACTION * len(ds))))
+        train_idx, held_idx = split_indices(len(ds), labels, test_size=held)
         return {"net": net, "encoder": encoder, "decoder": decoder, "train_idx": train_idx,
                 "heldout_idx": held_idx}
 
