@@ -186,7 +186,7 @@ def format_report(result: dict[str, Any]) -> str:
     """Renders `evaluate_autoencoder`'s dict: reconstruction lines, then the samples' table."""
     lines = [f"reconstruction of {result['n_reconstructed']} examples through the mean code:",
              f"  MSE {result['recon_mse']:.4g} per value; the mean example's {result['mean_image_mse']:.4g}"
-             f" (ratio {result['mse_ratio']:.3f}; below 1: the code carries the example)"]
+             f" (ratio {result['mse_ratio']:.3g}; below 1: the code carries the example)"]
     if "recon_agreement" in result:
         text = f"  the classifier reads the input's class in {_pct(result['recon_agreement'])}"
         if "recon_accuracy" in result:

@@ -113,20 +113,28 @@ class OutputLogVariance(keras.layers.Layer):
     Args:
         size: How many variances (the example's values, or 1 shared by all).
         floor: The smallest log-variance (in the network's range).
+        initial: The starting log-variance: small, so reconstructing matters from the first
+            step (starting near the data's own variance, the decoder explains the data by its
+            variance alone and the codes collapse to the prior: KL → 0).
     """
 
-    def __init__(self, size: int, floor: float = -9.0, **kwargs):
+    def __init__(self, size: int, floor: float = -9.0, initial: float = -4.0, **kwargs):
         super().__init__(**kwargs)
         self.size = int(size)
         self.floor = float(floor)
-        self.w = self.add_weight(shape=(self.size,), initializer="zeros", name="log_var")
+        self.initial = float(initial)
+        start = self.floor + float(ops.convert_to_numpy(ops.log(ops.expm1(
+            ops.convert_to_tensor(self.initial - self.floor)))))
+        self.w = self.add_weight(shape=(self.size,), initializer=keras.initializers.Constant(
+            start), name="log_var")
 
     def value(self):
         """The log-variances [size]."""
         return self.floor + ops.softplus(self.w - self.floor)
 
     def get_config(self):
-        return {**super().get_config(), "size": self.size, "floor": self.floor}
+        return {**super().get_config(), "size": self.size, "floor": self.floor,
+                "initial": self.initial}
 
 
 @keras.saving.register_keras_serializable(package="ganstudio")
