@@ -32,7 +32,7 @@ PANEL_MATCH_HIST = "match_hist"
 PANEL_RECON = "recon"  # Samples: rows of inputs, each followed by its reconstruction
 PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 
-# The loss plot's curves of the adversarial families: (scalar, legend label).
+# The loss plot's curves: (scalar key, legend label); `value` gets the −2 log 2 reference.
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 
 
@@ -62,7 +62,7 @@ class FamilySpec:
         defaults: The family's own defaults for shared settings, `"section.field": value`
             (what its first run needs, measured on this project's 2-core CPU); a fresh
             config for the family (`RunConfig.for_family`) starts from them.
-        curves: The per-step scalars the loss plot draws, `(scalar, legend label)`, in order.
+        loss_curves: The scalars the loss plot draws, as (key, legend label) pairs.
     """
 
     name: str
@@ -77,7 +77,7 @@ class FamilySpec:
     step_modes: tuple[str, ...] = ("d", "g")
     seed_note: str = ""
     defaults: tuple[tuple[str, Any], ...] = ()
-    curves: tuple[tuple[str, str], ...] = GAN_CURVES
+    loss_curves: tuple[tuple[str, str], ...] = GAN_CURVES
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -110,7 +110,7 @@ FAMILIES: dict[str, FamilySpec] = {
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: the auto-encoder, its decoder as a generator",
             defaults=AE_DEFAULTS,
-            curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
+            loss_curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
         ),
         FamilySpec(
             "vae", "Variational autoencoder", "encoder q(c|x) = N(m, exp σ), c = exp(σ/2)·e + m, "
@@ -120,7 +120,7 @@ FAMILIES: dict[str, FamilySpec] = {
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: Auto-encoder Variational Bayes",
             defaults=AE_DEFAULTS,
-            curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
+            loss_curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
                     ("loss", "loss (recon + β·KL)")),
         ),
     ]
