@@ -56,11 +56,14 @@ class ProgressReporter:
         stream: Where to write (stderr by default).
         interactive: Force the live bar on or off (default: `stream.isatty()`).
         line_every: Seconds between lines when not interactive.
+        headline: The scalars each line shows (`Recipe.headline_scalars`); empty: the
+            adversarial line (D and G losses, D on real and fake).
     """
 
     def __init__(self, target: int, stream: TextIO | None = None, interactive: bool | None = None,
-                 line_every: float = 10.0) -> None:
+                 line_every: float = 10.0, headline: tuple[str, ...] = ()) -> None:
         self.target = target
+        self.headline = tuple(headline)
         self.stream = stream or sys.stderr
         self.interactive = self.stream.isatty() if interactive is None else interactive
         self.line_every = line_every
@@ -82,7 +85,9 @@ class ProgressReporter:
         eta = (self.target - snap.step) / snap.steps_per_sec if snap.steps_per_sec > 0 else 0.0
         d_label = "f(x)" if snap.critic else "D(x)"
         parts = [f"step {snap.step}/{self.target}", f"{100 * frac:3.0f}%"]
-        if sc:
+        if sc and self.headline:
+            parts += [f"{name} {sc[name]:.4g}" for name in self.headline if name in sc]
+        elif sc:
             parts += [f"D {sc.get('d_loss', float('nan')):.3f}",
                       f"G {sc.get('g_loss', float('nan')):.3f}",
                       f"{d_label} real {sc.get('d_real', float('nan')):.2f} "
@@ -347,12 +352,13 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
     previous = signal.signal(signal.SIGINT, on_sigint)
     try:
         session.prepare()
+        progress.headline = tuple(session.recipe.headline_scalars)
         if session.dataset.report is not None:
             progress.status(session.dataset.report.summary())
         counts = ", ".join(f"{name} {count:,}" for name, count in session.param_counts.items())
         net = getattr(session.net_config, "name", "")
         progress.status(f"{cfg.family} ({net}): params {counts}; objective "
-                        f"{cfg.objective.name}; device {session.device}; jit "
+                        f"{session.recipe.objective_text()}; device {session.device}; jit "
                         f"{'on' if session.jit else 'off'}")
         out.mkdir(parents=True, exist_ok=True)
         cfg.save(out / "config.toml")

@@ -43,6 +43,8 @@ LR_DECAYS = ("none", "cosine", "linear")
 CONDITIONS = ("auto", "label", "caption")
 D_DESIGNS = ("joint", "separate", "projection")
 TEXT_ENCODERS = ("bag", "gru")
+AE_LOSSES = ("auto", "mse", "bce")
+LIKELIHOODS = ("auto", "bernoulli", "gaussian")
 
 
 def _suggest(value: str, allowed: tuple[str, ...]) -> str:
@@ -401,12 +403,72 @@ class CGANConfig(Section):
                              help="caption length the text encoder reads")
 
 
+@dataclass(frozen=True)
+class AEConfig(Section):
+    """The autoencoder's own settings (family `ae`).
+
+    The latent size is `net.latent_dim` (auto: 2 for points, 16 for images); the encoder and
+    decoder follow `net.name`, `depth`, `width`, `activation` and `filters`.
+
+    Args:
+        recon_loss: `mse` (squared error in the network's range), `bce` (binary cross-entropy
+            of pixel values in [0, 1]; images only) or `auto` (bce for images, mse for points).
+        lr: Adam's learning rate.
+        lr_decay: How the rate falls over `train.steps`: none, cosine or linear (to 1%).
+    """
+
+    SECTION: ClassVar[str] = "ae"
+    recon_loss: str = setting("auto", label="Reconstruction loss", choices=AE_LOSSES,
+                              help="mse, bce (images only), or auto (bce for images)")
+    lr: float = setting(1e-3, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,
+                        help="Adam's learning rate")
+    lr_decay: str = setting("cosine", label="LR decay", choices=LR_DECAYS,
+                            help="the learning rate falls to 1% over the run")
+
+
+@dataclass(frozen=True)
+class VAEConfig(Section):
+    """The variational autoencoder's own settings (family `vae`).
+
+    The loss per example is recon + β_t · KL, with the KL's free bits; the ELBO reported is
+    always the plain −(recon + KL) in nats.
+
+    Args:
+        likelihood: The decoder's p(x|z): `bernoulli` (pixel values in [0, 1] read as the
+            probabilities of black-and-white pixels; images only), `gaussian` (a learned
+            variance per output dimension; the one choice for points) or `auto` (bernoulli for
+            images, gaussian for points).
+        beta: β, the weight of the KL term (1: the ELBO itself; β > 1: β-VAE).
+        kl_warmup: Steps over which β rises linearly from 0 (0: no warm-up).
+        free_bits: Nats per latent dimension below which its (batch-mean) KL is not pushed
+            down (Kingma et al. 2016; 0: off).
+        lr: Adam's learning rate.
+        lr_decay: How the rate falls over `train.steps`: none, cosine or linear (to 1%).
+    """
+
+    SECTION: ClassVar[str] = "vae"
+    likelihood: str = setting("auto", label="Likelihood", choices=LIKELIHOODS,
+                              help="bernoulli (images), gaussian, or auto")
+    beta: float = setting(1.0, label="β (KL weight)", lo=0.0, hi=1000.0,
+                          help="weight of the KL term; 1 is the ELBO")
+    kl_warmup: int = setting(0, label="KL warm-up", lo=0,
+                             help="steps over which β rises from 0 (0: none)")
+    free_bits: float = setting(0.0, label="Free bits", lo=0.0, hi=100.0,
+                               help="nats per latent dimension the KL may keep for free")
+    lr: float = setting(1e-3, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,
+                        help="Adam's learning rate")
+    lr_decay: str = setting("cosine", label="LR decay", choices=LR_DECAYS,
+                            help="the learning rate falls to 1% over the run")
+
+
 _SECTIONS: dict[str, type] = {
     "data": DataConfig,
     "net": NetConfig,
     "objective": ObjectiveConfig,
     "train": TrainConfig,
     "cgan": CGANConfig,
+    "ae": AEConfig,
+    "vae": VAEConfig,
 }
 SECTIONS: dict[str, type] = _SECTIONS  # every section, shared and per-family, by name
 
@@ -440,6 +502,8 @@ class RunConfig:
         objective: The loss and the optimizers.
         train: Steps, batch, seed, jit and checkpoints.
         cgan: The conditional GAN's own settings (read when `family` is `cgan`).
+        ae: The autoencoder's own settings (family `ae`).
+        vae: The variational autoencoder's own settings (family `vae`).
     """
 
     family: str = "gan"
@@ -448,6 +512,8 @@ class RunConfig:
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     cgan: CGANConfig = field(default_factory=CGANConfig)
+    ae: AEConfig = field(default_factory=AEConfig)
+    vae: VAEConfig = field(default_factory=VAEConfig)
 
     def __post_init__(self) -> None:
         _check_choice("config", "family", self.family, _family_names())

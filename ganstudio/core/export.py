@@ -2,8 +2,9 @@
 
 Each family declares its signatures (`Recipe.export_specs`); the first is `serving_default`.
 The unconditional GAN's takes `z` (float32, [N, latent]); the conditional GAN's takes `z` and
-`label` (int32, [N]) or `caption` (string, [N]). Every signature returns `output_0`: samples
-in the dataset's own units, images float32 NHWC in [0, 1], points in their original
+`label` (int32, [N]) or `caption` (string, [N]); the encoder families' add `encode(x)` (named
+outputs `mean`, and `log_var` for the VAE), `decode(z)` and `reconstruct(x)`. A signature
+with one output returns it as `output_0`: samples in the dataset's own units, images float32 NHWC in [0, 1], points in their original
 coordinates. `assets/ganstudio.json` carries the metadata (dataset, shapes, each signature's
 inputs, class names or vocabulary, objective, steps, seed, normalizer), so a user's script
 needs nothing from GAN Studio:
@@ -128,7 +129,8 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
             "signature": {"name": first.name, "input": first.inputs[0].name,
                           "output": OUTPUT_KEY},
             "signatures": {spec.name: {"inputs": [i.to_dict() for i in spec.inputs],
-                                       "output": OUTPUT_KEY, "help": spec.help}
+                                       "output": OUTPUT_KEY if not spec.outputs
+                                       else list(spec.outputs), "help": spec.help}
                            for spec in specs},
             "format": "ganstudio-generator/2",
         }
@@ -139,11 +141,13 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
         for spec in specs:
             inputs = recipe.example_inputs(ROUND_TRIP_N, seed)
             args = [_tensor(i, inputs[i.name]) for i in spec.inputs]
-            expected = np.asarray(spec.fn(*args))
+            expected = _named_output(spec)(*args)
             got = reloaded.signatures[spec.name](
-                **{i.name: a for i, a in zip(spec.inputs, args, strict=True)})[OUTPUT_KEY]
-            worst = max(worst, float(np.max(np.abs(got.numpy() - expected))))
-            checked += len(expected)
+                **{i.name: a for i, a in zip(spec.inputs, args, strict=True)})
+            for key, want in expected.items():
+                diff = np.abs(got[key].numpy() - np.asarray(want))
+                worst = max(worst, float(np.max(diff)) if diff.size else 0.0)
+            checked += len(next(iter(expected.values())))
         del reloaded
         if path.exists():  # an earlier export of ours: set aside until the new one is in place
             backup = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
@@ -164,7 +168,11 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
 
 
 def _named_output(spec: ExportSpec):
+    """The signature's function: its outputs by name (`output_0` for a single one)."""
     def serve(*args):
+        if spec.outputs:
+            out = spec.fn(*args)
+            return {name: out[name] for name in spec.outputs}
         return {OUTPUT_KEY: spec.fn(*args)}
 
     return serve

@@ -36,6 +36,12 @@ PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 
 
+# The encoder families' first runs (digits: 8x8 images, ~4 ms a step on 2 cores): smaller
+# batches, many steps, an evaluation at the end only (the quality report).
+AE_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 64), ("train.steps", 6000), ("train.eval_every", 2000))
+
+
 @dataclass(frozen=True)
 class FamilySpec:
     """One model family, declared as data.
@@ -96,6 +102,26 @@ FAMILIES: dict[str, FamilySpec] = {
             # 32x32 captioned shapes within ~20 minutes on 2 cores: a net with half the
             # filters runs ~5x faster per step, and many small steps beat few large ones.
             defaults=(("net.filters", 16), ("train.batch", 64), ("train.steps", 12_000)),
+        ),
+        FamilySpec(
+            "ae", "Autoencoder", "encoder and decoder trained to reconstruct; the decoder fed "
+                                 "from a Gaussian fitted to the codes is the generator",
+            "ganstudio.core.recipes.autoencoder:AERecipe", section="ae",
+            panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
+            seed_note="seed 000: the auto-encoder, its decoder as a generator",
+            defaults=AE_DEFAULTS,
+            loss_curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
+        ),
+        FamilySpec(
+            "vae", "Variational autoencoder", "encoder q(c|x) = N(m, exp σ), c = exp(σ/2)·e + m, "
+                                              "decoder p(x|c): the ELBO with β, warm-up and "
+                                              "free bits",
+            "ganstudio.core.recipes.autoencoder:VAERecipe", section="vae",
+            panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
+            seed_note="seed 000: Auto-encoder Variational Bayes",
+            defaults=AE_DEFAULTS,
+            loss_curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
+                    ("loss", "loss (recon + β·KL)")),
         ),
     ]
 }

@@ -118,14 +118,15 @@ def heldout_size(n: int) -> int:
     return int(max(round(HELDOUT_FRACTION * n), min(n // 2, MIN_HELDOUT)))
 
 
-def split_indices(n: int, labels: np.ndarray | None = None,
-                  seed: int = SPLIT_SEED) -> tuple[np.ndarray, np.ndarray]:
+def split_indices(n: int, labels: np.ndarray | None = None, seed: int = SPLIT_SEED,
+                  test_size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The fixed train / held-out split of a dataset (stratified by label when possible).
 
     Args:
         n: Number of examples.
         labels: Integer labels [n], or `None`.
         seed: Seed of the split.
+        test_size: Examples held out (default: `heldout_size(n)`, the classifier's split).
 
     Returns:
         `(train_idx, heldout_idx)`, sorted int64 arrays that partition `range(n)`.
@@ -138,7 +139,7 @@ def split_indices(n: int, labels: np.ndarray | None = None,
                           "Use a bigger dataset.")
     from sklearn.model_selection import train_test_split
 
-    test_size = heldout_size(n)
+    test_size = heldout_size(n) if test_size is None else int(test_size)
     idx = np.arange(n)
     stratify = None
     if labels is not None:

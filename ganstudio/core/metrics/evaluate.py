@@ -106,6 +106,21 @@ METRICS: dict[str, MetricInfo] = {
                                  "share of classes the classifier sees in the samples"),
     "classifier_score": MetricInfo("classifier score", "higher",
                                    "exp E[KL(p(y|x)‖p(y))], Inception-Score style, 1..C"),
+    # the encoder families (metrics.reconstruction)
+    "recon_mse": MetricInfo("reconstruction MSE", "lower",
+                            "squared error per value of examples decoded through their code"),
+    "mean_image_mse": MetricInfo("mean-example MSE", "lower",
+                                 "the same error of the mean example (ignores the input)"),
+    "mse_ratio": MetricInfo("MSE ratio", "lower",
+                            "reconstruction MSE / mean-example MSE (1: the code says nothing)"),
+    "recon_agreement": MetricInfo("label agreement", "higher",
+                                  "reconstructions the classifier reads as the input's class"),
+    "recon_accuracy": MetricInfo("reconstruction accuracy", "higher",
+                                 "the classifier's accuracy on reconstructions"),
+    "input_accuracy": MetricInfo("input accuracy", "higher",
+                                 "the classifier's accuracy on the inputs themselves"),
+    "heldout_elbo": MetricInfo("held-out ELBO", "higher",
+                               "evidence lower bound of held-out examples, nats per example"),
 }
 
 POINT_METRICS_MODES = ("modes", "hq", "reverse_kl")

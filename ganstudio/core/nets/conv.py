@@ -38,7 +38,8 @@ def _filters_at(filters: int, level: int) -> int:
 
 
 def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, norm: str,
-                    cond_dim: int = 0) -> keras.Model:
+                    cond_dim: int = 0, out_activation: str | None = "tanh",
+                    name: str = "generator") -> keras.Model:
     """Builds the DCGAN generator: Dense -> reshape -> (ConvTranspose stride 2) x n -> tanh.
 
     Args:
@@ -48,9 +49,12 @@ def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, 
         norm: `batch`, `layer` or `none` after each transposed convolution.
         cond_dim: Size of a condition code c (0: none). With one, the model takes `[z, c]`
             and c also joins every resolution as constant channels, so each block sees it.
+        out_activation: The output activation (`tanh`: images in [-1, 1]; `None`: linear,
+            e.g. the logits of a decoder's Bernoulli likelihood).
+        name: The model's name.
 
     Returns:
-        A `keras.Model` named "generator" mapping z (or [z, c]) to images in [-1, 1].
+        A `keras.Model` mapping z (or [z, c]) to images (in [-1, 1] with `tanh`).
     """
     size, _, channels = shape
     start, n = plan_resolutions(size)
@@ -76,8 +80,9 @@ def dcgan_generator(latent_dim: int, shape: tuple[int, int, int], filters: int, 
         if layer is not None:
             h = layer(h)
         h = keras.layers.ReLU()(h)
-    out = keras.layers.Conv2D(channels, 3, padding="same", activation="tanh", name="image")(h)
-    return keras.Model(inputs if cond_dim else z, out, name="generator")
+    out = keras.layers.Conv2D(channels, 3, padding="same", activation=out_activation,
+                              name="image")(h)
+    return keras.Model(inputs if cond_dim else z, out, name=name)
 
 
 def dcgan_discriminator(

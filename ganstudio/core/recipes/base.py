@@ -77,14 +77,18 @@ class ExportSpec:
     Args:
         name: Signature name (`serving_default`, `stage1`, ...).
         inputs: Its inputs, in order.
-        fn: Tensors in `inputs` order -> the output tensor, in the dataset's units.
+        fn: Tensors in `inputs` order -> the output tensor, in the dataset's units; with
+            `outputs`, a dict of tensors by those names.
         help: One line on what it returns.
+        outputs: The names of a signature with several outputs (`("mean", "log_var")`);
+            empty: one output, named `output_0`.
     """
 
     name: str
     inputs: tuple[InputSpec, ...]
     fn: Callable[..., Any]
     help: str = ""
+    outputs: tuple[str, ...] = ()
 
 
 def learning_rate(lr: float, decay: str, total_updates: int):
@@ -129,7 +133,10 @@ class Recipe(keras.Model):
         family: The family's registry name.
         scalar_keys: The per-step scalars `train_step` returns (the loss plot's curves).
         watched_scalars: Scalars whose becoming NaN or infinite stops training.
-        step_modes: Single-update modes of the Step buttons (besides `both`).
+        step_modes: Single-update modes of the Step buttons (besides `both`); empty for a
+            family with one optimizer, whose Step is one whole `train_step`.
+        headline_scalars: The scalars a one-line progress report shows (the CLI's); empty:
+            the adversarial line (D and G losses, D on real and fake).
         critic_output: True when D's outputs are critic scores, not probabilities.
     """
 
@@ -137,6 +144,7 @@ class Recipe(keras.Model):
     scalar_keys: ClassVar[tuple[str, ...]] = ()
     watched_scalars: ClassVar[tuple[str, ...]] = ()
     step_modes: ClassVar[tuple[str, ...]] = ()
+    headline_scalars: ClassVar[tuple[str, ...]] = ()
     critic_output: bool = False
 
     @classmethod
@@ -263,6 +271,10 @@ class Recipe(keras.Model):
     def describe(self) -> dict[str, Any]:
         """What the run's files record about the built model (resolved nets, sizes)."""
         return {}
+
+    def objective_text(self) -> str:
+        """The objective in a few words, for status lines (default: `objective.name`)."""
+        return self.context.config.objective.name if getattr(self, "context", None) else ""
 
     def param_counts(self) -> dict[str, int]:
         """Parameter count of each network."""
