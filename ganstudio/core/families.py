@@ -36,6 +36,10 @@ PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 
 
+# What the encoder families do not read: the adversarial objective and its optimizers (they
+# have their own learning rate), D's packing and minibatch statistics.
+ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std")
+
 # The encoder families' first runs (digits: 8x8 images, ~4 ms a step on 2 cores): smaller
 # batches, many steps, an evaluation at the end only (the quality report).
 AE_DEFAULTS: tuple[tuple[str, Any], ...] = (
@@ -63,6 +67,8 @@ class FamilySpec:
             (what its first run needs, measured on this project's 2-core CPU); a fresh
             config for the family (`RunConfig.for_family`) starts from them.
         loss_curves: The scalars the loss plot draws, as (key, legend label) pairs.
+        unused_settings: Shared settings the family does not read, as `"section"` (all of
+            it) or `"section.field"`; the setup form hides them.
     """
 
     name: str
@@ -78,6 +84,7 @@ class FamilySpec:
     seed_note: str = ""
     defaults: tuple[tuple[str, Any], ...] = ()
     loss_curves: tuple[tuple[str, str], ...] = GAN_CURVES
+    unused_settings: tuple[str, ...] = ()
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -109,7 +116,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.autoencoder:AERecipe", section="ae",
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: the auto-encoder, its decoder as a generator",
-            defaults=AE_DEFAULTS,
+            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED,
             loss_curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
         ),
         FamilySpec(
@@ -119,7 +126,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.autoencoder:VAERecipe", section="vae",
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: Auto-encoder Variational Bayes",
-            defaults=AE_DEFAULTS,
+            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED,
             loss_curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
                     ("loss", "loss (recon + β·KL)")),
         ),

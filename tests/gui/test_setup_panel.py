@@ -205,3 +205,19 @@ def test_app_family_and_set_options(capsys):
         assert exit_info.value.code == 2
         err = capsys.readouterr().err.strip()
         assert len(err.splitlines()) == 1 and err.startswith("ganstudio: error:"), err
+
+
+def test_a_family_hides_the_settings_it_does_not_read_and_shows_them_back(panel):
+    """The VAE has its own learning rate and no D: the objective group and D's packing go;
+    they come back with the GAN. The config still carries them (unchanged)."""
+    objective_box = panel._section_boxes["objective"][0]
+    assert not objective_box.isHidden() and panel._shown[("net", "pack")]
+    panel.family.setCurrentIndex(panel.family.findData("vae"))
+    assert objective_box.isHidden() and panel.family_groups["vae"].isVisibleTo(panel)
+    assert not panel._shown[("net", "pack")] and not panel._shown[("net", "minibatch_std")]
+    assert panel._shown[("net", "latent_dim")]
+    cfg = panel.config(data_name="digits")
+    assert cfg.family == "vae" and cfg.objective == RunConfig().objective
+    panel.family.setCurrentIndex(panel.family.findData("gan"))
+    assert not objective_box.isHidden() and panel._shown[("net", "pack")]
+    assert not panel.family_groups["vae"].isVisibleTo(panel)

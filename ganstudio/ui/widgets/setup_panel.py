@@ -227,6 +227,7 @@ class SetupPanel(QWidget):
         self._shown: dict[FieldKey, bool] = {}
         self._groups: dict[str, _Group] = {}  # by title
         self.family_groups: dict[str, QGroupBox] = {}  # by family name
+        self._section_boxes: dict[str, list[QGroupBox]] = {}  # the groups of each section
         outer = QVBoxLayout(self)
         outer.setContentsMargins(6, 0, 6, 6)
         outer.setSpacing(4)
@@ -342,6 +343,7 @@ class SetupPanel(QWidget):
         if family is not None:
             box.setToolTip(FAMILIES[family].description)
             self.family_groups[family] = box
+        self._section_boxes.setdefault(spec.section, []).append(box)
         return box
 
     def _extra_rows(self, spec: GroupSpec, form: QFormLayout) -> None:
@@ -439,7 +441,7 @@ class SetupPanel(QWidget):
     def _family_changed(self, *_: object) -> None:
         if not self._updating:
             self._apply_family_defaults()
-        self._show_family()
+        self._update_visibility()  # shows the family's group and what it reads
         self._changed()
 
     def _apply_family_defaults(self) -> None:
@@ -459,13 +461,26 @@ class SetupPanel(QWidget):
         for family, box in self.family_groups.items():
             box.setVisible(family == name)
 
+    def _unused(self, key: FieldKey) -> bool:
+        """Whether the picked family does not read this setting (`unused_settings`)."""
+        unused = FAMILIES[self.family_name()].unused_settings
+        return key[0] in unused or f"{key[0]}.{key[1]}" in unused
+
     def _show(self, key: FieldKey, visible: bool) -> None:
         row = self._rows.get(key)
         if row is not None:
+            visible = visible and not self._unused(key)
             row.form.setRowVisible(row.editor, visible)
             self._shown[key] = visible
 
     def _update_visibility(self, *_: object) -> None:
+        for key in self._rows:  # what the family reads; the rules below narrow it further
+            self._show(key, True)
+        for section, boxes in self._section_boxes.items():
+            for box in boxes:
+                box.setVisible(section not in FAMILIES[self.family_name()].unused_settings
+                               and box not in self.family_groups.values())
+        self._show_family()
         net = self.net.currentData()
         resolved = net if net != "auto" else ("dcgan" if self._kind == IMAGES else "mlp")
         mlp = resolved == "mlp"
@@ -590,11 +605,12 @@ class SetupPanel(QWidget):
         return self.editor("train", "eval_n").field_value()
 
     def set_param_counts(self, counts: dict[str, int]) -> None:
-        """Shows the parameter counts of G and D."""
-        g = counts.get("generator")
-        d = counts.get("discriminator")
-        self.params_label.setText(f"G {g:,}   D {d:,}" if g is not None and d is not None
-                                  else "G —   D —")
+        """Shows the parameter counts of the family's networks (G and D, the encoder and the
+        decoder, the RBM's weights, ...)."""
+        short = {"generator": "G", "discriminator": "D"}
+        parts = [f"{short.get(name, name)} {int(n):,}" for name, n in counts.items()
+                 if isinstance(n, (int, float))]
+        self.params_label.setText("   ".join(parts) if parts else "G —   D —")
 
     def set_device(self, device: str, jit: bool | None = None) -> None:
         """Shows the device in use (and whether XLA is on)."""
