@@ -82,7 +82,9 @@ class ProgressReporter:
         eta = (self.target - snap.step) / snap.steps_per_sec if snap.steps_per_sec > 0 else 0.0
         d_label = "f(x)" if snap.critic else "D(x)"
         parts = [f"step {snap.step}/{self.target}", f"{100 * frac:3.0f}%"]
-        if sc:
+        if sc and "d_loss" not in sc:  # a family without a D: its own first scalars
+            parts += [f"{k} {v:.3g}" for k, v in list(sc.items())[:4]]
+        elif sc:
             parts += [f"D {sc.get('d_loss', float('nan')):.3f}",
                       f"G {sc.get('g_loss', float('nan')):.3f}",
                       f"{d_label} real {sc.get('d_real', float('nan')):.2f} "
@@ -351,8 +353,11 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
             progress.status(session.dataset.report.summary())
         counts = ", ".join(f"{name} {count:,}" for name, count in session.param_counts.items())
         net = getattr(session.net_config, "name", "")
-        progress.status(f"{cfg.family} ({net}): params {counts}; objective "
-                        f"{cfg.objective.name}; device {session.device}; jit "
+        # the objective is named only for recipes that play one (an RBM has none)
+        objective = (f"; objective {cfg.objective.name}"
+                     if getattr(session.recipe, "objective", None) is not None else "")
+        progress.status(f"{cfg.family}{f' ({net})' if net else ''}: params {counts}"
+                        f"{objective}; device {session.device}; jit "
                         f"{'on' if session.jit else 'off'}")
         out.mkdir(parents=True, exist_ok=True)
         cfg.save(out / "config.toml")
