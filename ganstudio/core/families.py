@@ -35,6 +35,14 @@ PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 # The loss plot's curves: (scalar key, legend label); `value` gets the −2 log 2 reference.
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 
+# The RBM's panels and curves (Step runs one CD update: no single-player modes).
+RBM_PANELS = (PANEL_SAMPLES, "chain", "filters", "free_energy")
+RBM_CURVES = (("recon_error", "reconstruction error"),
+              ("free_energy_gap", "F(data) − F(samples)"),
+              ("pseudo_likelihood", "pseudo-likelihood"))
+# PLACEHOLDER
+RBM_DEFAULTS: tuple[tuple[str, object], ...] = (("train.batch", 20), ("train.steps", 7_000))
+
 
 @dataclass(frozen=True)
 class FamilySpec:
@@ -96,6 +104,14 @@ FAMILIES: dict[str, FamilySpec] = {
             # 32x32 captioned shapes within ~20 minutes on 2 cores: a net with half the
             # filters runs ~5x faster per step, and many small steps beat few large ones.
             defaults=(("net.filters", 16), ("train.batch", 64), ("train.steps", 12_000)),
+        ),
+        FamilySpec(
+            "rbm", "RBM", "a restricted Boltzmann machine on binarised images, trained by "
+                          "CD-k or persistent CD",
+            "ganstudio.core.recipes.rbm:RBMRecipe", section="rbm", kinds=(IMAGES,),
+            export_inputs=("n", "steps", "seed"), panels=RBM_PANELS, step_modes=(),
+            seed_note="seed 002: the supplement on restricted Boltzmann machines",
+            defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES,
         ),
     ]
 }
