@@ -357,8 +357,8 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
             progress.status(session.dataset.report.summary())
         counts = ", ".join(f"{name} {count:,}" for name, count in session.param_counts.items())
         net = getattr(session.net_config, "name", "")
-        progress.status(f"{cfg.family} ({net}): params {counts}; objective "
-                        f"{session.recipe.objective_text()}; device {session.device}; jit "
+        progress.status(f"{cfg.family}{f' ({net})' if net else ''}: params {counts}; "
+                        f"objective {session.recipe.objective_text()}; device {session.device}; jit "
                         f"{'on' if session.jit else 'off'}")
         out.mkdir(parents=True, exist_ok=True)
         cfg.save(out / "config.toml")

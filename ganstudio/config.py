@@ -45,6 +45,7 @@ D_DESIGNS = ("joint", "separate", "projection")
 TEXT_ENCODERS = ("bag", "gru")
 AE_LOSSES = ("auto", "mse", "bce")
 LIKELIHOODS = ("auto", "bernoulli", "gaussian")
+BINARIZE = ("threshold", "stochastic")
 
 
 def _suggest(value: str, allowed: tuple[str, ...]) -> str:
@@ -461,6 +462,68 @@ class VAEConfig(Section):
                             help="the learning rate falls to 1% over the run")
 
 
+@dataclass(frozen=True)
+class RBMConfig(Section):
+    """The restricted Boltzmann machine's own settings (family `rbm`).
+
+    The learning settings follow Hinton's "A practical guide to training RBMs" (2010): weights
+    from N(0, 0.01²), visible biases log(p/(1−p)) of the pixel marginals, momentum 0.5 for the
+    first epochs then 0.9, and an L2 weight cost of 1e-4.
+
+    Args:
+        hidden: Hidden units H (exact log-likelihood up to 20, annealed importance sampling
+            above).
+        k: Gibbs steps per update (CD-k, or the persistent chains' steps with PCD).
+        persistent: Persistent contrastive divergence (PCD, Tieleman 2008): the negative
+            chains carry over between updates instead of restarting at the data.
+        learning_rate: Step size on the mean gradient of the batch.
+        momentum: Momentum after the first `momentum_epochs` epochs (0.5 before).
+        momentum_epochs: Epochs at momentum 0.5 before `momentum` applies.
+        weight_decay: L2 weight cost (applied to W, not to the biases).
+        lr_decay: `none`, or `linear` / `cosine` from `learning_rate` to 1% of it over
+            `train.steps` (PCD's chains mix on a large rate early; a falling one lets the
+            weights settle instead of ending on a random swing).
+        binarize: How [0, 1] images become binary: `threshold` (at 0.5, once) or
+            `stochastic` (each pixel drawn as Bernoulli(x), afresh at every update).
+        holdout: Share of the examples held out of training, for the test log-likelihood.
+        sample_steps: Gibbs steps from the fixed starts of the live sample view.
+        ais_runs: Annealed importance sampling runs of the final evaluation.
+        ais_betas: Intermediate distributions of each AIS run.
+        compare_sklearn: Also train scikit-learn's `BernoulliRBM` (same data, hidden units and
+            epochs) in the final evaluation and score it with the same AIS code.
+    """
+
+    SECTION: ClassVar[str] = "rbm"
+    hidden: int = setting(128, label="Hidden units", lo=1, hi=65_536,
+                          help="hidden units H (exact likelihood up to 20)")
+    k: int = setting(1, label="Gibbs steps k", lo=1, hi=1000,
+                     help="Gibbs steps per update (CD-k / PCD-k)")
+    persistent: bool = setting(True, label="Persistent (PCD)",
+                               help="negative chains carry over between updates")
+    learning_rate: float = setting(0.02, label="Learning rate", lo=0.0, hi=10.0, lo_open=True,
+                                   help="step size on the batch's mean gradient")
+    momentum: float = setting(0.9, label="Momentum", lo=0.0, hi=0.999,
+                              help="momentum after the first epochs (0.5 before)")
+    momentum_epochs: int = setting(5, label="Momentum 0.5 epochs", lo=0, hi=1_000_000,
+                                   help="epochs at momentum 0.5 first")
+    weight_decay: float = setting(1e-4, label="Weight decay", lo=0.0, hi=1.0,
+                                  help="L2 weight cost on W")
+    lr_decay: str = setting("linear", label="LR decay", choices=LR_DECAYS,
+                            help="learning rate over the run: constant, or falling to 1%")
+    binarize: str = setting("threshold", label="Binarize", choices=BINARIZE,
+                            help="threshold at 0.5, or draw each pixel as Bernoulli(x)")
+    holdout: float = setting(0.2, label="Held-out share", lo=0.0, hi=0.9, lo_open=True,
+                             help="examples kept out of training for the test likelihood")
+    sample_steps: int = setting(200, label="Sample Gibbs steps", lo=1, hi=100_000,
+                                help="Gibbs steps behind the live samples")
+    ais_runs: int = setting(100, label="AIS runs", lo=2, hi=100_000,
+                            help="annealed importance sampling runs (final evaluation)")
+    ais_betas: int = setting(14_500, label="AIS steps", lo=10, hi=10_000_000,
+                             help="intermediate distributions per AIS run")
+    compare_sklearn: bool = setting(True, label="Compare scikit-learn",
+                                    help="also train and score sklearn's BernoulliRBM")
+
+
 _SECTIONS: dict[str, type] = {
     "data": DataConfig,
     "net": NetConfig,
@@ -469,6 +532,7 @@ _SECTIONS: dict[str, type] = {
     "cgan": CGANConfig,
     "ae": AEConfig,
     "vae": VAEConfig,
+    "rbm": RBMConfig,
 }
 SECTIONS: dict[str, type] = _SECTIONS  # every section, shared and per-family, by name
 
@@ -504,6 +568,7 @@ class RunConfig:
         cgan: The conditional GAN's own settings (read when `family` is `cgan`).
         ae: The autoencoder's own settings (family `ae`).
         vae: The variational autoencoder's own settings (family `vae`).
+        rbm: The restricted Boltzmann machine's own settings (read when `family` is `rbm`).
     """
 
     family: str = "gan"
@@ -514,6 +579,7 @@ class RunConfig:
     cgan: CGANConfig = field(default_factory=CGANConfig)
     ae: AEConfig = field(default_factory=AEConfig)
     vae: VAEConfig = field(default_factory=VAEConfig)
+    rbm: RBMConfig = field(default_factory=RBMConfig)
 
     def __post_init__(self) -> None:
         _check_choice("config", "family", self.family, _family_names())

@@ -114,7 +114,7 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
     for layer in recipe.export_layers():
         archive.track(layer)
     for spec in specs:
-        signature = [tf.TensorSpec((None, *i.shape), _tf_dtype(i.dtype), name=i.name)
+        signature = [tf.TensorSpec(i.signature_shape(), _tf_dtype(i.dtype), name=i.name)
                      for i in spec.inputs]
         archive.add_endpoint(spec.name, _named_output(spec), input_signature=signature)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
@@ -147,7 +147,8 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
             for key, want in expected.items():
                 diff = np.abs(got[key].numpy() - np.asarray(want))
                 worst = max(worst, float(np.max(diff)) if diff.size else 0.0)
-            checked += len(next(iter(expected.values())))
+            first = np.asarray(next(iter(expected.values())))
+            checked += len(first) if first.ndim else 1
         del reloaded
         if path.exists():  # an earlier export of ours: set aside until the new one is in place
             backup = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
@@ -202,7 +203,12 @@ def _metadata_problem(meta: Any) -> str | None:
     if not isinstance(meta, dict):
         return f"it holds a {type(meta).__name__}, not an object"
     latent = meta.get("latent_dim")
-    if isinstance(latent, bool) or not isinstance(latent, int) or latent < 1:
+    sigs = meta.get("signatures")
+    serving = sigs.get("serving_default") if isinstance(sigs, dict) else None
+    listed = serving.get("inputs") if isinstance(serving, dict) else None
+    takes_z = not isinstance(listed, list) or any(
+        isinstance(i, dict) and i.get("name") == "z" for i in listed)
+    if takes_z and (isinstance(latent, bool) or not isinstance(latent, int) or latent < 1):
         return f"latent_dim is {latent!r}, not a positive whole number"
     if meta.get("kind") not in (IMAGES, POINTS):
         return f"kind is {meta.get('kind')!r}, not 'images' or 'points'"
@@ -250,6 +256,12 @@ class LoadedGenerator:
         self.metadata = read_metadata(path)
         self.inputs = signature_inputs(self.metadata)
         z = next((i for i in self.inputs if i["name"] == "z"), None)
+        if z is None:  # e.g. an RBM's export: sample(n, steps, seed) by Gibbs sampling
+            names = ", ".join(str(i["name"]) for i in self.inputs)
+            raise ModelError(f"the {self.metadata.get('family', '')} export at {str(path)!r} "
+                             f"takes no latent vector (its serving_default takes {names}).",
+                             "Load it with tf.saved_model.load and call its signatures; "
+                             "assets/ganstudio.json describes them.")
         self.latent_dim = int(z["shape"][0]) if z else 0
         self.condition = next((i for i in self.inputs if i["name"] != "z"), None)
         self._fn = tf.saved_model.load(str(path)).signatures["serving_default"]

@@ -140,8 +140,10 @@ class WindowActions:
                                      and self._loading is None)
         self.pause_action.setEnabled(busy)
         self.pause_action.setText("Resume" if paused else "Pause")
-        for act in (self.step_action, self.step_d_action, self.step_g_action):
-            act.setEnabled(busy and paused)
+        modes = getattr(self, "step_modes", ("d", "g"))  # the family's single-player steps
+        self.step_action.setEnabled(busy and paused)
+        self.step_d_action.setEnabled(busy and paused and "d" in modes)
+        self.step_g_action.setEnabled(busy and paused and "g" in modes)
         self.stop_action.setEnabled(busy)
         self.reset_action.setEnabled(busy or has_session or self.latest is not None)
         self.export_action.setEnabled(has_session)

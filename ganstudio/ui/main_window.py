@@ -399,6 +399,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         has_d = PANEL_D_HIST in spec.panels
         self.histogram.setVisible(has_d)
         self.g_loss_view.setVisible(has_d)
+        self.step_modes = tuple(spec.step_modes)  # Step D / G only where the family has them
+        self._update_actions()
 
     def rewind_views(self, step: int) -> None:
         """Drops what the live views show after `step` (training went back to it)."""

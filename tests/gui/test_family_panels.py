@@ -58,3 +58,37 @@ def test_a_familys_recon_and_latent_panels_get_their_own_views(make_window, qtbo
     assert list(window.loss_plot.curves) == ["d_loss", "g_loss", "value"]
     window.clear_views()
     assert window.panel_views == {}
+
+
+def _rbm_snapshot(step: int) -> Snapshot:
+    from ganstudio.core.panels import Histograms
+
+    rng = np.random.default_rng(step)
+    images = rng.uniform(0, 1, (64, 8, 8, 1)).astype(np.float32)
+    chain = Samples(rng.uniform(0, 1, (3 * 8, 8, 8, 1)).astype(np.float32), "images",
+                    row_labels=["step 0", "step 1", "step 10"], columns=8)
+    hist = Histograms({"real": rng.normal(-20, 3, 200), "fake": rng.normal(-15, 3, 64)},
+                      critic=True, title="free energy F(v)")
+    return Snapshot(step=step, scalars={"recon_error": 0.1, "free_energy_gap": -1.0,
+                                        "pseudo_likelihood": -20.0 + step},
+                    panels={"samples": Samples(images, "images"), "chain": chain,
+                            "filters": Samples(images, "images"), "free_energy": hist})
+
+
+def test_the_rbm_family_shows_its_chain_filters_and_free_energies(make_window):
+    window = make_window()
+    window.show_family_views("rbm")
+    assert window.histogram.isHidden() and window.g_loss_view.isHidden()
+    assert list(window.loss_plot.curves) == ["recon_error", "free_energy_gap",
+                                             "pseudo_likelihood"]
+    assert window.step_modes == () and not window.step_d_action.isEnabled()
+    for step in (1, 2):
+        window._on_snapshot(_rbm_snapshot(step))
+    window.refresh_views(force=True)
+    chain, filters = window.panel_views["chain"], window.panel_views["filters"]
+    assert isinstance(chain, SampleView) and isinstance(filters, SampleView)
+    assert chain.shown_frame.row_labels == ("step 0", "step 1", "step 10")
+    assert "free_energy" in window.histograms
+    assert list(window.loss_plot.series["pseudo_likelihood"].y) == [-19.0, -18.0]
+    window.show_family_views("gan")
+    assert window.step_modes == ("d", "g")

@@ -55,19 +55,27 @@ class InputSpec:
     Args:
         name: `z`, `label`, `caption`, `x`, ...
         dtype: `float32`, `int32` or `string`.
-        shape: One example's shape (`(64,)` for z, `()` for a label or caption).
+        shape: One example's shape (`(64,)` for z, `()` for a label or caption); the whole
+            input's shape when not `batched`.
         help: What to give, for the CLI and the metadata.
+        batched: One row per example (the signature's shape is `(None, *shape)`); `False`
+            for a plain argument such as a sample count (its shape is `shape`).
     """
 
     name: str
     dtype: str
     shape: tuple[int, ...]
     help: str = ""
+    batched: bool = True
+
+    def signature_shape(self) -> tuple[int | None, ...]:
+        """The input's shape in a signature: a batch dimension first when `batched`."""
+        return (None, *self.shape) if self.batched else tuple(self.shape)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (for the export metadata)."""
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape),
-                "help": self.help}
+                "help": self.help, "batched": self.batched}
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,7 @@ BASIC_FIELDS: dict[str, tuple[str, ...]] = {
     "train": ("seed", "batch", "steps", "jit", "eval_every", "eval_n", "stop_rule",
               "stop_epsilon", "stop_patience"),
     "cgan": ("condition", "d_design", "embed_dim", "text_encoder", "augment", "augment_kl"),
+    "rbm": ("hidden", "k", "persistent", "learning_rate", "binarize", "lr_decay"),
 }
 
 
