@@ -7,6 +7,7 @@ fresh settings folder, so the user's settings are neither used nor changed:
 - docs/studio-digits.png: the image view on digits;
 - docs/studio-mixture1d.png: the 1D view on mixture1d (densities, D(x) against D*(x));
 - docs/studio-vae.png: the VAE on digits (reconstructions, the latent space, the loss terms);
+- docs/studio-rbm.png: the RBM on digits (Gibbs samples, chain, filters, free energies);
 - docs/studio-metrics.png: the Metrics tab on ring8 (theory strip, quality curves, stop rule);
 - docs/studio-latent.png: the latent explorer on digits.
 
@@ -34,6 +35,7 @@ SHOTS: dict[str, tuple[str, int, list[str]]] = {
     "studio-digits.png": ("digits", 600, []),
     "studio-mixture1d.png": ("mixture1d", 1500, []),
     "studio-vae.png": ("digits", 3000, ["--family", "vae"]),
+    "studio-rbm.png": ("digits", 3000, ["--family", "rbm"]),
     "studio-metrics.png": ("ring8", 3000, ["--tab", "Metrics", "--eval-every", "200"]),
     "studio-latent.png": ("digits", 600, ["--tab", "Latent explorer"]),
 }

@@ -351,7 +351,8 @@ class SetupPanel(QWidget):
         """The rows that show facts rather than settings (parameter counts, the device)."""
         if spec.section == "net":
             self.params_label = QLabel("G —   D —")
-            self.params_label.setToolTip("Parameter counts of the generator and the discriminator")
+            self.params_label.setWordWrap(True)  # "encoder 51,840   decoder 50,513" must not widen
+            self.params_label.setToolTip("Parameter counts of the family's networks")
             label = QLabel("Parameters")
             form.addRow(label, self.params_label)
             self._extra_labels.append(label)
