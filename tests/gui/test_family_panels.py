@@ -92,3 +92,16 @@ def test_the_rbm_family_shows_its_chain_filters_and_free_energies(make_window):
     assert list(window.loss_plot.series["pseudo_likelihood"].y) == [-19.0, -18.0]
     window.show_family_views("gan")
     assert window.step_modes == ("d", "g")
+
+
+def test_every_family_fits_the_setup_panel_in_its_scroll_area(make_window, qtbot):
+    """A long family title ("Variational autoencoder") made the panel wider than its scroll
+    area, which never scrolls sideways, so the right edge of every field was cut off."""
+    window = make_window(dataset="digits")
+    window.resize(1440, 900)
+    qtbot.wait(50)
+    for name in families.FAMILIES:
+        window.setup.family.setCurrentIndex(window.setup.family.findData(name))
+        qtbot.wait(10)
+        needed = window.setup.minimumSizeHint().width()
+        assert needed <= window.setup_scroll.viewport().width(), (name, needed)

@@ -273,6 +273,11 @@ class SetupPanel(QWidget):
         box = QGroupBox("Model")
         form = _form(box)
         self.family = QComboBox()
+        # sized to the panel, not to the longest title ("Variational autoencoder" widened the
+        # whole panel past its scroll area); the open list still shows every title whole
+        self.family.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.family.setMinimumContentsLength(8)
         for name, spec in FAMILIES.items():
             self.family.addItem(spec.title, name)
             self.family.setItemData(self.family.count() - 1, spec.description,
