@@ -57,8 +57,9 @@ class ExportReport:
     def summary(self) -> str:
         """One line for the CLI and the studio."""
         verdict = "matches" if self.ok else "DOES NOT match"
-        return (f"exported to {self.path}; reloaded model {verdict} the generator on "
-                f"{self.n_checked} latents (max |diff| {self.max_abs_diff:.2e})")
+        return (f"exported to {self.path}; reloaded model {verdict} the in-memory one on "
+                f"{self.n_checked} inputs over every signature (max |diff| "
+                f"{self.max_abs_diff:.2e})")
 
 
 def _tf_dtype(name: str):

@@ -44,7 +44,7 @@ def test_train_writes_the_whole_run_folder(cli, tmp_path):
     # export again, to another folder
     proc = cli("export", "--run", "run", "--out", "exported")
     assert proc.returncode == 0, proc.stderr
-    assert "matches the generator" in proc.stdout
+    assert "matches the in-memory one" in proc.stdout
 
     # nothing a user made is overwritten: an earlier export needs --force, other files never go
     proc = cli("export", "--run", "run", "--out", "exported")
