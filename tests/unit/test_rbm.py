@@ -17,6 +17,7 @@ from ganstudio.core.metrics import rbm as m
 from ganstudio.core.recipes.rbm import contrastive_divergence, free_energy_tf
 from ganstudio.core.session import TrainingSession
 from ganstudio.errors import ConfigError, DataError
+from tests.unit.test_session import Collect
 
 
 def _tiny_model(rng, d=6, h=4, scale=1.0):
@@ -144,17 +145,6 @@ TINY_RBM = {
 
 def tiny_rbm(**changes) -> RunConfig:
     return RunConfig.from_dict(TINY_RBM).with_changes(**changes)
-
-
-class Collect:
-    def __init__(self):
-        self.snaps, self.statuses = [], []
-
-    def snapshot(self, snap):
-        self.snaps.append(snap)
-
-    def status(self, text):
-        self.statuses.append(text)
 
 
 def test_session_run_emits_the_rbm_panels_scalars_and_quality(tmp_path):
