@@ -205,7 +205,7 @@ class VAEGANRecipe(GaussianEncoderRecipe):
 
     # -- the losses ------------------------------------------------------------------------------
 
-    def terms(self, x_net, eps, z_prior, training=False) -> dict[str, Any]:
+    def terms(self, x_net, eps, z_prior, training=False, d_training=None) -> dict[str, Any]:
         """Every term of a batch for given noise: `kl` [N], `llike` [N] (L_llike), `d_loss`,
         `g_loss` (the decoder's GAN term), D's logits on x, x̃ and x_p, and x̃ itself.
 
@@ -214,6 +214,9 @@ class VAEGANRecipe(GaussianEncoderRecipe):
             eps: e [N, L] of the reparameterised codes.
             z_prior: z [M, L] of the prior samples.
             training: Whether the nets run in training mode.
+            d_training: Whether D does (default: as `training`). A training call of D's
+                spectral normalization rewrites its kernel (the power iteration), so only an
+                update of D runs it so.
         """
         mean, log_var = self.moments(x_net, training)
         codes = reparameterize(mean, log_var, eps)
@@ -221,7 +224,7 @@ class VAEGANRecipe(GaussianEncoderRecipe):
         prior = self.mean_net(self.decoder(z_prior, training=training))
         n, n_recon = ops.shape(x_net)[0], ops.shape(recon)[0]
         feats, logits = self.d_features(ops.concatenate([x_net, recon, prior], axis=0),
-                                        training=training)
+                                        training=training if d_training is None else d_training)
         real_l, recon_l, prior_l = logits[:n], logits[n:n + n_recon], logits[n + n_recon:]
         obj = self.objective
         return {
@@ -241,7 +244,7 @@ class VAEGANRecipe(GaussianEncoderRecipe):
         eps = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
         z_prior = keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
         with tf.GradientTape(persistent=True) as tape:
-            t = self.terms(x, eps, z_prior, training=True)
+            t = self.terms(x, eps, z_prior, training=True, d_training=players[2])
             kl = ops.mean(t["kl"])
             llike = ops.mean(t["llike"])
             losses = (self.beta * kl + llike, self.gamma * llike + t["g_loss"], t["d_loss"])
