@@ -146,7 +146,7 @@ def test_feature_recon_is_half_the_squared_error_of_ds_features(session):
 
     hidden = [layer for layer in d.layers if isinstance(layer, keras.layers.LeakyReLU)]
     assert len(hidden) == 2  # 8x8 dcgan: one stride-2 block and the 3x3 conv
-    last = keras.Model(d.inputs, hidden[-1].output)
+    last = keras.Model(d.inputs[0], hidden[-1].output)
     mean, log_var = (np.asarray(v) for v in recipe.moments(x))
     recon = np.asarray(recipe.mean_net(recipe.decoder(reparameterize(mean, log_var, eps))))
     f_x = np.asarray(last(x), np.float64).reshape(12, -1)
