@@ -54,6 +54,10 @@ ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std")
 AE_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("train.batch", 64), ("train.steps", 6000), ("train.eval_every", 2000))
 
+# The VAE-GAN's first run on digits: the VAE's batch; fewer steps, each ~2.5x the VAE's.
+VAEGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 64), ("train.steps", 4000), ("train.eval_every", 2000))
+
 
 @dataclass(frozen=True)
 class FamilySpec:
@@ -146,6 +150,17 @@ FAMILIES: dict[str, FamilySpec] = {
             export_inputs=("n", "steps", "seed"), panels=RBM_PANELS, step_modes=(),
             seed_note="seed 002: the supplement on restricted Boltzmann machines",
             defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES,
+        ),
+        FamilySpec(
+            "vaegan", "VAE-GAN", "a VAE whose decoder is also a GAN's generator; reconstruction "
+                                 "measured in D's features (Larsen et al. 2016)",
+            "ganstudio.core.recipes.vaegan:VAEGANRecipe", section="vaegan",
+            panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT, PANEL_D_HIST),
+            step_modes=("d", "g"),  # d: D only; g: the encoder and the decoder
+            seed_note="seed 002: VAE-GAN, the decoder shared by the VAE and the GAN",
+            defaults=VAEGAN_DEFAULTS, unused_settings=ENCODER_UNUSED,
+            loss_curves=(("kl", "KL(q(c|x) ‖ p(c))"), ("feature_recon", "L_llike (D's features)"),
+                         ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
         ),
     ]
 }

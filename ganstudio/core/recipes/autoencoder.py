@@ -576,7 +576,37 @@ class AERecipe(EncoderDecoderRecipe):
         return logs
 
 
-class VAERecipe(EncoderDecoderRecipe):
+class GaussianEncoderRecipe(EncoderDecoderRecipe):
+    """What the variational families (`vae`, `vaegan`) share: an encoder giving q(c|x) =
+    N(m, diag(exp σ)), the prior N(0, I), and the export's `encode` of m and σ."""
+
+    def moments(self, x_net, training=False):
+        """The encoder's m and σ (the log-variance), each [N, L]."""
+        out = self.encoder(x_net, training=training)
+        return out[:, : self.latent_dim], out[:, self.latent_dim:]
+
+    def encode_mean(self, x_net, training=False):
+        """m."""
+        return self.moments(x_net, training)[0]
+
+    def prior_codes(self, e):
+        """The prior N(0, I): e itself."""
+        return e
+
+    def _serve_encode(self, x):
+        mean, log_var = self.moments(self._to_net(x))
+        return {"mean": mean, "log_var": log_var}
+
+    def encode_outputs(self) -> tuple[str, ...]:
+        """`mean` (m) and `log_var` (σ)."""
+        return ("mean", "log_var")
+
+    def sample_help(self) -> str:
+        """Decodings of z ~ N(0, I)."""
+        return "samples: the decoder's mean output for z ~ N(0, I) (the same as decode)"
+
+
+class VAERecipe(GaussianEncoderRecipe):
     """The variational autoencoder: q(c|x) = N(m, diag(exp σ)), c = exp(σ/2)·e + m, the
     ELBO with β, KL warm-up and free bits (module docstring)."""
 
@@ -642,31 +672,6 @@ class VAERecipe(EncoderDecoderRecipe):
 
     def _extra_state(self) -> list:
         return [] if self.output_log_var is None else list(self.output_log_var.variables)
-
-    def moments(self, x_net, training=False):
-        """The encoder's m and σ (the log-variance), each [N, L]."""
-        out = self.encoder(x_net, training=training)
-        return out[:, : self.latent_dim], out[:, self.latent_dim:]
-
-    def encode_mean(self, x_net, training=False):
-        """m."""
-        return self.moments(x_net, training)[0]
-
-    def prior_codes(self, e):
-        """The prior N(0, I): e itself."""
-        return e
-
-    def _serve_encode(self, x):
-        mean, log_var = self.moments(self._to_net(x))
-        return {"mean": mean, "log_var": log_var}
-
-    def encode_outputs(self) -> tuple[str, ...]:
-        """`mean` (m) and `log_var` (σ)."""
-        return ("mean", "log_var")
-
-    def sample_help(self) -> str:
-        """Decodings of z ~ N(0, I)."""
-        return "samples: the decoder's mean output for z ~ N(0, I) (the same as decode)"
 
     def recon_nll(self, x_net, out):
         """−log p(x|c) per example in nats: Bernoulli of [0, 1] pixels, or the Gaussian's
