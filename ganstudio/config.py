@@ -548,7 +548,7 @@ class VAEGANConfig(Section):
     """
 
     SECTION: ClassVar[str] = "vaegan"
-    gamma: float = setting(0.1, label="γ (feature recon in decoder)", lo=0.0, hi=1e6,
+    gamma: float = setting(0.1, label="γ (feature recon)", lo=0.0, hi=1e6,
                            help="weight of L_llike against the GAN loss in the decoder's loss")
     feature_layer: int = setting(0, label="D feature layer", lo=0, hi=64,
                                  help="D's hidden layer for L_llike: k-th from the input; 0 last")
