@@ -82,6 +82,8 @@ class FamilySpec:
         loss_curves: The scalars the loss plot draws, as (key, legend label) pairs.
         unused_settings: Shared settings the family does not read, as `"section"` (all of
             it) or `"section.field"`; the setup form hides them.
+        learning_rates: Its learning-rate settings, `"section.field"` (what going back after
+            a divergence scales, and what the studio then shows).
     """
 
     name: str
@@ -98,6 +100,7 @@ class FamilySpec:
     defaults: tuple[tuple[str, Any], ...] = ()
     loss_curves: tuple[tuple[str, str], ...] = GAN_CURVES
     unused_settings: tuple[str, ...] = ()
+    learning_rates: tuple[str, ...] = ("objective.lr_d", "objective.lr_g")
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -129,7 +132,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.autoencoder:AERecipe", section="ae",
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: the auto-encoder, its decoder as a generator",
-            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED,
+            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED, learning_rates=("ae.lr",),
             loss_curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
         ),
         FamilySpec(
@@ -139,7 +142,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.autoencoder:VAERecipe", section="vae",
             panels=(PANEL_SAMPLES, PANEL_RECON, PANEL_LATENT), step_modes=(),
             seed_note="seed 000: Auto-encoder Variational Bayes",
-            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED,
+            defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED, learning_rates=("vae.lr",),
             loss_curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
                     ("loss", "loss (recon + β·KL)")),
         ),
@@ -150,6 +153,7 @@ FAMILIES: dict[str, FamilySpec] = {
             export_inputs=("n", "steps", "seed"), panels=RBM_PANELS, step_modes=(),
             seed_note="seed 002: the supplement on restricted Boltzmann machines",
             defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES,
+            learning_rates=("rbm.learning_rate",),
         ),
         FamilySpec(
             "vaegan", "VAE-GAN", "a VAE whose decoder is also a GAN's generator; reconstruction "
@@ -159,6 +163,7 @@ FAMILIES: dict[str, FamilySpec] = {
             step_modes=("d", "g"),  # d: D only; g: the encoder and the decoder
             seed_note="seed 002: VAE-GAN, the decoder shared by the VAE and the GAN",
             defaults=VAEGAN_DEFAULTS, unused_settings=ENCODER_UNUSED,
+            learning_rates=("vaegan.lr", "vaegan.lr_d"),
             loss_curves=(("kl", "KL(q(c|x) ‖ p(c))"), ("feature_recon", "L_llike (D's features)"),
                          ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
         ),
@@ -201,3 +206,15 @@ def check_data(spec: FamilySpec, kind: str, has_labels: bool, has_captions: bool
             f"family {spec.name} needs labels or captions, and {dataset_name!r} has neither.",
             "Use digits or shapes, a folder with one subfolder per class, or images with a "
             "captions.csv beside them.")
+
+
+def learning_rate_values(spec: FamilySpec, config: Any) -> dict[str, float]:
+    """The family's learning rates in `config`, by `"section.field"`."""
+    return {key: float(getattr(getattr(config, key.partition(".")[0]), key.partition(".")[2]))
+            for key in spec.learning_rates}
+
+
+def describe_learning_rates(spec: FamilySpec, config: Any) -> str:
+    """`"lr_d 0.0005, lr_g 0.0005"`: the family's learning rates in `config`, for messages."""
+    return ", ".join(f"{key.partition('.')[2]} {value:.3g}"
+                     for key, value in learning_rate_values(spec, config).items())

@@ -34,7 +34,12 @@ from ganstudio.core.checkpoint import (
 )
 from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
 from ganstudio.core.data.registry import load_dataset
-from ganstudio.core.families import check_data, get_family
+from ganstudio.core.families import (
+    check_data,
+    describe_learning_rates,
+    get_family,
+    learning_rate_values,
+)
 from ganstudio.core.run_folder import RunLock, check_run_target, is_own_export
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, DivergedError, TrainingError
@@ -277,8 +282,9 @@ class TrainingSession:
 
         The networks, optimizer states and step return to the last good state (kept in memory
         at every checkpoint interval and at the start of each `run`); the history after it is
-        dropped; `config.objective.lr_d` and `lr_g` are multiplied by `lr_factor`, and so are
-        the optimizers' rates (schedules included). `run` then continues from there.
+        dropped; the family's learning-rate settings (`FamilySpec.learning_rates`, e.g.
+        `objective.lr_d` and `lr_g`) are multiplied by `lr_factor`, and so are the optimizers'
+        rates (schedules included). `run` then continues from there.
 
         Args:
             lr_factor: What the learning rates are multiplied by, in (0, 1].
@@ -297,14 +303,17 @@ class TrainingSession:
         step, values = self._good
         restore_values(self.recipe.state_variables(), values)
         self.recipe.scale_learning_rates(lr_factor)
-        obj = self.config.objective
-        self.config = self.config.with_changes(
-            objective={"lr_d": obj.lr_d * lr_factor, "lr_g": obj.lr_g * lr_factor})
+        spec = get_family(self.config.family)
+        changes: dict[str, dict[str, float]] = {}
+        for key, value in learning_rate_values(spec, self.config).items():
+            section, _, name = key.partition(".")
+            changes.setdefault(section, {})[name] = value * lr_factor
+        self.config = self.config.with_changes(**changes)
         self.history = [h for h in self.history if h.get("step", 0) <= step]
         self.metrics_history = [h for h in self.metrics_history if h.get("step", 0) <= step]
         self._saved = None
         self.reporter.status(f"back at step {step:,} with learning rates ×{lr_factor:g} "
-                             f"(D {obj.lr_d * lr_factor:.3g}, G {obj.lr_g * lr_factor:.3g})")
+                             f"({describe_learning_rates(spec, self.config)})")
         return step
 
     def _restore(self, source: str | Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ganstudio.config import RunConfig
+from ganstudio.core.families import describe_learning_rates, get_family
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.errors import GanStudioError
 from ganstudio.ui.data_sources import source_name
@@ -113,8 +114,8 @@ class TrainingControl:
             step, cfg = result
             self.setup.set_config(cfg)
             self.rewind_views(step)
-            self.set_status(f"back at step {step:,}; learning rates D {cfg.objective.lr_d:.3g}, "
-                            f"G {cfg.objective.lr_g:.3g}")
+            rates = describe_learning_rates(get_family(cfg.family), cfg)
+            self.set_status(f"back at step {step:,}; learning rates {rates}")
             self.start_training(cfg)
 
         self.set_status("going back to the last good state…")

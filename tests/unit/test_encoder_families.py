@@ -225,3 +225,28 @@ def test_bad_options_for_the_data_are_config_errors():
         TrainingSession(tiny("vae", TINY_POINTS, vae={"likelihood": "bernoulli"})).prepare()
     with pytest.raises(ConfigError, match="vae.beta"):
         RunConfig().with_setting("vae.beta=-1")
+
+
+@pytest.mark.parametrize(("family", "keys"), [("vae", ("vae.lr",)),
+                                              ("vaegan", ("vaegan.lr", "vaegan.lr_d"))])
+def test_going_back_after_a_divergence_halves_the_familys_own_learning_rates(family, keys):
+    """The encoder families' rates are their own settings (not objective.lr_d / lr_g): those
+    are what going back scales, in the optimizers and in the config the studio shows."""
+    from ganstudio.core.families import get_family, learning_rate_values
+    from ganstudio.core.session import TrainingSession
+    from tests.unit.test_session import Collect
+
+    cfg = tiny(family, TINY_POINTS)
+    rep = Collect()
+    s = TrainingSession(cfg, reporter=rep, scalar_hz=0, image_hz=0)
+    s.run(steps=4)
+    before = learning_rate_values(get_family(family), s.config)
+    rates = [float(o.learning_rate) for o in s.recipe.optimizers()]
+    assert s.recover(0.5) == 4
+    after = learning_rate_values(get_family(family), s.config)
+    assert tuple(after) == keys
+    assert after == pytest.approx({k: v * 0.5 for k, v in before.items()})
+    assert s.config.objective == cfg.objective  # the GAN's rates are not this family's
+    assert [float(o.learning_rate) for o in s.recipe.optimizers()] == pytest.approx(
+        [r * 0.5 for r in rates])
+    assert keys[0].partition(".")[2] in rep.statuses[-1]
