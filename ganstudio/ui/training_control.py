@@ -131,15 +131,20 @@ class TrainingControl:
             self.set_status("resumed")
         else:
             self.worker.pause()
-            self.set_status("paused — Step runs one step (D only / G only from the menu)")
+            single = "d" in getattr(self, "step_modes", ("d", "g"))
+            self.set_status("paused — Step runs one step"
+                            + (" (D only / G only from the menu)" if single else ""))
         self._update_actions()
 
     def step(self, mode: str = "both") -> None:
         """While paused: one step of both players, or of D or G only."""
         if self.worker.paused:
             self.worker.step(mode)
-            label = {"both": "D and G", "d": "D only", "g": "G only"}[mode]
-            self.set_status(f"one step ({label})")
+            if "d" in getattr(self, "step_modes", ("d", "g")):  # a family with a D
+                label = {"both": "D and G", "d": "D only", "g": "G only"}[mode]
+                self.set_status(f"one step ({label})")
+            else:
+                self.set_status("one step")
 
     def stop_training(self) -> None:
         """Stops training after the current step; the networks are kept (Start continues)."""
