@@ -255,7 +255,8 @@ class NetConfig(Section):
     name: str = setting("auto", label="Architecture", choices=NETS,
                         help="mlp for points, dcgan for images, or auto")
     latent_dim: int | None = setting(None, label="Latent size", lo=1, hi=4096,
-                                     help="size of z (auto: 8 for points, 64 for images)")
+                                     help="size of z (auto: 8 for points, 64 for images; "
+                                          "2 and 16 for the encoder families)")
     depth: int = setting(3, label="Depth", lo=1, hi=16, help="hidden layers of the mlp")
     width: int = setting(256, label="Width", lo=2, hi=8192, help="units per mlp layer")
     activation: str = setting("relu", label="Activation", choices=ACTIVATIONS,
