@@ -36,6 +36,11 @@ PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 
 # The RBM's panels and curves (Step runs one CD update: no single-player modes).
+# The RBM reads neither the adversarial objective nor the nets' settings (its size is
+# rbm.hidden; the Parameters row stays).
+RBM_UNUSED = ("objective", "net.name", "net.latent_dim", "net.depth", "net.width",
+              "net.activation", "net.filters", "net.g_norm", "net.d_norm", "net.pack",
+              "net.minibatch_std")
 RBM_PANELS = (PANEL_SAMPLES, "chain", "filters", "free_energy")
 RBM_CURVES = (("recon_error", "reconstruction error"),
               ("free_energy_gap", "F(data) − F(samples)"),
@@ -152,7 +157,7 @@ FAMILIES: dict[str, FamilySpec] = {
             "ganstudio.core.recipes.rbm:RBMRecipe", section="rbm", kinds=(IMAGES,),
             export_inputs=("n", "steps", "seed"), panels=RBM_PANELS, step_modes=(),
             seed_note="seed 002: the supplement on restricted Boltzmann machines",
-            defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES,
+            defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES, unused_settings=RBM_UNUSED,
             learning_rates=("rbm.learning_rate",),
         ),
         FamilySpec(

@@ -66,6 +66,7 @@ class Samples:
         push: For 2D points: −∂L_G/∂x at each sample: where G's gradient moves it.
         condition: For 2D points of a conditional model: which condition the field shows.
         line: For 1D points: the densities, D(x) and D*(x) over the line (`Line`).
+        title: What the grid shows, for its view's title (`None`: the view's own title).
     """
 
     samples: np.ndarray
@@ -78,6 +79,7 @@ class Samples:
     push: np.ndarray | None = None
     condition: str | None = None
     line: Line | None = None
+    title: str | None = None
 
 
 @dataclass(frozen=True)

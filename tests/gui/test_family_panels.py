@@ -17,7 +17,8 @@ from ganstudio.ui.widgets.sample_view import SampleView
 def _encoder_snapshot(step: int) -> Snapshot:
     rng = np.random.default_rng(step)
     grid = rng.uniform(0, 1, (4 * 6, 8, 8, 1)).astype(np.float32)  # 4 rows of 6
-    recon = Samples(grid, "images", row_labels=["input", "reconstruction"] * 2, columns=6)
+    recon = Samples(grid, "images", row_labels=["input", "reconstruction"] * 2, columns=6,
+                    title="Held-out inputs over their reconstructions" if step > 1 else None)
     labels = np.arange(200) % 10
     codes = np.stack([labels + rng.normal(0, 0.1, 200), rng.normal(0, 1, 200)], axis=1)
     latent = LatentCodes(codes, labels, [f"digit {i}" for i in range(10)], method="pca",
@@ -43,7 +44,10 @@ def test_a_familys_recon_and_latent_panels_get_their_own_views(make_window, qtbo
     window.refresh_views(force=True)
     recon, latent = window.panel_views["recon"], window.panel_views["latent"]
     assert isinstance(recon, SampleView) and isinstance(latent, LatentView)
+    assert recon.title.text() == "Held-out inputs over their reconstructions"  # the panel's
+    recon.scrubber.setValue(0)  # a frame without a title of its own: the view's title
     assert recon.title.text() == "Inputs and their reconstructions"
+    recon.set_live(True)
     assert recon.shown_frame.row_labels == ("input", "reconstruction") * 2
     assert recon.shown_frame.grid.shape[0] > recon.shown_frame.grid.shape[1] / 6 * 3.5
     pos = latent.codes_item.getData()

@@ -221,3 +221,10 @@ def test_a_family_hides_the_settings_it_does_not_read_and_shows_them_back(panel)
     panel.family.setCurrentIndex(panel.family.findData("gan"))
     assert not objective_box.isHidden() and panel._shown[("net", "pack")]
     assert not panel.family_groups["vae"].isVisibleTo(panel)
+
+
+def test_the_rbm_hides_the_net_and_objective_settings_but_keeps_its_parameter_count(panel):
+    panel.family.setCurrentIndex(panel.family.findData("rbm"))
+    assert panel._section_boxes["objective"][0].isHidden()
+    assert not any(shown for (section, _), shown in panel._shown.items() if section == "net")
+    assert panel.params_label.isVisibleTo(panel) and panel.family_groups["rbm"].isVisibleTo(panel)

@@ -433,10 +433,13 @@ class RBMRecipe(Recipe):
         real = free_energy_tf(f.w, f.b, f.c, tf.constant(self._real_probe)).numpy()
         fake = free_energy_tf(f.w, f.b, f.c, v[:n_noise]).numpy()
         return {
-            "samples": Samples(samples, "images"),
+            "samples": Samples(samples, "images", title=f"Gibbs samples after "
+                               f"{self._record[-1]} steps from fixed starts"),
             "chain": Samples(self._images(strip), "images", row_labels=labels,
-                             columns=len(self._strip_starts)),
-            "filters": Samples(self._images(filters), "images"),
+                             columns=len(self._strip_starts),
+                             title="A Gibbs chain from held-out images"),
+            "filters": Samples(self._images(filters), "images",
+                               title=f"Filters: the weights of {len(filters)} hidden units"),
             "free_energy": Histograms({"real": real, "fake": fake}, critic=True,
                                       title="free energy F(v)"),
         }

@@ -51,6 +51,7 @@ class Frame:
     critic: bool = False
     row_labels: tuple[str, ...] = ()  # a conditional grid: the condition of each row
     condition: str | None = None  # a conditional 2D view: whose field is drawn
+    title: str | None = None  # what the panel says it shows (else the view's own title)
     line: Line | None = None  # 1D data: densities, D(x) and D*(x) over the line
 
     @property
@@ -115,7 +116,8 @@ def frame_from(snap: Snapshot, key: str = "samples") -> Frame | None:
         shown = len(labels) * cols if labels and cols else 64
         grid = to_uint8(tile_images(samples[:shown], columns=cols))
         grid = grid[..., 0] if grid.shape[-1] == 1 else grid[..., :3]
-        return Frame(snap.step, grid=grid, critic=snap.critic, row_labels=labels)
+        return Frame(snap.step, grid=grid, critic=snap.critic, row_labels=labels,
+                     title=getattr(panel, "title", None))
     pts = samples.reshape(len(samples), -1)
     if pts.shape[1] == 1:  # 1D points: drawn on a line
         pts = np.concatenate([pts, np.zeros_like(pts)], axis=1)
@@ -420,6 +422,9 @@ class SampleView(QWidget):
 
     def _draw(self, frame: Frame) -> None:
         if frame.grid is not None:
+            title = frame.title or self.image_title
+            if self.title.text() != title:  # a new text re-lays the view out: only on a change
+                self.title.setText(title)
             self.image_item.setImage(frame.grid, levels=(0, 255), autoLevels=False)
             h, w = frame.grid.shape[:2]
             old = self._shown
