@@ -428,8 +428,15 @@ def cmd_sample(args: argparse.Namespace) -> int:
         raise ConfigError(f"--out: {out.name!r} must end in .png, .csv or .npy.")
     gen = LoadedGenerator(args.model)
     condition = _sample_condition(gen, args)
-    z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))
-    samples = gen(truncate(z.astype(np.float32), args.truncation), condition)
+    if gen.has_latent:
+        z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))
+        samples = gen(truncate(z.astype(np.float32), args.truncation), condition)
+    elif args.truncation != 1.0:
+        raise ConfigError("--truncation: this model draws its samples without a latent "
+                          "vector (an RBM's Gibbs chains), so there is nothing to truncate.",
+                          "Drop --truncation.")
+    else:
+        samples = gen.draw(args.n, args.seed)
     if not np.isfinite(samples).all():
         from ganstudio.errors import ModelError
 

@@ -257,15 +257,46 @@ class LoadedGenerator:
         self.metadata = read_metadata(path)
         self.inputs = signature_inputs(self.metadata)
         z = next((i for i in self.inputs if i["name"] == "z"), None)
-        if z is None:  # e.g. an RBM's export: sample(n, steps, seed) by Gibbs sampling
+        plain = [i for i in self.inputs if not i.get("batched", True)]
+        if z is None and not any(i["name"] == "n" for i in plain):
             names = ", ".join(str(i["name"]) for i in self.inputs)
             raise ModelError(f"the {self.metadata.get('family', '')} export at {str(path)!r} "
-                             f"takes no latent vector (its serving_default takes {names}).",
+                             f"takes neither a latent vector nor a count (its serving_default "
+                             f"takes {names}).",
                              "Load it with tf.saved_model.load and call its signatures; "
                              "assets/ganstudio.json describes them.")
+        self.plain = plain  # a count-driven export (an RBM's sample(n, steps, seed))
         self.latent_dim = int(z["shape"][0]) if z else 0
-        self.condition = next((i for i in self.inputs if i["name"] != "z"), None)
+        self.condition = next((i for i in self.inputs
+                               if i["name"] != "z" and i.get("batched", True)), None)
         self._fn = tf.saved_model.load(str(path)).signatures["serving_default"]
+
+    @property
+    def has_latent(self) -> bool:
+        """Whether samples come from latent vectors z (else from a count: `draw`)."""
+        return self.latent_dim > 0
+
+    def draw(self, n: int, seed: int = 0) -> np.ndarray:
+        """`n` samples from a count-driven export (no z), its other plain inputs (`seed`, an
+        RBM's Gibbs `steps`) at `seed` or their defaults.
+
+        Raises:
+            ModelError: for an export that takes z (call it with z instead), or a plain input
+                with no default.
+        """
+        import tensorflow as tf
+
+        if self.has_latent:
+            raise ModelError("this generator takes latent vectors; call it with z.")
+        feeds = {}
+        for spec in self.plain:
+            name = str(spec["name"])
+            value = n if name == "n" else seed if name == "seed" else spec.get("default")
+            if value is None:
+                raise ModelError(f"the export's input {name!r} has no default.",
+                                 "Call its serving_default yourself with every input.")
+            feeds[name] = tf.constant(value, dtype=tf.as_dtype(str(spec["dtype"])))
+        return self._fn(**feeds)[OUTPUT_KEY].numpy()
 
     @property
     def condition_name(self) -> str | None:

@@ -36,6 +36,13 @@ def load_exported_generator(path: str) -> tuple[Generator, int, str, dict[str, A
     from ganstudio.core.export import LoadedGenerator
 
     gen = LoadedGenerator(path)
+    if not gen.has_latent:
+        from ganstudio.errors import ModelError
+
+        raise ModelError(f"the {gen.metadata.get('family', '')} model at {str(path)!r} has no "
+                         "latent space to explore: it draws its samples from a count (an RBM's "
+                         "Gibbs chains).", "Use `ganstudio sample --model PATH` for its "
+                         "samples; the latent explorer takes the other families' models.")
     kind = str(gen.metadata.get("kind", "images"))
     return gen, gen.latent_dim, kind, dict(gen.metadata)
 

@@ -3,6 +3,7 @@ the export, samples.png), and one-line errors for a bad option and for point dat
 
 import json
 
+import numpy as np
 from PIL import Image
 
 from tests.e2e.conftest import error_lines
@@ -32,9 +33,18 @@ def test_an_rbm_run_writes_both_log_likelihoods_and_its_export(cli, tmp_path):
     grid = Image.open(tmp_path / "run" / "samples.png")
     assert grid.size[0] > 8 and grid.size[1] > 8
 
-    proc = cli("sample", "--model", "run", "--n", "4", "--out", "x.npy")
+    # `sample` runs the export's Gibbs chains: --n chains, --seed, the run's own sweeps
+    assert meta["signatures"]["serving_default"]["inputs"][1]["default"] == 10
+    proc = cli("sample", "--model", "run", "--n", "4", "--seed", "3", "--out", "x.npy")
+    assert proc.returncode == 0, proc.stderr
+    first = np.load(tmp_path / "x.npy")
+    assert first.shape == (4, 8, 8, 1) and first.min() >= 0 and first.max() <= 1
+    assert cli("sample", "--model", "run", "--n", "4", "--seed", "3", "--out",
+               "y.npy").returncode == 0
+    np.testing.assert_array_equal(first, np.load(tmp_path / "y.npy"))  # same seed, same chains
+    proc = cli("sample", "--model", "run", "--n", "4", "--truncation", "0.5", "--out", "z.png")
     lines = error_lines(proc.stderr)
-    assert proc.returncode == 2 and len(lines) == 1 and "takes no latent vector" in lines[0]
+    assert proc.returncode == 2 and len(lines) == 1 and "nothing to truncate" in lines[0]
 
 
 def test_rbm_mistakes_are_one_line(cli):

@@ -60,6 +60,8 @@ class InputSpec:
         help: What to give, for the CLI and the metadata.
         batched: One row per example (the signature's shape is `(None, *shape)`); `False`
             for a plain argument such as a sample count (its shape is `shape`).
+        default: For a plain argument: the value a caller that does not choose passes (the
+            CLI's `sample`), e.g. the Gibbs sweeps the run itself used; `None`: none.
     """
 
     name: str
@@ -67,6 +69,7 @@ class InputSpec:
     shape: tuple[int, ...]
     help: str = ""
     batched: bool = True
+    default: int | float | None = None
 
     def signature_shape(self) -> tuple[int | None, ...]:
         """The input's shape in a signature: a batch dimension first when `batched`."""
@@ -75,7 +78,7 @@ class InputSpec:
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly form (for the export metadata)."""
         return {"name": self.name, "dtype": self.dtype, "shape": list(self.shape),
-                "help": self.help, "batched": self.batched}
+                "help": self.help, "batched": self.batched, "default": self.default}
 
 
 @dataclass(frozen=True)

@@ -465,9 +465,9 @@ class RBMRecipe(Recipe):
         sample_inputs = (
             InputSpec("n", "int32", (), "how many samples", batched=False),
             InputSpec("steps", "int32", (), "Gibbs sweeps (about 1,000 for good samples)",
-                      batched=False),
+                      batched=False, default=int(self.sample_steps)),
             InputSpec("seed", "int32", (), "seeds the chains (same seed, same samples)",
-                      batched=False),
+                      batched=False, default=0),
         )
         x = InputSpec("x", "float32", self.image_shape,
                       "binary images (threshold [0, 1] images at 0.5)")
