@@ -189,8 +189,13 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.g_loss_view = GLossView()
         right.addWidget(self.g_loss_view)
         right.setChildrenCollapsible(False)
+        # the samples on the left, over the other image grids a family adds (reconstructions,
+        # a Gibbs chain); the curves, histograms and the latent space on the right
+        self.left_splitter = QSplitter(Qt.Orientation.Vertical)
+        self.left_splitter.addWidget(self.samples)
+        self.left_splitter.setChildrenCollapsible(False)
         self.views_splitter = QSplitter(Qt.Orientation.Horizontal)
-        self.views_splitter.addWidget(self.samples)
+        self.views_splitter.addWidget(self.left_splitter)
         self.views_splitter.addWidget(right)
         self.views_splitter.setStretchFactor(0, 3)
         self.views_splitter.setStretchFactor(1, 2)
@@ -381,11 +386,18 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         (an encoder's inputs and reconstructions) or the latent codes."""
         if isinstance(panel, Samples):
             view = SampleView(key=key, image_title=PANEL_TITLES.get(key, key))
+            self.left_splitter.addWidget(view)
+            # the samples keep most of the column: the extra grids share what is left
+            sizes = self.left_splitter.sizes()
+            total = sum(sizes) or 1
+            extra = len(sizes) - 1
+            self.left_splitter.setSizes([int(total * 0.6)]
+                                        + [int(total * 0.4 / extra)] * extra)
         elif isinstance(panel, LatentCodes):
             view = LatentView(key=key)
+            self.right_splitter.addWidget(view)
         else:
             return  # a panel kind the studio does not draw (yet): nothing to show
-        self.right_splitter.addWidget(view)
         self.panel_views[key] = view
 
     def show_family_views(self, family: str) -> None:
