@@ -10,7 +10,9 @@ spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999),
                 checkpoints and quality evaluations off.
     B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
                 (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
-                callbacks, the engine's tf.data pipeline.
+                callbacks, the engine's tf.data pipeline. (The engine takes R1 from the loss's
+                forward only when D's training calls change no variable: with the dcgan's
+                spectral-norm D it still runs R1's own forward, one more D forward than here.)
     C  pytorch  the same layers in `torch.nn` (trainable parameter counts checked equal), a
                 plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update).
 
@@ -35,6 +37,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -44,7 +47,8 @@ CASES = {
     "digits": {"data": {"name": "digits"}},
     "28x28": {"data": {"name": "digits", "image_size": 28}},
 }
-WARMUP = 15
+WARMUP = 5  # steps per runner before timing (tracing included), then a calibration
+MIN_STEPS = 5  # steps per timed block at least (the first one is not timed)
 
 
 def have_torch() -> bool:
@@ -390,7 +394,7 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> d
     for r in runners:  # trace, compile and warm up
         r.block(WARMUP)
     rate = keras_runner.block(WARMUP)
-    steps = max(WARMUP, int(block_seconds * rate))
+    steps = max(MIN_STEPS, int(block_seconds * rate))
     rates: dict[str, list[float]] = {r.name: [] for r in runners}
     for i in range(rounds):
         for r in runners:
@@ -445,8 +449,13 @@ def main() -> None:
                + f" | {r['ratios']['engine/keras']:.2f} |"
                + (f" {r['ratios']['engine/pytorch']:.2f} |" if use_torch else "")
                + f" {gflops * med['engine']:.1f} | {100 * gflops * med['engine'] / peak:.0f}% |")
-        print(row)
+        print(row, flush=True)
 
 
 if __name__ == "__main__":
     main()
+    # One full run (three cases, PyTorch child processes) hung in native code at interpreter
+    # shutdown after printing everything; nothing is left to clean up here.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
