@@ -1,10 +1,10 @@
 """The Keras callback between `fit` and the outside world.
 
-Per step it only reads the clock and checks the control (pause/stop/step). At most `scalar_hz`
-times a second it turns the step's logs into floats and emits a scalar `Snapshot`; at most
-`image_hz` times a second it also scores the probe batches and draws the fixed-z samples. It
-also writes periodic checkpoints and stops `fit` exactly at the target step. Training itself is
-never slowed to match the UI.
+Per step it only counts the step (in Python: no read from the device), reads the clock and
+checks the control (pause/stop/step). At most `scalar_hz` times a second it turns the step's
+logs into floats and emits a scalar `Snapshot`; at most `image_hz` times a second it also scores
+the probe batches and draws the fixed-z samples. It also writes periodic checkpoints and stops
+`fit` exactly at the target step. Training itself is never slowed to match the UI.
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         every = eval_every
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
+        self._counting = False
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -103,12 +104,23 @@ class TelemetryCallback(keras.callbacks.Callback):
 
     def _single(self, mode: str) -> None:
         logs = self.session.single_update(mode)
+        self.session.count_steps(self._counting)  # a G update outside fit moved the step
         self.emit({**(self._last_logs or {}), **logs}, heavy=True, event="step")
 
     # -- keras hooks -----------------------------------------------------------------------------
 
+    def on_train_begin(self, logs=None):
+        # the step is counted here, not read from the device every batch; one batch is one
+        # train_step only with steps_per_execution 1
+        self._counting = getattr(self.model, "steps_per_execution", 1) == 1
+        self.session.count_steps(self._counting)
+
+    def on_train_end(self, logs=None):
+        self.session.count_steps(False)
+
     def on_train_batch_end(self, batch, logs=None):
         s = self.session
+        s.step_done()
         step = s.step
         self._last_logs = logs
         # every step (the logs are numpy values by now: four float checks), so no checkpoint

@@ -207,15 +207,28 @@ class WeightClip:
             v.assign(ops.clip(v, -self.c, self.c))
 
 
+def _grad_norm_sq(grad: tf.Tensor) -> tf.Tensor:
+    """Per-example squared L2 norm of a gradient with respect to a batch of inputs."""
+    axes = list(range(1, len(grad.shape)))
+    return ops.sum(ops.square(grad), axis=axes)
+
+
 def _input_grad_norm_sq(critic, x: tf.Tensor, training: bool = True) -> tf.Tensor:
     """Per-example squared L2 norm of ∂critic/∂x."""
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
         total = ops.sum(critic(x, training=training))
-    grad = tape.gradient(total, x)
-    axes = list(range(1, len(grad.shape)))
-    return ops.sum(ops.square(grad), axis=axes)
+    return _grad_norm_sq(tape.gradient(total, x))
+
+
+def stateless_in_training(model) -> bool:
+    """Whether calling `model` in training mode leaves every variable as it was, so that two
+    calls on the same input are the same function: no spectral normalization (each training
+    call runs a power iteration and rewrites its kernel) and no batch normalization (each call
+    moves its statistics)."""
+    stateful = (keras.layers.SpectralNormalization, keras.layers.BatchNormalization)
+    return not any(isinstance(layer, stateful) for layer in model._flatten_layers())
 
 
 @dataclass(frozen=True)
@@ -247,6 +260,21 @@ class R1Penalty:
     def __call__(self, critic, real: tf.Tensor, fake: tf.Tensor, seed) -> tf.Tensor:
         """Returns the weighted penalty for one batch."""
         return 0.5 * self.gamma * batch_mean(_input_grad_norm_sq(critic, real))
+
+    def with_logits(self, critic, real: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """D's outputs on the real batch and the weighted penalty, from one forward of D.
+
+        The same values and gradients as `critic(real)` and `self(critic, real, ...)`, which
+        runs D on the real batch a second time, when D is `stateless_in_training` (its
+        training-mode calls change no variable). Call it under the tape of D's update.
+        """
+        real = tf.convert_to_tensor(real)
+        with tf.GradientTape() as tape:
+            tape.watch(real)
+            logits = critic(real)
+            total = ops.sum(logits)
+        grad = tape.gradient(total, real)
+        return logits, 0.5 * self.gamma * batch_mean(_grad_norm_sq(grad))
 
 
 OBJECTIVES: dict[str, type[Objective]] = {

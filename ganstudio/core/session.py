@@ -127,6 +127,7 @@ class TrainingSession:
         self._saved: tuple[int, Path] | None = None  # (step, path) of the state last saved
         self._folder_lock: RunLock | None = None
         self._good: tuple[int, list[np.ndarray]] | None = None  # last finite (step, state)
+        self._counted_step: int | None = None  # while `fit` runs: the step, counted in Python
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -183,8 +184,23 @@ class TrainingSession:
 
     @property
     def step(self) -> int:
-        """Generator updates so far."""
+        """Generator updates so far (while `fit` runs, counted by the telemetry callback rather
+        than read from the optimizer's variable at every batch)."""
+        if self._counted_step is not None:
+            return self._counted_step
         return self.recipe.steps if self.recipe is not None else 0
+
+    def count_steps(self, counting: bool) -> None:
+        """Starts counting steps in Python from the recipe's own count (again: after an update
+        outside `fit`, a Step button's), or stops and goes back to reading it."""
+        self._counted_step = None
+        if counting and self.recipe is not None:
+            self._counted_step = self.recipe.steps
+
+    def step_done(self) -> None:
+        """One more `train_step` ran (each makes exactly one step): counts it, when counting."""
+        if self._counted_step is not None:
+            self._counted_step += 1
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a checkpoint stores beside the variables."""
@@ -366,6 +382,7 @@ class TrainingSession:
                 f"out of memory at step {self.step} with batch {self.config.train.batch}.",
                 "Lower the batch size or the image size, or use a smaller net.") from None
         finally:
+            self.count_steps(False)  # read again from the variables, whatever happened in fit
             telemetry.emit_final()
         if telemetry.error is not None:
             raise telemetry.error

@@ -110,6 +110,12 @@ class TrainingHost(Protocol):
     def single_update(self, mode: str) -> dict[str, float]:
         """One update of one player (a Step button while paused)."""
 
+    def count_steps(self, counting: bool) -> None:
+        """Starts (from the true count) or stops counting `step` in Python during `fit`."""
+
+    def step_done(self) -> None:
+        """One `train_step` ran: `step` goes up by one when counting."""
+
     def diverged(self, names: list[str]) -> Exception:
         """The error for watched scalars that became NaN or infinite at this step."""
 

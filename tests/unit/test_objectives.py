@@ -17,6 +17,7 @@ from ganstudio.core.objectives import (
     Wasserstein,
     WeightClip,
     build_game,
+    stateless_in_training,
 )
 
 LOG2 = math.log(2.0)
@@ -101,6 +102,54 @@ def test_r1_penalty_matches_finite_differences():
     assert got == pytest.approx(expected, rel=1e-3)
 
 
+def _packed_mlp_critic(spectral: bool = False):
+    from ganstudio.config import NetConfig
+    from ganstudio.core.nets import build_nets
+
+    cfg = NetConfig(name="mlp", latent_dim=4, depth=2, width=32, g_norm="none",
+                    d_norm="spectral" if spectral else "none", pack=2, minibatch_std=True)
+    nets = build_nets(cfg, (2,))
+    from ganstudio.core.nets.blocks import Pack
+
+    pack = Pack(2)
+    return nets.discriminator, lambda x, training=True: nets.discriminator(pack(x),
+                                                                           training=training)
+
+
+def test_r1_from_the_loss_forward_is_the_separate_forwards_value_and_gradients():
+    """`with_logits` (one forward of D) against the old computation (D's loss on `critic(real)`
+    plus `R1Penalty.__call__`, a second forward), on a fixed batch: value and D's gradients."""
+    import tensorflow as tf
+
+    d, critic = _packed_mlp_critic()
+    assert stateless_in_training(d)
+    rng = np.random.default_rng(3)
+    real = tf.constant(rng.normal(size=(64, 2)).astype(np.float32))
+    fake = tf.constant(rng.normal(size=(64, 2)).astype(np.float32))
+    r1, obj = R1Penalty(2.5), NonSaturating()
+    with tf.GradientTape() as tape:
+        old_logits = critic(real)
+        old_r1 = r1(critic, real, fake, None)
+        old_total = obj.d_loss(old_logits, critic(fake)) + old_r1
+    old_grads = tape.gradient(old_total, d.trainable_variables)
+    with tf.GradientTape() as tape:
+        new_logits, new_r1 = r1.with_logits(critic, real)
+        new_total = obj.d_loss(new_logits, critic(fake)) + new_r1
+    new_grads = tape.gradient(new_total, d.trainable_variables)
+    assert f(new_r1) > 0
+    np.testing.assert_allclose(f(new_r1), f(old_r1), rtol=1e-6)
+    np.testing.assert_allclose(np.asarray(new_logits), np.asarray(old_logits), rtol=1e-6)
+    np.testing.assert_allclose(f(new_total), f(old_total), rtol=1e-6)
+    for a, b in zip(new_grads, old_grads, strict=True):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-7)
+
+
+def test_a_spectral_norm_critic_is_not_stateless_in_training():
+    """Its training calls rewrite the kernel: the GAN keeps R1's own forward for it."""
+    d, _ = _packed_mlp_critic(spectral=True)
+    assert not stateless_in_training(d)
+
+
 def test_weight_clip_clips_every_weight():
     layer = keras.layers.Dense(4)
     layer.build((None, 3))
@@ -136,3 +185,41 @@ def test_every_trick_builds_and_trains_one_step():
     assert session.recipe.ema_generator is not None
     assert float(session.recipe.d_optimizer.learning_rate) == pytest.approx(4e-4)
     assert session.views()["d_hist"].groups["real"].shape == (session.config.train.probe_size // 4,)
+
+
+def test_the_gans_d_update_is_unchanged_by_the_shared_r1_forward():
+    """One D update of the GAN recipe with R1 from the loss's forward and with R1's own
+    forward (the old path): the same loss, R1 included, and the same D weights after it."""
+    import tensorflow as tf
+
+    from ganstudio.config import NetConfig
+    from ganstudio.core.nets import build_nets
+    from ganstudio.core.recipes.gan import GANRecipe
+
+    cfg = NetConfig(name="mlp", latent_dim=4, depth=2, width=32, g_norm="none", d_norm="none",
+                    pack=2)
+    real = tf.constant(np.random.default_rng(5).normal(size=(64, 2)).astype(np.float32))
+    results, start = [], None
+    for shared in (True, False):
+        nets = build_nets(cfg, (2,))
+        recipe = GANRecipe(nets.generator, nets.discriminator,
+                           build_game(ObjectiveConfig(r1_gamma=2.0)), latent_dim=4, batch=64,
+                           pack=2, seed=0)
+        recipe.compile(d_optimizer=keras.optimizers.Adam(1e-2),
+                       g_optimizer=keras.optimizers.Adam(1e-2))
+        recipe.build_state()
+        if start is None:
+            start = [m.get_weights() for m in (recipe.generator, recipe.discriminator)]
+        for m, w in zip((recipe.generator, recipe.discriminator), start, strict=True):
+            m.set_weights(w)
+        assert recipe._shared_r1 is not None
+        if not shared:
+            recipe._shared_r1 = None
+        logs = recipe._d_update(real)
+        results.append((f(logs["d_loss"]), f(logs["grad_norm_d"]),
+                        recipe.discriminator.get_weights()))
+    (loss_a, norm_a, w_a), (loss_b, norm_b, w_b) = results
+    np.testing.assert_allclose(loss_a, loss_b, rtol=1e-6)
+    np.testing.assert_allclose(norm_a, norm_b, rtol=1e-5)
+    for a, b in zip(w_a, w_b, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-7)

@@ -349,3 +349,36 @@ def test_a_resumed_run_trains_at_its_own_learning_rates_not_the_checkpoints(tmp_
     assert resumed.step == 10
     assert float(resumed.recipe.d_optimizer.learning_rate) == pytest.approx(1e-4)
     assert float(resumed.recipe.g_optimizer.learning_rate) == pytest.approx(2e-4)
+
+
+def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
+    """The callback counts steps in Python instead of reading the variable every batch: at
+    each batch the count equals the variable, snapshots carry it, and after `fit` (and across
+    a second run) the session reads the variable again."""
+    from ganstudio.core import callbacks
+
+    seen = []
+
+    base = callbacks.TelemetryCallback
+
+    class Checked(base):
+        def on_train_batch_end(self, batch, logs=None):
+            super().on_train_batch_end(batch, logs)
+            seen.append((session.step, int(session.recipe.g_optimizer.iterations.numpy())))
+
+    reporter = Collect()
+    session = TrainingSession(tiny(train={"steps": 12, "batch": 32, "jit": "off",
+                                          "eval_every": 0, "checkpoint_every": 5}),
+                              out_dir=tmp_path, reporter=reporter, scalar_hz=1e9)
+    callbacks.TelemetryCallback = Checked
+    try:
+        session.run(steps=7)
+        assert session._counted_step is None
+        session.run()
+    finally:
+        callbacks.TelemetryCallback = base
+    assert [a for a, _ in seen] == list(range(1, 13))
+    assert all(a == b for a, b in seen)
+    ticks = [s.step for s in reporter.snaps if s.event == "tick"]
+    assert ticks == list(range(1, 13))
+    assert session.step == 12 and session._counted_step is None

@@ -17,7 +17,14 @@ from keras import ops
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.line1d import LINE_SAMPLES, LineProbe
 from ganstudio.core.nets.blocks import Pack
-from ganstudio.core.objectives import CRITIC, PROBABILITY, GameSpec, build_game
+from ganstudio.core.objectives import (
+    CRITIC,
+    PROBABILITY,
+    GameSpec,
+    R1Penalty,
+    build_game,
+    stateless_in_training,
+)
 from ganstudio.core.panels import Histograms, Samples
 from ganstudio.core.recipes.base import (
     Evaluator,
@@ -120,6 +127,11 @@ class GANRecipe(TwoPlayerRecipe):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
         self._single_steps: dict = {}
+        # R1 from the D loss's own forward on the real batch (one forward of D fewer per D
+        # update), where that is the same function: D's training calls change no variable
+        self._shared_r1 = next((p for p in game.penalties if isinstance(p, R1Penalty)), None)
+        if not stateless_in_training(discriminator):
+            self._shared_r1 = None
         self.context: RecipeContext | None = None
         self.net_config = None
 
@@ -196,13 +208,20 @@ class GANRecipe(TwoPlayerRecipe):
 
     def _d_update(self, real):
         fake = self.generator(self._z(ops.shape(real)[0]), training=True)
+        shared = self._shared_r1
         with tf.GradientTape() as tape:
-            real_logits = self.critic(real)
+            if shared is not None:
+                real_logits, r1 = shared.with_logits(self.critic, real)
+            else:
+                real_logits = self.critic(real)
             fake_logits = self.critic(fake)
             d_loss = self.objective.d_loss(real_logits, fake_logits)
             total = d_loss
             for penalty in self.game.penalties:
-                total = total + penalty(self.critic, real, fake, self.seed_generator)
+                if penalty is shared:
+                    total = total + r1
+                else:
+                    total = total + penalty(self.critic, real, fake, self.seed_generator)
         variables = self.discriminator.trainable_variables
         grads = tape.gradient(total, variables)
         self.d_optimizer.apply(grads, variables)

@@ -1,0 +1,461 @@
+"""The engine against a bare Keras loop and a plain PyTorch loop on the same nets and losses.
+
+Prints numbers; asserts nothing. For each case (the engine's defaults for the data: ring8 mlp,
+digits 8x8 dcgan, digits resized to 28x28 dcgan) three runners train the same architecture
+with the same game (non-saturating loss, R1 on real data, EMA of G, PacGAN packing 2,
+spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999), batch 512):
+
+    A  engine   `TrainingSession.run` as the CLI runs it: `fit` with the telemetry callback,
+                live views at their normal rates (scalars 10 Hz, histograms and samples 2 Hz);
+                checkpoints and quality evaluations off.
+    B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
+                (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
+                callbacks, the engine's tf.data pipeline. (The engine takes R1 from the loss's
+                forward only when D's training calls change no variable: with the dcgan's
+                spectral-norm D it still runs R1's own forward, one more D forward than here.)
+    C  pytorch  the same layers in `torch.nn` (trainable parameter counts checked equal), a
+                plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update).
+
+Blocks run A B C A B C ... (`--rounds` of each, the same number of steps per block); a block's
+rate is timed from the end of its first step to the end of its last, so set-up is excluded.
+The table gives the medians and the medians of the per-round ratios (engine/keras,
+engine/pytorch). FLOPs are analytic (dense and convolution layers only, 2 per multiply-add):
+F_G and F_D are one forward of G on a batch and of D on its packed batch; a step counts
+4·F_G + 11·F_D (D update: G forward, D forward + backward on real and fake, R1's input gradient
+and its backward ≈ 3 passes of D; G update: G forward + backward, D forward + input backward).
+The peak is a 2048² float32 matmul in TensorFlow, measured in the same run.
+
+PyTorch is optional (`pip install -e ".[bench]"`); without it the script runs A and B and
+says so. XLA is off (as the engine on CPU).
+
+    python benchmarks/vs_pytorch.py                     # all three cases, ~4 minutes on 2 cores
+    python benchmarks/vs_pytorch.py --cases ring8 --rounds 7 --block-seconds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+CASES = {
+    "ring8": {"data": {"name": "ring8"}},
+    "digits": {"data": {"name": "digits"}},
+    "28x28": {"data": {"name": "digits", "image_size": 28}},
+}
+WARMUP = 5  # steps per runner before timing (tracing included), then a calibration
+MIN_STEPS = 5  # steps per timed block at least (the first one is not timed)
+
+
+def have_torch() -> bool:
+    """Whether torch is installed, without importing it: TensorFlow must be imported first
+    (torch first, then TensorFlow, crashed with a segmentation fault in one process)."""
+    import importlib.util
+
+    return importlib.util.find_spec("torch") is not None
+
+
+# -- analytic FLOPs --------------------------------------------------------------------------------
+
+
+def forward_flops(model, batch: int) -> int:
+    """2 · multiply-adds of the dense and convolution layers of one forward on `batch` inputs."""
+    import keras
+
+    layers = list(model._flatten_layers(include_self=False, recursive=True))
+    spectral = keras.layers.SpectralNormalization
+    wrapped = {id(layer.layer) for layer in layers if isinstance(layer, spectral)}
+    total = 0
+    for layer in layers:
+        if id(layer) in wrapped:
+            continue  # counted through its spectral-norm wrapper, which has the shapes
+        core = layer.layer if isinstance(layer, spectral) else layer
+        if isinstance(core, keras.layers.Dense):
+            k = core.kernel.shape
+            total += 2 * k[0] * k[1] * batch
+        elif isinstance(core, keras.layers.Conv2DTranspose):
+            kh, kw, cout, cin = core.kernel.shape
+            h, w = layer.input.shape[1:3]
+            total += 2 * kh * kw * cin * cout * h * w * batch
+        elif isinstance(core, keras.layers.Conv2D):
+            kh, kw, cin, cout = core.kernel.shape
+            h, w = layer.output.shape[1:3]
+            total += 2 * kh * kw * cin * cout * h * w * batch
+    return int(total)
+
+
+def matmul_peak(seconds: float = 2.0, n: int = 2048) -> float:
+    """float32 GFLOP/s of a square matmul in TensorFlow (best of a few timed runs)."""
+    import tensorflow as tf
+
+    a = tf.random.normal((n, n))
+    b = tf.random.normal((n, n))
+    f = tf.function(lambda a, b: tf.matmul(a, b))
+    f(a, b).numpy()
+    best = 0.0
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        for _ in range(5):
+            out = f(a, b)
+        out.numpy()
+        best = max(best, 5 * 2 * n**3 / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+# -- A: the engine ---------------------------------------------------------------------------------
+
+
+class EngineRunner:
+    """`TrainingSession.run(steps=n)`; rates from the telemetry callback's own batch ends."""
+
+    name = "engine"
+
+    def __init__(self, case: str) -> None:
+        import ganstudio.core.callbacks as callbacks
+        from ganstudio.config import RunConfig
+        from ganstudio.core.session import TrainingSession
+
+        marks: list[float] = []
+        self.marks = marks
+        base = callbacks.TelemetryCallback
+
+        class Timed(base):
+            def on_train_batch_end(self, batch, logs=None):
+                super().on_train_batch_end(batch, logs)
+                marks.append(time.perf_counter())
+
+        callbacks.TelemetryCallback = Timed  # session.run imports it at call time
+        train = {"steps": 10_000_000, "checkpoint_every": 0, "eval_every": 0, "jit": "off"}
+        self.config = RunConfig().with_changes(**CASES[case], train=train)
+        self.session = TrainingSession(self.config)
+        self.session.prepare()
+
+    def block(self, steps: int) -> float:
+        self.marks.clear()
+        self.session.run(steps=steps)
+        return (len(self.marks) - 1) / (self.marks[-1] - self.marks[0])
+
+
+# -- B: a bare Keras loop --------------------------------------------------------------------------
+
+
+class KerasRunner:
+    """The engine's Keras models and optimizers, one plain `tf.function` step."""
+
+    name = "keras"
+
+    def __init__(self, config) -> None:
+        import keras
+        import tensorflow as tf
+        from keras import ops
+
+        from ganstudio.core.session import TrainingSession
+
+        session = TrainingSession(config)
+        session.prepare()
+        recipe = session.recipe
+        g, d = recipe.generator, recipe.discriminator
+        ema = recipe.ema_generator
+        decay = recipe.ema_decay
+        pack = recipe.packer
+        gamma = config.objective.r1_gamma
+        latent = recipe.latent_dim
+        opt_d, opt_g = recipe.d_optimizer, recipe.g_optimizer
+        seed = keras.random.SeedGenerator(config.train.seed)
+        self.g, self.d = g, d
+
+        @tf.function(jit_compile=False)
+        def step(real):
+            n = ops.shape(real)[0]
+            fake = g(keras.random.normal((n, latent), seed=seed), training=True)
+            with tf.GradientTape() as tape:
+                with tf.GradientTape() as inner:
+                    inner.watch(real)
+                    real_logits = d(pack(real), training=True)
+                    real_sum = ops.sum(real_logits)
+                fake_logits = d(pack(fake), training=True)
+                grad = inner.gradient(real_sum, real)
+                r1 = 0.5 * gamma * ops.mean(ops.sum(ops.square(grad),
+                                                    axis=list(range(1, len(real.shape)))))
+                d_loss = (ops.mean(ops.softplus(-real_logits))
+                          + ops.mean(ops.softplus(fake_logits)) + r1)
+            grads = tape.gradient(d_loss, d.trainable_variables)
+            opt_d.apply(grads, d.trainable_variables)
+            with tf.GradientTape() as tape:
+                fake_logits = d(pack(g(keras.random.normal((n, latent), seed=seed),
+                                       training=True)), training=True)
+                g_loss = ops.mean(ops.softplus(-fake_logits))
+            grads = tape.gradient(g_loss, g.trainable_variables)
+            opt_g.apply(grads, g.trainable_variables)
+            if ema is not None:
+                for avg, w in zip(ema.variables, g.variables, strict=True):
+                    avg.assign(decay * avg + (1.0 - decay) * w)
+            return d_loss, g_loss
+
+        self.step = step
+        self.batches = iter(session.pipeline)
+
+    def block(self, steps: int) -> float:
+        t0 = None
+        for i in range(steps):
+            out = self.step(next(self.batches)["x"])
+            if i == 0:
+                out[0].numpy()
+                t0 = time.perf_counter()
+        out[0].numpy()
+        return (steps - 1) / (time.perf_counter() - t0)
+
+
+# -- C: a plain PyTorch loop ---------------------------------------------------------------------
+
+
+def _filters_at(filters: int, level: int) -> int:
+    return filters * min(2**level, 8)  # as ganstudio.core.nets.conv (not imported: it loads TF)
+
+
+def _plan(size: int) -> tuple[int, int]:
+    start, n = size, 0  # as ganstudio.core.nets.conv.plan_resolutions
+    while start % 2 == 0 and start > 7:
+        start //= 2
+        n += 1
+    return start, n
+
+
+def torch_nets(data_shape, latent: int, net: dict):
+    """G and D in torch.nn, layer for layer as the engine's default mlp or dcgan (NCHW)."""
+    from torch import nn
+    from torch.nn.utils.parametrizations import spectral_norm
+
+    m = net["pack"]
+    if net["name"] == "mlp":
+        act = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2)}[net["activation"]]
+        assert net["g_norm"] == "none" and net["d_norm"] == "none", "only the default mlp"
+        g_layers, d_layers, width = [], [], net["width"]
+        for i in range(net["depth"]):
+            g_layers += [nn.Linear(latent if i == 0 else width, width), act()]
+            d_layers += [nn.Linear(data_shape[0] * m if i == 0 else width, width), act()]
+        g = nn.Sequential(*g_layers, nn.Linear(width, data_shape[0]))
+        d = nn.Sequential(*d_layers, nn.Linear(width, 1))
+        return g, d
+    assert net["g_norm"] == "batch" and net["d_norm"] == "spectral", "only the default dcgan"
+    size, _, channels = data_shape
+    start, n = _plan(size)
+    f = net["filters"]
+    top = _filters_at(f, n)
+    g_layers = [nn.Linear(latent, start * start * top, bias=False),
+                nn.Unflatten(1, (top, start, start)), nn.BatchNorm2d(top, 1e-3, 0.1), nn.ReLU()]
+    cin = top
+    for level in range(n - 1, -1, -1):
+        cout = _filters_at(f, level)
+        g_layers += [nn.ConvTranspose2d(cin, cout, 4, 2, 1, bias=False),
+                     nn.BatchNorm2d(cout, 1e-3, 0.1), nn.ReLU()]
+        cin = cout
+    g_layers += [nn.Conv2d(cin, channels, 3, padding=1), nn.Tanh()]
+    d_layers, cin = [], channels * m
+    for level in range(n):
+        cout = _filters_at(f, level)
+        d_layers += [spectral_norm(nn.Conv2d(cin, cout, 4, 2, 1)), nn.LeakyReLU(0.2)]
+        cin = cout
+    d_layers += [spectral_norm(nn.Conv2d(cin, top, 3, padding=1)), nn.LeakyReLU(0.2),
+                 nn.Flatten(), spectral_norm(nn.Linear(start * start * top, 1))]
+    return nn.Sequential(*g_layers), nn.Sequential(*d_layers)
+
+
+def torch_worker(conn, spec: dict) -> None:
+    """The PyTorch loop, in its own process (no TensorFlow in it): builds the nets, sends their
+    trainable parameter counts, then runs a block of n steps per request and sends its rate."""
+    import copy
+
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+
+    torch.manual_seed(spec["seed"])
+    x = np.asarray(spec["x"], np.float32)
+    if x.ndim == 4:
+        x = x.transpose(0, 3, 1, 2)  # NHWC -> NCHW
+    data = torch.from_numpy(np.ascontiguousarray(x))
+    latent, net, obj, batch = spec["latent"], spec["net"], spec["objective"], spec["batch"]
+    g, d = torch_nets(spec["shape"], latent, net)
+    g.train()
+    d.train()
+    ema = copy.deepcopy(g)
+    for p in ema.parameters():
+        p.requires_grad_(False)
+    betas = (obj["beta1"], obj["beta2"])
+    opt_d = torch.optim.Adam(d.parameters(), lr=obj["lr_d"], betas=betas)
+    opt_g = torch.optim.Adam(g.parameters(), lr=obj["lr_g"], betas=betas)
+    gamma, decay, m = obj["r1_gamma"], obj["ema"], net["pack"]
+    ema_t = [t for t in list(ema.parameters()) + list(ema.buffers()) if t.is_floating_point()]
+    g_t = [t for t in list(g.parameters()) + list(g.buffers()) if t.is_floating_point()]
+    d_params = list(d.parameters())
+
+    def packed(v):
+        return v.reshape(v.shape[0] // m, -1, *v.shape[2:])
+
+    def step():
+        real = data[torch.randint(len(data), (batch,))].requires_grad_(True)
+        with torch.no_grad():
+            fake = g(torch.randn(batch, latent))
+        real_logits = d(packed(real))
+        fake_logits = d(packed(fake))
+        (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
+        r1 = 0.5 * gamma * grad.square().flatten(1).sum(1).mean()
+        d_loss = F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean() + r1
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        for p in d_params:
+            p.requires_grad_(False)
+        g_loss = F.softplus(-d(packed(g(torch.randn(batch, latent))))).mean()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+        for p in d_params:
+            p.requires_grad_(True)
+        with torch.no_grad():
+            torch._foreach_lerp_(ema_t, g_t, 1.0 - decay)
+
+    conn.send({"G": sum(p.numel() for p in g.parameters()),
+               "D": sum(p.numel() for p in d.parameters()),
+               "version": torch.__version__, "threads": torch.get_num_threads()})
+    while (steps := conn.recv()) is not None:
+        t0 = None
+        for i in range(steps):
+            step()
+            if i == 0:
+                t0 = time.perf_counter()
+        conn.send((steps - 1) / (time.perf_counter() - t0))
+
+
+class TorchRunner:
+    """The same nets, losses, R1, EMA and Adam in a plain PyTorch loop, in a child process
+    (TensorFlow and torch in one process crashed: triton's import after TensorFlow's)."""
+
+    name = "pytorch"
+
+    def __init__(self, config, session) -> None:
+        import multiprocessing as mp
+
+        recipe = session.recipe
+        obj = config.objective
+        spec = {"x": recipe.training_arrays()["x"], "shape": tuple(session.dataset.shape),
+                "latent": recipe.latent_dim, "net": dict(vars(recipe.net_config)),
+                "objective": {k: getattr(obj, k) for k in
+                              ("lr_d", "lr_g", "beta1", "beta2", "r1_gamma", "ema")},
+                "batch": config.train.batch, "seed": config.train.seed}
+        ctx = mp.get_context("spawn")
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(target=torch_worker, args=(child, spec), daemon=True)
+        self.process.start()
+        self.info = self.conn.recv()
+
+    def block(self, steps: int) -> float:
+        self.conn.send(steps)
+        return self.conn.recv()
+
+    def close(self) -> None:
+        self.conn.send(None)
+        self.process.join(timeout=30)
+
+
+def trainable(keras_model) -> int:
+    return int(sum(int(v.numpy().size) for v in keras_model.trainable_variables))
+
+
+# -- the run -----------------------------------------------------------------------------------------
+
+
+def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> dict:
+    engine = EngineRunner(case)
+    keras_runner = KerasRunner(engine.config)
+    runners = [engine, keras_runner]
+    recipe = engine.session.recipe
+    counts = {"G": trainable(recipe.generator), "D": trainable(recipe.discriminator)}
+    if use_torch:
+        torch_runner = TorchRunner(engine.config, engine.session)
+        t_counts = {k: torch_runner.info[k] for k in ("G", "D")}
+        if t_counts != counts:
+            raise SystemExit(f"{case}: trainable parameters differ: keras {counts}, "
+                             f"torch {t_counts}")
+        runners.append(torch_runner)
+        print(f"  {case}: PyTorch {torch_runner.info['version']} in a child process, "
+                  f"{torch_runner.info['threads']} threads", flush=True)
+    batch = engine.config.train.batch
+    m = recipe.net_config.pack
+    f_g = forward_flops(recipe.generator, batch)
+    f_d = forward_flops(recipe.discriminator, batch // m)
+    flops = 4 * f_g + 11 * f_d
+    for r in runners:  # trace, compile and warm up
+        r.block(WARMUP)
+    rate = keras_runner.block(WARMUP)
+    steps = max(MIN_STEPS, int(block_seconds * rate))
+    rates: dict[str, list[float]] = {r.name: [] for r in runners}
+    for i in range(rounds):
+        for r in runners:
+            rates[r.name].append(r.block(steps))
+        print(f"  {case} round {i + 1}/{rounds}: "
+              + "  ".join(f"{k} {v[-1]:.1f}" for k, v in rates.items()), flush=True)
+    for r in runners:
+        if hasattr(r, "close"):
+            r.close()
+    ratios = {f"engine/{k}": statistics.median(a / b for a, b in
+                                               zip(rates["engine"], v, strict=True))
+              for k, v in rates.items() if k != "engine"}
+    return {"case": case, "net": recipe.net_config.name, "counts": counts, "flops": flops,
+            "f_g": f_g, "f_d": f_d, "steps": steps,
+            "median": {k: statistics.median(v) for k, v in rates.items()}, "ratios": ratios}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", nargs="*", choices=list(CASES), default=list(CASES))
+    parser.add_argument("--rounds", type=int, default=5, help="A B C rounds per case")
+    parser.add_argument("--block-seconds", type=float, default=2.5,
+                        help="about how long one block runs (steps fixed from a calibration)")
+    parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
+    args = parser.parse_args()
+    use_torch = not args.no_torch and have_torch()
+    if not use_torch and not args.no_torch:
+        print("PyTorch is not installed: running the engine and the bare Keras loop only "
+              "(pip install -e '.[bench]' for the PyTorch column).")
+    import tensorflow as tf
+
+    threads = (tf.config.threading.get_intra_op_parallelism_threads(), os.cpu_count())
+    print(f"TensorFlow {tf.__version__}; TF intra-op threads {threads[0] or 'default'}, "
+          f"{threads[1]} CPUs")
+    peak = matmul_peak()
+    print(f"TF float32 matmul peak (2048²): {peak:.0f} GFLOP/s", flush=True)
+    results = [run_case(c, args.rounds, args.block_seconds, use_torch) for c in args.cases]
+    cols = ["engine", "keras"] + (["pytorch"] if use_torch else [])
+    print(f"\nsteps/s, medians of {args.rounds} alternated blocks; ratios: medians of the "
+          "per-round ratios")
+    head = ("| case | net | G params | D params | GFLOP/step | steps/block | "
+            + " | ".join(cols) + " | engine/keras |" + (" engine/pytorch |" if use_torch else "")
+            + " engine GFLOP/s | % of peak |")
+    print(head)
+    print("|---|---|" + "---:|" * (head.count("|") - 3))
+    for r in results:
+        med = r["median"]
+        gflops = r["flops"] / 1e9
+        row = (f"| {r['case']} | {r['net']} | {r['counts']['G']:,} | {r['counts']['D']:,} | "
+               f"{gflops:.3g} | {r['steps']} | "
+               + " | ".join(f"{med[c]:.1f}" for c in cols)
+               + f" | {r['ratios']['engine/keras']:.2f} |"
+               + (f" {r['ratios']['engine/pytorch']:.2f} |" if use_torch else "")
+               + f" {gflops * med['engine']:.1f} | {100 * gflops * med['engine'] / peak:.0f}% |")
+        print(row, flush=True)
+
+
+if __name__ == "__main__":
+    main()
+    # One full run (three cases, PyTorch child processes) hung in native code at interpreter
+    # shutdown after printing everything; nothing is left to clean up here.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
