@@ -1,10 +1,6 @@
 """The encoder families `ae` and `vae`: the VAE's terms against closed forms, the ELBO of a
 tiny model, the panels of a run, and the four-signature export read back by TensorFlow alone."""
 
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -13,6 +9,7 @@ from ganstudio.config import RunConfig
 from ganstudio.core.families import PANEL_LATENT, PANEL_RECON, PANEL_SAMPLES, get_family
 from ganstudio.core.panels import LatentCodes, Samples
 from ganstudio.errors import ConfigError
+from tests.conftest import run_tf_only
 
 TINY_IMAGES = {
     "data": {"name": "digits"},
@@ -183,11 +180,8 @@ def test_a_run_emits_its_panels_and_exports_four_signatures(tmp_path, family):
     assert report.ok, report.summary()
     inputs = s.recipe.example_inputs(5, seed=9)
     np.savez(tmp_path / "inputs.npz", **inputs)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(report.path),
-                           str(tmp_path / "inputs.npz")], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, check=True)
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = run_tf_only(ROUND_TRIP, str(report.path),
+                           str(tmp_path / "inputs.npz"), cwd=tmp_path)
     assert got["ganstudio_loaded"] is False
     out = got["out"]
     np.testing.assert_allclose(out["serving_default"]["output_0"], s.generate(inputs["z"]),

@@ -2,10 +2,6 @@
 draws, log Z exact against brute force and AIS against exact, the free energy, a session run
 with its panels, the export round trip in a TensorFlow-only process, and refused settings."""
 
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -17,6 +13,7 @@ from ganstudio.core.metrics import rbm as m
 from ganstudio.core.recipes.rbm import contrastive_divergence, free_energy_tf
 from ganstudio.core.session import TrainingSession
 from ganstudio.errors import ConfigError, DataError
+from tests.conftest import run_tf_only
 from tests.unit.test_session import Collect
 
 
@@ -219,11 +216,8 @@ def test_export_round_trip_in_a_process_that_imports_only_tensorflow(tmp_path):
     assert report.ok, report.summary()
     x = s.recipe.test_x[:4].reshape(4, 8, 8, 1)
     np.save(tmp_path / "x.npy", x)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(report.path),
-                           str(tmp_path / "x.npy")], capture_output=True, text=True, env=env,
-                          cwd=tmp_path, check=True)
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = run_tf_only(ROUND_TRIP, str(report.path),
+                           str(tmp_path / "x.npy"), cwd=tmp_path)
     assert got["ganstudio_loaded"] is False
     out = np.asarray(got["out"], np.float32)
     assert out.shape == (5, 8, 8, 1) and out.min() >= 0 and out.max() <= 1

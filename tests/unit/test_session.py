@@ -2,7 +2,6 @@
 export round trip (checked in a separate process that imports only TensorFlow), NaN errors."""
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -14,7 +13,7 @@ from ganstudio.config import RunConfig
 from ganstudio.core.checkpoint import list_checkpoints, load_checkpoint, save_checkpoint
 from ganstudio.core.session import TrainingSession
 from ganstudio.errors import ModelError, TrainingError
-from tests.conftest import run_lock_held_elsewhere
+from tests.conftest import run_lock_held_elsewhere, run_tf_only
 
 TINY = {
     "data": {"name": "ring8", "n_points": 2000},
@@ -161,11 +160,8 @@ def test_export_round_trip_in_a_process_that_imports_only_tensorflow(tmp_path, d
     assert report.ok, report.summary()
     z = np.random.default_rng(3).standard_normal((7, 4)).astype(np.float32)
     np.save(tmp_path / "z.npy", z)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(report.path),
-                           str(tmp_path / "z.npy")], capture_output=True, text=True, env=env,
-                          cwd=tmp_path, check=True)
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = run_tf_only(ROUND_TRIP, str(report.path),
+                           str(tmp_path / "z.npy"), cwd=tmp_path)
     assert got["ganstudio_loaded"] is False
     out = np.asarray(got["out"], np.float32)
     np.testing.assert_allclose(out, s.generate(z), atol=1e-5)

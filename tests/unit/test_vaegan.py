@@ -1,10 +1,6 @@
 """The `vaegan` family: its panels and export, each optimizer on its own network with its own
 loss, and L_llike against a direct computation of D's features."""
 
-import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -18,6 +14,7 @@ from ganstudio.core.families import (
 )
 from ganstudio.core.panels import Histograms, LatentCodes, Samples
 from ganstudio.errors import ConfigError
+from tests.conftest import run_tf_only
 from tests.unit.test_encoder_families import ROUND_TRIP, TINY_IMAGES, tiny
 
 
@@ -58,11 +55,8 @@ def test_a_run_emits_its_panels_and_exports_four_signatures(session, tmp_path):
     assert report.ok, report.summary()
     inputs = session.recipe.example_inputs(5, seed=9)
     np.savez(tmp_path / "inputs.npz", **inputs)
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run([sys.executable, "-c", ROUND_TRIP, str(report.path),
-                           str(tmp_path / "inputs.npz")], capture_output=True, text=True,
-                          env=env, cwd=tmp_path, check=True)
-    got = json.loads(proc.stdout.strip().splitlines()[-1])
+    got = run_tf_only(ROUND_TRIP, str(report.path),
+                           str(tmp_path / "inputs.npz"), cwd=tmp_path)
     assert got["ganstudio_loaded"] is False
     out = got["out"]
     np.testing.assert_allclose(out["serving_default"]["output_0"],
