@@ -24,6 +24,7 @@ from ganstudio.errors import ConfigError, DataError
 
 # What a family needs from the data, beyond the examples themselves.
 NEEDS_CONDITION = "condition"  # class labels or captions
+NEEDS_PAIR = "pair"  # two domains (unpaired translation): `Dataset.domain_b`
 
 # Panel keys a snapshot may carry (the studio's panel registry draws them by their type).
 PANEL_SAMPLES = "samples"
@@ -197,7 +198,7 @@ def get_family(name: str) -> FamilySpec:
 
 
 def check_data(spec: FamilySpec, kind: str, has_labels: bool, has_captions: bool,
-               dataset_name: str) -> None:
+               dataset_name: str, has_pair: bool = False) -> None:
     """Checks that a dataset carries what a family needs.
 
     Raises:
@@ -211,6 +212,16 @@ def check_data(spec: FamilySpec, kind: str, has_labels: bool, has_captions: bool
             f"family {spec.name} needs labels or captions, and {dataset_name!r} has neither.",
             "Use digits or shapes, a folder with one subfolder per class, or images with a "
             "captions.csv beside them.")
+    if NEEDS_PAIR in spec.needs and not has_pair:
+        raise DataError(
+            f"family {spec.name} translates between two domains, and {dataset_name!r} is one.",
+            "Use a built-in pair (digits2inverted, digits2edges, ...), a folder with A/ and B/ "
+            "subfolders, or give the second domain with --dataset-b.")
+    if NEEDS_PAIR not in spec.needs and has_pair:
+        raise DataError(
+            f"{dataset_name!r} holds two domains, for the translation families; family "
+            f"{spec.name} trains on one.", "Pick a translation family (translate, cyclegan, "
+            "unit), or a one-domain dataset.")
 
 
 def learning_rate_values(spec: FamilySpec, config: Any) -> dict[str, float]:

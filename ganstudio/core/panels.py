@@ -103,3 +103,26 @@ class LatentCodes:
     method: str = "codes"
     explained: float | None = None
     prior: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class TranslationField:
+    """For two domains of 2D points: where each direction sends fixed probes (arrows).
+
+    Args:
+        cloud_a: [N, 2] real points of domain A, in A's data units.
+        cloud_b: [M, 2] real points of domain B, in B's data units.
+        probes_a: [P, 2] fixed points of domain A.
+        a_to_b: [P, 2] each probe's translation G(probe) into domain B.
+        probes_b: [Q, 2] fixed points of domain B.
+        b_to_a: [Q, 2] each probe's translation F(probe) into domain A.
+        names: The domains' names (A, B), for the legend.
+    """
+
+    cloud_a: np.ndarray
+    cloud_b: np.ndarray
+    probes_a: np.ndarray
+    a_to_b: np.ndarray
+    probes_b: np.ndarray
+    b_to_a: np.ndarray
+    names: tuple[str, str] = ("A", "B")

@@ -151,7 +151,8 @@ class TrainingSession:
             self.reporter.status(f"loading {cfg.data.name}")
             self.dataset = load_dataset(cfg.data, seed=cfg.train.seed)
         ds = self.dataset
-        check_data(family, ds.kind, ds.y is not None, bool(ds.captions), ds.name)
+        check_data(family, ds.kind, ds.y is not None, bool(ds.captions), ds.name,
+                   ds.domain_b is not None)
         self.normalizer = Normalizer.for_dataset(ds)
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
@@ -163,8 +164,8 @@ class TrainingSession:
         self.recipe = family.recipe_class().create(context)
         self.net_config = getattr(self.recipe, "net_config", None)
         self.param_counts = self.recipe.param_counts()
-        self._arrays = self.recipe.training_arrays()
-        self.pipeline = make_pipeline(self._arrays, self.recipe.pipeline_batch, cfg.train.seed)
+        self._streams = self.recipe.training_streams()
+        self.pipeline = make_pipeline(self._streams, self.recipe.pipeline_batch, cfg.train.seed)
         self.recipe.prepare_views(np.random.default_rng(cfg.train.seed + 1))
         if self.resume_from is not None:
             self._restore(self.resume_from)
@@ -172,8 +173,8 @@ class TrainingSession:
 
     @property
     def examples(self) -> int:
-        """Training examples (rows of the pipeline's arrays)."""
-        return len(next(iter(self._arrays.values())))
+        """Training examples (rows of the pipeline's first stream's arrays)."""
+        return len(next(iter(self._streams[0].values())))
 
     @property
     def z_fixed(self) -> np.ndarray | None:
@@ -409,9 +410,12 @@ class TrainingSession:
     def single_update(self, mode: str) -> dict[str, float]:
         """One update of one player on a fresh batch (the Step D / Step G buttons)."""
         rng = np.random.default_rng(self.step + 7919)
-        idx = rng.integers(0, self.examples, size=self.recipe.pipeline_batch)
         self._saved = None  # the weights change but a D-only update keeps the step count
-        batch = {k: v[idx] for k, v in self._arrays.items()}
+        batch = {}
+        for stream in self._streams:  # each stream drawn on its own, as the pipeline does
+            idx = rng.integers(0, len(next(iter(stream.values()))),
+                               size=self.recipe.pipeline_batch)
+            batch.update({k: v[idx] for k, v in stream.items()})
         if self.lock is None:
             return self.recipe.single_update(mode, batch)
         with self.lock:
@@ -649,7 +653,8 @@ def count_parameters(config: RunConfig, dataset: Dataset) -> dict[str, int]:
     from ganstudio.core.recipes.base import RecipeContext
 
     family = get_family(config.family)
-    check_data(family, dataset.kind, dataset.y is not None, bool(dataset.captions), dataset.name)
+    check_data(family, dataset.kind, dataset.y is not None, bool(dataset.captions), dataset.name,
+               dataset.domain_b is not None)
     check_memory(config, dataset, batch=1)  # building them must fit, whatever the batch
     context = RecipeContext(config, dataset, Normalizer.for_dataset(dataset), jit=False)
     return family.recipe_class().create(context).param_counts()

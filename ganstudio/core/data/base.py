@@ -96,6 +96,13 @@ class Dataset:
         attribute_names: The value names of each attribute in `attributes`, index = value.
         density: For synthetic 1D data: the exact distribution (a `toy1d.Dist1D`, with
             `pdf(x)`), which the 1D views draw and use for the optimal discriminator D*.
+        domain_b: For two-domain (unpaired translation) data: the second domain, a `Dataset`
+            of its own (its own examples, labels and kind); this dataset is domain A. The two
+            are never paired in training.
+        domain_names: For two-domain data: the names of domains A and B, for views and the
+            export's metadata (`("digits", "inverted digits")`).
+        truth: For two-domain data whose true mapping is known: aligned examples of both
+            domains (a `pairs.PairTruth`), for the metrics only; never trained on.
     """
 
     name: str
@@ -111,6 +118,9 @@ class Dataset:
     attributes: dict[str, np.ndarray] | None = None
     attribute_names: dict[str, list[str]] | None = None
     density: Any = None
+    domain_b: Dataset | None = None
+    domain_names: tuple[str, str] | None = None
+    truth: Any = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -144,7 +154,9 @@ class Dataset:
 
         Returns:
             A new `Dataset` (same name, kind, class names, report and description) whose
-            `x`, `y`, `captions` and `attributes` are cut alike, so they stay aligned.
+            `x`, `y`, `captions` and `attributes` are cut alike, so they stay aligned. For
+            two-domain data the index cuts domain A only (`domain_b` is kept as is: the
+            domains are unpaired).
         """
         captions = None
         if self.captions is not None:
@@ -175,6 +187,12 @@ class Dataset:
             "attributes": None if self.attribute_names is None else {
                 name: list(values) for name, values in self.attribute_names.items()
             },
+            **({} if self.domain_b is None else {
+                "domains": list(self.domain_names or ("A", "B")),
+                "domain_b": {"count": len(self.domain_b), "shape": list(self.domain_b.shape),
+                             "classes": list(self.domain_b.class_names or [])},
+                "true_mapping": self.truth is not None,
+            }),
         }
 
 

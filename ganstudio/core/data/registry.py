@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ganstudio.config import DataConfig
-from ganstudio.core.data import builtin, toy1d, toy2d
+from ganstudio.core.data import builtin, pairs, toy1d, toy2d
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.errors import ConfigError, DataError
 
@@ -70,6 +70,12 @@ BUILTINS: dict[str, DatasetEntry] = {
                      lambda cfg, seed: builtin.digits()),
         DatasetEntry("shapes", IMAGES, "20,000 captioned 32x32 shapes, e.g. 'a large yellow "
                      "triangle at the top left' (drawn offline)", False, _shapes),
+        DatasetEntry("digits2inverted", IMAGES, "two domains: digits ↔ inverted digits "
+                     "(B = 1 − A), disjoint halves, for translation", False,
+                     lambda cfg, seed: pairs.digits2inverted()),
+        DatasetEntry("digits2edges", IMAGES, "two domains: digits ↔ their edges (CoGAN's "
+                     "recipe), disjoint halves, for translation", False,
+                     lambda cfg, seed: pairs.digits2edges()),
         DatasetEntry("mnist", IMAGES, "70k 28x28 digits (keras.datasets, downloads once)", True,
                      _keras("mnist")),
         DatasetEntry("fashion_mnist", IMAGES, "28x28 clothes (keras.datasets, downloads once)", True,
@@ -95,15 +101,27 @@ def _apply_color(x: np.ndarray, color: str) -> np.ndarray:
     return x
 
 
-def _shape_builtin_images(ds: Dataset, cfg: DataConfig) -> Dataset:
-    if cfg.limit is not None and cfg.limit < len(ds):
-        ds = ds.take(slice(0, cfg.limit))  # cuts labels, captions and attributes alike
-    x = _apply_color(ds.x, cfg.color)
+def _shape_images(x: np.ndarray, cfg: DataConfig) -> np.ndarray:
+    x = _apply_color(x, cfg.color)
     if cfg.image_size is not None:
         from ganstudio.core.data.files import resize_images
 
         x = resize_images(x, cfg.image_size)
-    return replace(ds, x=x)
+    return x
+
+
+def _shape_builtin_images(ds: Dataset, cfg: DataConfig) -> Dataset:
+    if cfg.limit is not None and cfg.limit < len(ds):
+        ds = ds.take(slice(0, cfg.limit))  # cuts labels, captions and attributes alike
+    if ds.domain_b is not None:  # a pair: both domains and the truth shaped alike
+        b = ds.domain_b
+        if cfg.limit is not None and cfg.limit < len(b):
+            b = b.take(slice(0, cfg.limit))
+        truth = ds.truth
+        if truth is not None:
+            truth = replace(truth, a=_shape_images(truth.a, cfg), b=_shape_images(truth.b, cfg))
+        ds = replace(ds, domain_b=replace(b, x=_shape_images(b.x, cfg)), truth=truth)
+    return replace(ds, x=_shape_images(ds.x, cfg))
 
 
 def _apply_holdout(ds: Dataset, holdout: str) -> Dataset:

@@ -223,6 +223,13 @@ class Recipe(keras.Model):
         dicts of batches of them."""
         raise NotImplementedError
 
+    def training_streams(self) -> list[dict[str, np.ndarray]]:
+        """The pipeline's streams: each a dict of named arrays with one row per example, shuffled
+        on its own (rows of one stream stay together); a batch holds `pipeline_batch` rows of
+        each. Default: one stream, `training_arrays()`. Two-domain recipes give one stream per
+        domain, so the domains are never paired."""
+        return [self.training_arrays()]
+
     @property
     def pipeline_batch(self) -> int:
         """Rows one `train_step` takes from the pipeline."""
