@@ -32,6 +32,10 @@ PANEL_D_HIST = "d_hist"
 PANEL_MATCH_HIST = "match_hist"
 PANEL_RECON = "recon"  # Samples: rows of inputs, each followed by its reconstruction
 PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
+# The translation families (two domains): `d_hist` is D_B's (real B against G(a)).
+PANEL_ROUND_TRIP = "round_trip"  # Samples: rows x_a, G(x_a), F(G(x_a)), x_b, F(x_b), G(F(x_b))
+PANEL_FIELD = "field"  # TranslationField: 2D points, arrows from each probe to its translation
+PANEL_D_HIST_A = "d_hist_a"  # Histograms: D_A's outputs (real A against F(b))
 
 # The loss plot's curves: (scalar key, legend label); `value` gets the −2 log 2 reference.
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
