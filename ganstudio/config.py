@@ -334,6 +334,10 @@ class TrainConfig(Section):
         eval_every: Evaluate quality metrics every this many steps, in the training thread
             (0: never). Costs about 0.1 s for points and 1 s for small images each time.
         eval_n: Samples per evaluation (`None`: 2,500 points or 1,000 images).
+        steps_per_execution: Training steps run by one compiled call (Keras's
+            `steps_per_execution`): for small nets, where Python's per-step work shows, more is
+            faster. Live views, pause, Step, checkpoints and the end of the run then come on
+            multiples of it (a run of `steps` ends at the next multiple).
         stop_rule: Stop early when |mean D − 0.5| < `stop_epsilon` (the seeds' equilibrium
             signal) and the main metric has not improved for `stop_patience` evaluations.
         stop_epsilon: Equilibrium tolerance of the stop rule.
@@ -348,6 +352,10 @@ class TrainConfig(Section):
                         help="seeds data order, weights, z and the probes")
     jit: str = setting("auto", label="XLA", choices=JIT_MODES,
                        help="XLA compilation (auto: on with a GPU)")
+    steps_per_execution: int = setting(1, label="Steps per call", lo=1, hi=1000,
+                                       help="training steps per compiled call: more is faster "
+                                            "for small nets; views, pause and Step then act "
+                                            "every that many steps")
     checkpoint_every: int = setting(1000, label="Checkpoint every", lo=0,
                                     help="steps between checkpoints (0: only at the end)")
     keep_checkpoints: int = setting(3, label="Keep checkpoints", lo=1, hi=1000)

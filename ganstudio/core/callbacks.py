@@ -54,6 +54,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
         self._counting = False
+        self._per_call = 1
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -114,9 +115,10 @@ class TelemetryCallback(keras.callbacks.Callback):
     # -- keras hooks -----------------------------------------------------------------------------
 
     def on_train_begin(self, logs=None):
-        # the step is counted here, not read from the device every batch; one batch is one
-        # train_step only with steps_per_execution 1
-        self._counting = getattr(self.model, "steps_per_execution", 1) == 1
+        # the step is counted here, not read from the device every batch: one batch is
+        # `steps_per_execution` train_steps (the session makes every epoch a multiple of it)
+        self._per_call = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        self._counting = True
         self.session.count_steps(self._counting)
 
     def on_train_end(self, logs=None):
@@ -124,7 +126,7 @@ class TelemetryCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         s = self.session
-        s.step_done()
+        s.step_done(self._per_call)
         step = s.step
         self._last_logs = logs
         # every step (the logs are numpy values by now: four float checks), so no checkpoint

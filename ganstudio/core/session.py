@@ -201,10 +201,20 @@ class TrainingSession:
         if counting and self.recipe is not None:
             self._counted_step = self.recipe.steps
 
-    def step_done(self) -> None:
-        """One more `train_step` ran (each makes exactly one step): counts it, when counting."""
+    def step_done(self, steps: int = 1) -> None:
+        """`steps` more `train_step`s ran (each makes exactly one step): counts them, when
+        counting."""
         if self._counted_step is not None:
-            self._counted_step += 1
+            self._counted_step += steps
+
+    def _steps_per_call(self) -> int:
+        """Sets the recipe's `steps_per_execution` from the config (a new train function is
+        traced when it changed) and returns it."""
+        per_call = max(1, int(self.config.train.steps_per_execution))
+        if getattr(self.recipe, "steps_per_execution", 1) != per_call:
+            self.recipe.steps_per_execution = per_call
+            self.recipe.train_function = None
+        return per_call
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a checkpoint stores beside the variables."""
@@ -367,6 +377,10 @@ class TrainingSession:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
+        per_call = self._steps_per_call()
+        if remaining % per_call:  # one compiled call runs `per_call` steps: end on a multiple
+            remaining += per_call - remaining % per_call
+            target = self.step + remaining
         t0 = time.perf_counter()
         start_step = self.step
         if remaining == 0:
@@ -375,7 +389,7 @@ class TrainingSession:
                                       self.config.train.eval_every)
         # The pipeline is endless, so an epoch is only Keras's bookkeeping (its epoch-end work
         # cost 2% when small data made an epoch 3 steps): a fixed, long one.
-        spe = STEPS_PER_EPOCH
+        spe = math.ceil(STEPS_PER_EPOCH / per_call) * per_call
         epoch0 = self.step // spe
         epochs = epoch0 + math.ceil(remaining / spe) + 1
         try:

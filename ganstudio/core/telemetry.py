@@ -113,8 +113,9 @@ class TrainingHost(Protocol):
     def count_steps(self, counting: bool) -> None:
         """Starts (from the true count) or stops counting `step` in Python during `fit`."""
 
-    def step_done(self) -> None:
-        """One `train_step` ran: `step` goes up by one when counting."""
+    def step_done(self, steps: int = 1) -> None:
+        """`steps` `train_step`s ran (one compiled call): `step` goes up by that many when
+        counting."""
 
     def diverged(self, names: list[str]) -> Exception:
         """The error for watched scalars that became NaN or infinite at this step."""
