@@ -191,7 +191,11 @@ class DataConfig(Section):
 
     Args:
         name: A built-in dataset name (`ganstudio datasets` lists them) or a path to a folder,
-            .zip, .npz, image file, or .csv/.npy of points.
+            .zip, .npz, image file, or .csv/.npy of points. A folder whose subfolders are
+            `A/` and `B/` (or `trainA/` and `trainB/`) loads as two domains.
+        name_b: The second domain, for the translation families: a built-in name or a path of
+            the same kind as `name` (images are loaded at the first domain's size unless
+            `image_size` is set); `None` for one domain.
         image_size: Square side in pixels that images are resized and cropped to; `None` takes
             the most common size in the data, capped at 64.
         color: `"grayscale"`, `"rgb"`, or `"auto"` (RGB if any image has color).
@@ -206,6 +210,9 @@ class DataConfig(Section):
 
     SECTION: ClassVar[str] = "data"
     name: str = setting("ring8", label="Dataset", help="a built-in name or a path")
+    name_b: str | None = setting(None, label="Dataset B",
+                                 help="the second domain, for translation families: a folder "
+                                      "or file of the same kind")
     image_size: int | None = setting(None, label="Image size", lo=8, hi=128,
                                      help="square side images are resized to (auto: their own)")
     color: str = setting("auto", label="Color", choices=COLORS,
@@ -224,6 +231,8 @@ class DataConfig(Section):
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ConfigError("data.name: give a dataset name or a path; see `ganstudio datasets`.")
+        if isinstance(self.name_b, str) and not self.name_b.strip():
+            object.__setattr__(self, "name_b", None)  # an emptied field: one domain
         super().__post_init__()
 
 

@@ -656,6 +656,9 @@ class TrainingSession:
         }
         if self.dataset.report is not None:
             data["load_report"] = self.dataset.report.to_dict()
+        b = self.dataset.domain_b
+        if b is not None and b.report is not None:
+            data["load_report_b"] = b.report.to_dict()
         path = self.out_dir / "run.json"
         atomic_write_text(path, json.dumps(data, indent=2, default=_json_default))
         return path
