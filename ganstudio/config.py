@@ -192,6 +192,8 @@ class DataConfig(Section):
     Args:
         name: A built-in dataset name (`ganstudio datasets` lists them) or a path to a folder,
             .zip, .npz, image file, or .csv/.npy of points.
+        name_b: For the translation families: the second domain (B), a folder or file of the
+            same kind as `name`; empty for one-domain data and the built-in pairs.
         image_size: Square side in pixels that images are resized and cropped to; `None` takes
             the most common size in the data, capped at 64.
         color: `"grayscale"`, `"rgb"`, or `"auto"` (RGB if any image has color).
@@ -206,6 +208,7 @@ class DataConfig(Section):
 
     SECTION: ClassVar[str] = "data"
     name: str = setting("ring8", label="Dataset", help="a built-in name or a path")
+    name_b: str = setting("", label="Dataset B", help="the second domain, for translation families: a folder or file of the same kind")
     image_size: int | None = setting(None, label="Image size", lo=8, hi=128,
                                      help="square side images are resized to (auto: their own)")
     color: str = setting("auto", label="Color", choices=COLORS,

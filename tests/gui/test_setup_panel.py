@@ -110,7 +110,8 @@ def test_set_config_then_config_round_trips(panel, qtbot):
     assert panel.config() == cfg
     assert panel.config(data_name="ring8").data.name == "ring8"
     assert panel.data_options() == {"image_size": 32, "color": "rgb", "limit": 500,
-                                    "holdout": "large yellow triangle", "follow_links": False}
+                                    "holdout": "large yellow triangle", "follow_links": False,
+                                    "name_b": ""}
     assert panel.eval_n_value() == 300
     panel.set_config(RunConfig())
     assert panel.config() == RunConfig()
