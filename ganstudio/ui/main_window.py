@@ -309,6 +309,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.translate_box.translate_requested.connect(self.translation.request)
         self.translation.translated.connect(self.translate_box.show_result)
         self.translation.errored.connect(self._on_translation_error)
+        self.translation.open_failed.connect(self._on_error)
         self.translation.model_changed.connect(self._on_translator_changed)
 
     def set_status(self, text: str) -> None:
@@ -558,9 +559,6 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.tabs.setCurrentIndex(index)
 
     def _on_translation_error(self, message: str, kind: str) -> None:
-        if self.translate_box.translator is None:  # opening a model failed
-            self._on_error(message, kind)
-            return
         self.translate_box.show_error(message)  # the input or the run: said where it was asked
         self.set_status(f"translate: {message.splitlines()[0][:120]}")
 

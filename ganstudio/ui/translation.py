@@ -62,12 +62,15 @@ class TranslationService(QObject):
     Signals:
         model_changed(object): the new `Translator` (or None when it is cleared).
         translated(int, object): a request id and its `TranslationResult`.
-        errored(str, str): a readable message and its kind.
+        errored(str, str): a request failed (a file that is not an image, ...): a readable
+            message and its kind.
+        open_failed(str, str): `open_model` failed: a readable message and its kind.
     """
 
     model_changed = Signal(object)
     translated = Signal(int, object)
     errored = Signal(str, str)
+    open_failed = Signal(str, str)
 
     def __init__(self, loop: LoopThread, loader: Callable[[str], Any] | None = None) -> None:
         super().__init__()
@@ -156,6 +159,6 @@ class TranslationService(QObject):
         try:
             translator = self._loader(path)
         except Exception as exc:  # noqa: BLE001 - shown in the window
-            self.errored.emit(*error_text(exc))
+            self.open_failed.emit(*error_text(exc))
             return
         self.set_translator(translator)

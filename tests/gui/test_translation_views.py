@@ -18,6 +18,7 @@ from ganstudio.core.data.base import Dataset
 from ganstudio.core.panels import Histograms, Samples, TranslationField
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.core.translator import Translator
+from ganstudio.errors import ModelError
 from ganstudio.ui.data_sources import classify_drop
 from ganstudio.ui.widgets.dataset_preview import DatasetPreview
 from ganstudio.ui.widgets.histogram_view import HistogramView
@@ -25,29 +26,6 @@ from ganstudio.ui.widgets.sample_view import SampleView
 from ganstudio.ui.widgets.translation_field import TranslationFieldView, arrow_segments
 from tests.gui.conftest import FakeSession, fake_counter
 from tests.gui.test_drop_and_persistence import _drop
-
-# Writes a tiny SavedModel whose a_to_b is 1 − x and b_to_a is x², with GAN Studio's metadata (as a
-# translation family's export has): `python -c WRITE_EXPORT FOLDER`.
-WRITE_EXPORT = """
-import json, sys
-from pathlib import Path
-import tensorflow as tf
-
-folder = Path(sys.argv[1])
-spec = tf.TensorSpec([None, 8, 8, 1], tf.float32, name="x")
-module = tf.Module()
-module.a_to_b = tf.function(lambda x: {"output_0": 1.0 - x}, input_signature=[spec])
-module.b_to_a = tf.function(lambda x: {"output_0": x * x}, input_signature=[spec])
-tf.saved_model.save(module, str(folder), signatures={
-    "serving_default": module.a_to_b, "a_to_b": module.a_to_b, "b_to_a": module.b_to_a})
-inputs = [{"name": "x", "dtype": "float32", "shape": [8, 8, 1]}]
-meta = {"family": "cyclegan", "dataset": "digits2inverted", "steps": 12, "kind": "images",
-        "data_shape": [8, 8, 1], "domains": ["digits", "inverted digits"],
-        "signatures": {n: {"inputs": inputs} for n in ("serving_default", "a_to_b", "b_to_a")}}
-(folder / "assets").mkdir(exist_ok=True)
-(folder / "assets" / "ganstudio.json").write_text(json.dumps(meta))
-"""
-
 
 ROW_LABELS = ["x_a", "G(x_a)", "F(G(x_a))", "x_b", "F(x_b)", "G(F(x_b))"]
 
@@ -283,6 +261,8 @@ def test_an_opened_translation_export_translates_a_dropped_image(qtbot, settings
 
     def loader(path):
         opened.append(path)
+        if "broken" in path:
+            raise ModelError(f"no SavedModel at {path!r}.", "Give a translation run's folder.")
         return _inverting_translator()
 
     window = MainWindow(session_factory=fake_factory(), settings=settings,
@@ -293,10 +273,15 @@ def test_an_opened_translation_export_translates_a_dropped_image(qtbot, settings
     box = window.translate_box
     tab = window.tabs.indexOf(window.translate_page)
     assert not window.tabs.isTabVisible(tab)
+    broken = _export_folder(tmp_path / "broken")
+    with qtbot.waitSignal(window.translation.open_failed, timeout=10_000):
+        window.open_model(str(broken))
+    assert window.banner.level == "error" and "no SavedModel" in window.banner.text()
+    assert not window.tabs.isTabVisible(tab)
     export = _export_folder(tmp_path / "export")
     with qtbot.waitSignal(window.translation.model_changed, timeout=10_000):
         window.open_model(str(export))
-    assert opened == [str(export)]
+    assert opened == [str(broken), str(export)]
     assert window.tabs.isTabVisible(tab) and window.tabs.currentIndex() == tab
     assert box.choose_button.isEnabled() and "fake · step 7" in box.model_label.text()
     assert box.pictures["b_to_a"].label.text() == "inverted digits → digits"
@@ -360,13 +345,32 @@ def test_a_trained_translation_model_translates_in_the_translate_tab(make_window
     assert not window.tabs.isTabVisible(window.tabs.indexOf(window.translate_page))
 
 
-def test_a_real_export_opened_in_the_studio_translates_an_image(make_window, qtbot, tmp_path):
-    """The whole path with the real loader: a SavedModel with a_to_b = 1 − x and b_to_a = x²
-    (written by TensorFlow alone), opened with File > Open model, run on a dropped PNG."""
-    from tests.conftest import run_tf_only
+def _write_export(folder: Path) -> None:
+    """A tiny SavedModel as a translation family exports one: a_to_b = 1 − x, b_to_a = x²,
+    with GAN Studio's metadata (the test imports TensorFlow; the studio's loader does too,
+    in its inference thread)."""
+    import tensorflow as tf
 
+    spec = tf.TensorSpec([None, 8, 8, 1], tf.float32, name="x")
+    module = tf.Module()
+    module.a_to_b = tf.function(lambda x: {"output_0": 1.0 - x}, input_signature=[spec])
+    module.b_to_a = tf.function(lambda x: {"output_0": x * x}, input_signature=[spec])
+    tf.saved_model.save(module, str(folder), signatures={
+        "serving_default": module.a_to_b, "a_to_b": module.a_to_b, "b_to_a": module.b_to_a})
+    inputs = [{"name": "x", "dtype": "float32", "shape": [8, 8, 1]}]
+    meta = {"family": "cyclegan", "dataset": "digits2inverted", "steps": 12, "kind": "images",
+            "data_shape": [8, 8, 1], "domains": ["digits", "inverted digits"],
+            "signatures": {n: {"inputs": inputs} for n in ("serving_default", "a_to_b",
+                                                           "b_to_a")}}
+    (folder / "assets").mkdir(exist_ok=True)
+    (folder / "assets" / "ganstudio.json").write_text(json.dumps(meta))
+
+
+def test_a_real_export_opened_in_the_studio_translates_an_image(make_window, qtbot, tmp_path):
+    """The whole path with the real loader: a SavedModel with a_to_b = 1 − x and b_to_a = x²,
+    opened with File > Open model, run on a dropped PNG."""
     export = tmp_path / "export"
-    run_tf_only(WRITE_EXPORT + "print('{}')", str(export), cwd=Path(__file__).parents[2])
+    _write_export(export)
     window = make_window()
     with qtbot.waitSignal(window.translation.model_changed, timeout=60_000):
         window.open_model(str(export))
