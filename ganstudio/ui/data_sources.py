@@ -26,12 +26,36 @@ __all__ = [
     "classify_drop",
     "image_suffixes",
     "load_source",
+    "pair_folders",
     "source_name",
 ]
 
 DATA_SUFFIXES = (".zip", ".npz", ".csv", ".tsv", ".txt", ".npy")
 
 DataSource = str | list[str]
+
+# A folder holding the two domains of a pair: `A/` and `B/`, or CycleGAN's `trainA/` and
+# `trainB/` (beside its `testA/` and `testB/`); other subfolders make it a labelled dataset.
+PAIR_LAYOUTS = ((("a", "b"), frozenset({"a", "b"})),
+                (("traina", "trainb"), frozenset({"traina", "trainb", "testa", "testb"})))
+
+
+def pair_folders(folder: str | Path) -> tuple[str, str] | None:
+    """The two domain folders inside `folder` when it holds a pair (`A/` and `B/`, or
+    `trainA/` and `trainB/`, in any case), else None.
+
+    A folder whose subfolders are anything else (a class per letter: `A/`, `B/`, `C/`, ...) is
+    one dataset whose subfolders are classes, not a pair.
+    """
+    try:
+        subs = {p.name.lower(): p for p in Path(folder).iterdir()
+                if p.is_dir() and not p.name.startswith(".")}
+    except OSError:
+        return None
+    for (a, b), allowed in PAIR_LAYOUTS:
+        if a in subs and b in subs and set(subs) <= allowed:
+            return str(subs[a]), str(subs[b])
+    return None
 
 
 def image_suffixes() -> tuple[str, ...]:
@@ -50,8 +74,10 @@ def classify_drop(paths: list[str]) -> tuple[str, DataSource | None, str]:
         paths: Local file or folder paths.
 
     Returns:
-        `(what, source, message)`: what is "data", "run", "model" or "unsupported"; source is
-        the path (or list of image paths) to open; message explains an unsupported drop.
+        `(what, source, message)`: what is "data", "pair", "run", "model" or "unsupported";
+        source is the path (or list of image paths) to open, or for a pair the two domains'
+        folders `[A, B]` (two folders dropped together, or one holding `A/` and `B/`); message
+        explains an unsupported drop.
     """
     if not paths:
         return "unsupported", None, "Only local files and folders can be dropped here."
@@ -63,6 +89,9 @@ def classify_drop(paths: list[str]) -> tuple[str, DataSource | None, str]:
                 return "run", str(p), ""
             if (p / "saved_model.pb").is_file():
                 return "model", str(p), ""
+            pair = pair_folders(p)
+            if pair is not None:
+                return "pair", list(pair), ""
             return "data", str(p), ""
         if not p.exists():
             return "unsupported", None, f"{p.name}: no such file."
@@ -74,10 +103,14 @@ def classify_drop(paths: list[str]) -> tuple[str, DataSource | None, str]:
             "Drop a folder of images, a .zip, a .npz, image files, or a .csv/.npy of 2D points.")
     if all(Path(p).is_file() and Path(p).suffix.lower() in images for p in paths):
         return "data", [str(p) for p in paths], ""
+    if len(paths) == 2 and all(Path(p).is_dir() for p in paths):
+        kinds = [classify_drop([p])[0] for p in paths]
+        if kinds == ["data", "data"]:  # two folders of data: domain A (first) and domain B
+            return "pair", [str(p) for p in paths], ""
     names = ", ".join(Path(p).name for p in paths[:3]) + (" …" if len(paths) > 3 else "")
     return "unsupported", None, (
-        f"Can't use {names} together: drop one folder, .zip, .npz, .csv or .npy, or only "
-        "image files.")
+        f"Can't use {names} together: drop one folder, .zip, .npz, .csv or .npy, only "
+        "image files, or two folders (the two domains of a translation pair).")
 
 
 def load_source(source: DataSource, options: dict[str, Any], seed: int = 0,
@@ -127,7 +160,8 @@ class DataSources:
     and `samples`, and runs `_pending_after_load` (e.g. an opened run) once the data is in.
     """
 
-    def load_data(self, source: DataSource, quiet_fallback: bool = False) -> bool:
+    def load_data(self, source: DataSource, quiet_fallback: bool = False,
+                  name_b: str | None = None) -> bool:
         """Loads a dataset (built-in name, path, or list of image files) in the job thread.
 
         The current dataset stays until the new one has loaded; an error shows in the banner.
@@ -135,6 +169,9 @@ class DataSources:
         Args:
             source: What to load.
             quiet_fallback: On failure, load ring8 instead (used for the remembered dataset).
+            name_b: The second domain (`data.name_b`) to load with it: a path makes a pair,
+                "" loads one domain; `None` keeps the setting shown. It is shown once the
+                data has loaded (a failed load keeps the previous one).
 
         Returns:
             False when training runs (the data cannot change now).
@@ -145,14 +182,20 @@ class DataSources:
                 self.setup.select_source(self.data_source)
             return False
         options = self.setup.data_options()
+        if name_b is not None and "name_b" in options:
+            options["name_b"] = name_b
         seed = self.setup.seed.value()
         self._loading = source
         label = source if isinstance(source, str) else f"{len(source)} image files"
+        if options.get("name_b"):
+            label = f"{source} and {options['name_b']}"
         self.set_status(f"loading {label}…")
         self._update_actions()
 
         def done(dataset: Dataset) -> None:
             self._loading = None
+            if "name_b" in options:
+                self.setup.set_name_b(options["name_b"])
             self._data_loaded(source, dataset)
 
         def failed(message: str, kind: str) -> None:
@@ -211,7 +254,8 @@ class DataSources:
             self.open_paths([path])
 
     def open_paths(self, paths: list[str]) -> bool:
-        """Opens dropped or chosen paths: data, a run folder or an exported model.
+        """Opens dropped or chosen paths: data, a pair of domains (two folders, or one with
+        `A/` and `B/`), a run folder or an exported model.
 
         Returns:
             True when something is being opened; False for an unsupported choice (the banner
@@ -226,7 +270,9 @@ class DataSources:
         if what == "model":
             self.open_model(str(source))
             return True
-        return self.load_data(source)
+        if what == "pair":  # data.name is domain A, data.name_b domain B
+            return self.load_data(source[0], name_b=source[1])
+        return self.load_data(source, name_b="")
 
     # -- drag and drop -----------------------------------------------------------------------------
 

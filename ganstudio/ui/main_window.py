@@ -37,8 +37,16 @@ from PySide6.QtWidgets import (
 
 from ganstudio.config import RunConfig
 from ganstudio.core.data.base import Dataset
-from ganstudio.core.families import PANEL_D_HIST, PANEL_LATENT, PANEL_RECON, get_family
-from ganstudio.core.panels import Histograms, LatentCodes, Samples
+from ganstudio.core.families import (
+    NEEDS_PAIR,
+    PANEL_D_HIST,
+    PANEL_D_HIST_A,
+    PANEL_LATENT,
+    PANEL_RECON,
+    PANEL_ROUND_TRIP,
+    get_family,
+)
+from ganstudio.core.panels import Histograms, LatentCodes, Samples, TranslationField
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.errors import ConfigError, GanStudioError
 from ganstudio.ui import gui_gc, theme
@@ -49,6 +57,7 @@ from ganstudio.ui.inference import InferenceService
 from ganstudio.ui.run_files import RunFiles
 from ganstudio.ui.threads import JobRunner
 from ganstudio.ui.training_control import TrainingControl
+from ganstudio.ui.translation import TranslationService
 from ganstudio.ui.widgets.banner import MessageBanner
 from ganstudio.ui.widgets.g_loss_view import GLossView
 from ganstudio.ui.widgets.histogram_view import HistogramView
@@ -58,10 +67,15 @@ from ganstudio.ui.widgets.loss_plot import LossPlot
 from ganstudio.ui.widgets.metrics_view import MetricsView
 from ganstudio.ui.widgets.sample_view import SampleView, view_kind
 from ganstudio.ui.widgets.setup_panel import SetupPanel
+from ganstudio.ui.widgets.translate_box import TranslateBox
+from ganstudio.ui.widgets.translation_field import TranslationFieldView
 from ganstudio.ui.window_settings import WindowSettings, default_settings
 from ganstudio.ui.worker import SessionFactory, TrainingWorker
 
-PANEL_TITLES = {PANEL_RECON: "Inputs and their reconstructions", PANEL_LATENT: "Latent space"}
+PANEL_TITLES = {PANEL_RECON: "Inputs and their reconstructions", PANEL_LATENT: "Latent space",
+                PANEL_ROUND_TRIP: "Round trips: A → B → A and B → A → B"}
+# Whose D each histogram of a translation family shows: (key, domain index)
+DOMAIN_HISTOGRAMS = {PANEL_D_HIST: 1, PANEL_D_HIST_A: 0}
 FRAME_MS = 250  # live views redraw together, 4 times a second (less while drawing costs)
 _DEFAULT = object()
 
@@ -95,6 +109,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             the job thread whenever the model settings change; None turns counting off until
             a session is prepared.
         model_loader: Loads an export for the latent explorer (tests inject a fake).
+        translator_loader: Loads a translation export for the Translate tab (tests inject a
+            fake).
         initial_dataset: The dataset to load first (default: the last one used, or ring8).
 
     Signals:
@@ -116,7 +132,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
     def __init__(self, session_factory: SessionFactory | None = None,
                  settings: QSettings | None = None, param_counter: Any = _DEFAULT,
                  model_loader: Callable[[str], tuple] | None = None,
-                 initial_dataset: str | None = None) -> None:
+                 initial_dataset: str | None = None,
+                 translator_loader: Callable[[str], Any] | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else default_settings()
         self._announce_training = False  # the first snapshot of a start replaces its status
@@ -140,6 +157,10 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.jobs = JobRunner()
         self.worker = TrainingWorker(session_factory)
         self.inference = InferenceService(model_loader)
+        # translations run in the inference thread: one thread calls the studio's models
+        self.translation = TranslationService(self.inference.loop, translator_loader)
+        self._live_translator = False  # the Translate tab runs the live session's model
+        self._live_family = "gan"
         self._build_ui()
         self._build_actions()
         self._connect()
@@ -212,6 +233,11 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.tabs.addTab(self.metrics_page, "Metrics")
         self.lab_view = LabView()
         self.tabs.addTab(self.lab_view, "Theory lab")
+        self.translate_box = TranslateBox()
+        self.translate_page = _scrolled(self.translate_box)
+        self.tabs.addTab(self.translate_page, "Translate")
+        # shown once there is a translation model (trained here, or an opened export)
+        self.tabs.setTabVisible(self.tabs.indexOf(self.translate_page), False)
 
         self.main_splitter = QSplitter(Qt.Orientation.Horizontal)
         self.main_splitter.addWidget(scroll)
@@ -280,6 +306,11 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             self.inference.samples_ready.connect(self.explorer.show_result)
         self.tabs.currentChanged.connect(self._tab_changed)
         self.lab_view.run_requested.connect(self.run_lab)
+        self.translate_box.translate_requested.connect(self.translation.request)
+        self.translation.translated.connect(self.translate_box.show_result)
+        self.translation.errored.connect(self._on_translation_error)
+        self.translation.open_failed.connect(self._on_error)
+        self.translation.model_changed.connect(self._on_translator_changed)
 
     def set_status(self, text: str) -> None:
         """Shows a one-line status at the bottom left (a "stop rule: …" line also goes to the
@@ -344,6 +375,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.histogram.clear()
         self.g_loss_view.clear()
         self.samples.clear()
+        self.samples.show()
         self.metrics_view.clear()
         self.step_label.setText("step —")
         self.speed_label.setText("— steps/s")
@@ -385,7 +417,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         """A view for a panel this family adds beside the samples: another grid of samples
         (an encoder's inputs and reconstructions) or the latent codes."""
         if isinstance(panel, Samples):
-            view = SampleView(key=key, image_title=PANEL_TITLES.get(key, key))
+            view = SampleView(key=key, image_title=self._panel_title(key))
             self.left_splitter.addWidget(view)
             # the samples keep most of the column: the extra grids share what is left
             sizes = self.left_splitter.sizes()
@@ -393,6 +425,15 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             extra = len(sizes) - 1
             self.left_splitter.setSizes([int(total * 0.6)]
                                         + [int(total * 0.4 / extra)] * extra)
+        elif isinstance(panel, TranslationField):
+            # a 2D pair's mapping is the run's main picture: it takes most of the column
+            view = TranslationFieldView(key=key)
+            self.left_splitter.addWidget(view)
+            sizes = self.left_splitter.sizes()
+            total = sum(sizes) or 1
+            others = len(sizes) - 1
+            self.left_splitter.setSizes([int(total * 0.35 / others)] * others
+                                        + [int(total * 0.65)])
         elif isinstance(panel, LatentCodes):
             view = LatentView(key=key)
             self.right_splitter.addWidget(view)
@@ -400,17 +441,58 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
             return  # a panel kind the studio does not draw (yet): nothing to show
         self.panel_views[key] = view
 
+    def _panel_title(self, key: str) -> str:
+        """A panel view's title; a translation family's round trips name the domains."""
+        names = self._domain_names()
+        if key == PANEL_ROUND_TRIP and names is not None:
+            a, b = names
+            return f"Round trips: {a} → {b} → {a}, then {b} → {a} → {b}"
+        return PANEL_TITLES.get(key, key)
+
+    def _domain_names(self) -> tuple[str, str] | None:
+        """The loaded pair's domain names (A, B), or None for one-domain data."""
+        dataset = self.dataset
+        if dataset is None or dataset.domain_b is None:
+            return None
+        a, b = dataset.domain_names or ("A", "B")
+        return str(a), str(b)
+
+    def _histogram_heading(self, key: str) -> str | None:
+        """Whose D a histogram shows, for two-domain data (D_B's `d_hist`, D_A's
+        `d_hist_a`)."""
+        names = self._domain_names()
+        if key not in DOMAIN_HISTOGRAMS or names is None:
+            return None
+        side = DOMAIN_HISTOGRAMS[key]
+        return f"D_{'AB'[side]} on {names[side]}"
+
+    def _add_histogram_view(self, key: str) -> HistogramView:
+        """A histogram view for a panel this family adds (the match head, D_A); D_A's goes
+        just above D_B's."""
+        view = HistogramView(key=key, heading=self._histogram_heading(key))
+        if key == PANEL_D_HIST_A:
+            self.right_splitter.insertWidget(self.right_splitter.indexOf(self.histogram), view)
+        else:
+            self.right_splitter.addWidget(view)
+        self.histograms[key] = view
+        return view
+
     def show_family_views(self, family: str) -> None:
-        """Shows the views a family's snapshots feed: its loss curves, and D's histogram and
-        G's loss view only for families with a discriminator."""
+        """Shows the views a family's snapshots feed: its loss curves, D's histogram and G's
+        loss view only for families with a discriminator; for a translation family, a
+        histogram per domain's D (and no G loss view: its G loss is least squares)."""
         try:
             spec = get_family(family)
         except GanStudioError:
             return
         self.loss_plot.set_curves(spec.loss_curves)
-        has_d = PANEL_D_HIST in spec.panels
+        pair = NEEDS_PAIR in spec.needs
+        has_d = PANEL_D_HIST in spec.panels or PANEL_D_HIST_A in spec.panels
         self.histogram.setVisible(has_d)
-        self.g_loss_view.setVisible(has_d)
+        self.histogram.set_heading(self._histogram_heading(PANEL_D_HIST) if pair else None)
+        self.g_loss_view.setVisible(has_d and not pair)
+        if PANEL_D_HIST_A in spec.panels and PANEL_D_HIST_A not in self.histograms:
+            self._add_histogram_view(PANEL_D_HIST_A)
         self.step_modes = tuple(spec.step_modes)  # Step D / G only where the family has them
         self._update_actions()
 
@@ -445,8 +527,40 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         if generator is not None and latent > 0:
             self.inference.set_generator(generator, latent, kind, "live session",
                                          info.get("condition"))
+        self._use_live_translator(str(info.get("family") or "gan"))
         self.progress.setVisible(self.jobs.busy)
         self._update_actions()
+
+    # -- translation -------------------------------------------------------------------------------
+
+    def _use_live_translator(self, family: str) -> None:
+        """Translates with the live session when its family maps two domains; otherwise lets
+        go of a live session's translator (an opened export stays)."""
+        self._live_family = family
+        try:
+            pair = NEEDS_PAIR in get_family(family).needs
+        except GanStudioError:
+            pair = False
+        translator = self.worker.translator() if pair else None
+        if translator is not None:
+            self._live_translator = True
+            self.translation.set_translator(translator)
+        elif self._live_translator:
+            self._live_translator = False
+            self.translation.set_translator(None)
+
+    def _on_translator_changed(self, translator: Any) -> None:
+        index = self.tabs.indexOf(self.translate_page)
+        self.tabs.setTabVisible(index, translator is not None)
+        self.translate_box.set_model(translator)
+        if translator is not None and not self._live_translator:  # an opened export
+            self.show_message(f"Opened the translation model ({translator.description}) in "
+                              "the Translate tab: drop an image on it.", "info")
+            self.tabs.setCurrentIndex(index)
+
+    def _on_translation_error(self, message: str, kind: str) -> None:
+        self.translate_box.show_error(message)  # the input or the run: said where it was asked
+        self.set_status(f"translate: {message.splitlines()[0][:120]}")
 
     def _on_generator_changed(self, latent_dim: int, kind: str, description: str) -> None:
         if self._has_explorer and kind in ("images", "points"):
@@ -474,12 +588,14 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.loss_plot.add_snapshot(snap)
         for key, panel in snap.panels.items():
             if isinstance(panel, Histograms) and key not in self.histograms:
-                view = HistogramView(key=key)  # a panel this family adds (e.g. the match head)
-                self.right_splitter.addWidget(view)
-                self.histograms[key] = view
+                self._add_histogram_view(key)  # a panel this family adds (e.g. the match head)
             elif key not in self.panel_views and key not in self.histograms \
                     and key != "samples":
                 self._add_panel_view(key, panel)
+        if snap.panels and self.panel_views and len(self.samples.frames) == 0:
+            # a family whose snapshots carry no samples grid (a 2D pair's translation field
+            # shows its mapping instead) leaves the column to its own views
+            self.samples.setVisible("samples" in snap.panels)
         for view in self.histograms.values():
             view.set_snapshot(snap)
         self.g_loss_view.set_snapshot(snap)
@@ -500,6 +616,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
 
     def _on_finished(self, info: dict[str, Any]) -> None:
         self.progress.setVisible(self.jobs.busy)
+        if self._live_translator and info.get("trained"):
+            self._use_live_translator(self._live_family)  # the box shows its last step
         if info.get("trained"):
             speed = info.get("steps_per_sec", 0.0)
             verb = "stopped" if info.get("stopped_early") else "finished"

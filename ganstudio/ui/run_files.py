@@ -226,9 +226,15 @@ class RunFiles:
             self.open_run(path)
 
     def open_model(self, path: str | Path) -> None:
-        """Loads an exported generator (or a run's) into the latent explorer, off the GUI
-        thread."""
+        """Loads an exported generator (or a run's) into the latent explorer, or a translation
+        export into the Translate tab, off the GUI thread."""
+        from ganstudio.core.translator import is_translation_export
+
         self.set_status(f"opening the model in {path}…")
+        if is_translation_export(path):
+            self._live_translator = False  # the opened export replaces a live session's
+            self.translation.open_model(str(path))
+            return
         self.inference.open_model(str(path))
 
     def open_model_dialog(self) -> None:

@@ -246,6 +246,36 @@ class TrainingWorker(QObject):
 
         return generate
 
+    def translator(self) -> Any:
+        """The live session as a `Translator` (`translator(x, "a_to_b")`) when it trains on
+        two domains, else None.
+
+        It runs the recipe's own `a_to_b` and `b_to_a` (what its export would serve), through
+        `run_serialized`, so it is safe to call from any thread.
+        """
+        session = self._session
+        dataset = getattr(session, "dataset", None)
+        if session is None or getattr(dataset, "domain_b", None) is None:
+            return None
+        from ganstudio.core.translator import DIRECTIONS, Translator, translate_with_recipe
+
+        ref = weakref.ref(session)  # as in `generator`: the worker alone owns the session
+
+        def translate(x: Any, direction: str) -> Any:
+            live = ref()
+            if live is None:
+                from ganstudio.errors import ModelError
+
+                raise ModelError("the networks were reset.", "Train again or open a model.")
+            return self.run_serialized(lambda: translate_with_recipe(live.recipe, x, direction))
+
+        names = dataset.domain_names or ("A", "B")
+        shapes = {"a_to_b": dataset.shape, "b_to_a": dataset.domain_b.shape}
+        step = int(getattr(session, "step", 0))
+        return Translator(translate, DIRECTIONS, names, dataset.kind, shapes,
+                          f"live session · {getattr(session.config, 'family', '')} · "
+                          f"step {step:,}")
+
     def run_serialized(self, fn: Callable[[], Any], timeout: float = 60.0) -> Any:
         """Runs TensorFlow work on the session without racing the training thread.
 

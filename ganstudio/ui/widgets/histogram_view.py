@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.ui import theme
@@ -45,15 +45,20 @@ class HistogramView(QWidget):
     Args:
         parent: The parent widget.
         key: The snapshot panel it draws (`d_hist`, `match_hist`, ...).
+        heading: Whose D it is, before the title (a translation family's domain:
+            `"Domain B (inverted digits)"`); `None`: no heading.
     """
 
-    def __init__(self, parent: QWidget | None = None, key: str = "d_hist") -> None:
+    def __init__(self, parent: QWidget | None = None, key: str = "d_hist",
+                 heading: str | None = None) -> None:
         super().__init__(parent)
         self.key = key
         self._panel = None
         self._dirty = False
         self._critic = False
         self._title = ""
+        self._names = "real vs fake"
+        self.heading = heading
         self.overlap: float | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -61,8 +66,10 @@ class HistogramView(QWidget):
         head = QHBoxLayout()
         self.title = QLabel("D(x): real vs fake")
         self.title.setObjectName("viewTitle")
-        head.addWidget(self.title)
-        head.addStretch(1)
+        # a long title (a domain's name) is cut rather than widening the column
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.title.setMinimumWidth(60)
+        head.addWidget(self.title, 1)
         self.overlap_label = theme.steady_label("overlap —", "overlap 0.00",
                                                 Qt.AlignmentFlag.AlignRight)
         self.overlap_label.setToolTip(
@@ -94,6 +101,19 @@ class HistogramView(QWidget):
         item.addItem(self.half_line)
         item.setXRange(0, 1, padding=0.02)
         layout.addWidget(self.plot, 1)
+        self._show_title()
+
+    def set_heading(self, heading: str | None) -> None:
+        """Says whose D this is before the title (`None`: nothing)."""
+        if heading != self.heading:
+            self.heading = heading
+            self._show_title()
+
+    def _show_title(self) -> None:
+        what = self._title or ("critic D(x)" if self._critic else "D(x)")
+        text = f"{what[0].upper() + what[1:]}: {self._names}"
+        self.title.setText(f"{self.heading} · {text}" if self.heading else text)
+        self.title.setToolTip(self.title.text())
 
     @property
     def real_curve(self) -> pg.PlotDataItem:
@@ -169,12 +189,12 @@ class HistogramView(QWidget):
             lo, hi = 0.0, 1.0
         self._set_groups(list(groups))
         title = panel.title if panel.title != "D(x)" else ""
-        if critic != self._critic or title != self._title:  # relabel only on a change
-            self._critic, self._title = critic, title
-            what = title or ("critic D(x)" if critic else "D(x)")
-            names = " vs ".join(n.split(",")[0] if n.startswith("fake") else n for n in groups)
-            self.title.setText(f"{what[0].upper() + what[1:]}: {names}")
-            self.plot.getPlotItem().setLabel("bottom", what)
+        names = " vs ".join(n.split(",")[0] if n.startswith("fake") else n for n in groups)
+        if critic != self._critic or title != self._title or names != self._names:
+            self._critic, self._title, self._names = critic, title, names  # relabel on a change
+            self._show_title()
+            self.plot.getPlotItem().setLabel("bottom", title or ("critic D(x)" if critic
+                                                                 else "D(x)"))
         edges = np.linspace(lo, hi, BINS + 1)
         top = 0.0
         for name, values in groups.items():

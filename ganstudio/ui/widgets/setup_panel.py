@@ -35,7 +35,7 @@ from ganstudio.config import SECTIONS, RunConfig, section_fields
 from ganstudio.core.catalog import NET_DESCRIPTIONS, objective_formula
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.data.registry import describe_builtins
-from ganstudio.core.families import FAMILIES
+from ganstudio.core.families import FAMILIES, NEEDS_PAIR
 from ganstudio.ui.widgets.dataset_preview import DatasetPreview
 from ganstudio.ui.widgets.setting_editors import BoolEditor, ChoiceEditor, Editor, make_editor
 
@@ -46,7 +46,7 @@ FieldKey = tuple[str, str]  # (section, field)
 # The fields of each section that show first, in this order; the others follow in the group's
 # collapsible "More", in the config's order. A section not listed here shows all its fields.
 BASIC_FIELDS: dict[str, tuple[str, ...]] = {
-    "data": ("image_size", "color", "limit"),
+    "data": ("name_b", "image_size", "color", "limit"),
     "net": ("name", "latent_dim", "depth", "width", "activation", "filters", "g_norm", "d_norm",
             "pack", "minibatch_std"),
     "objective": ("name", "d_steps", "lr_d", "lr_g", "clip", "gp_lambda", "r1_gamma", "ema",
@@ -504,6 +504,10 @@ class SetupPanel(QWidget):
         self._show(("data", "color"), images)
         self._show(("data", "n_points"), not images)
         self._show(("data", "holdout"), self._has_captions)
+        if ("data", "name_b") in self._rows:  # the second domain: for translation, or once set
+            pair = NEEDS_PAIR in FAMILIES[self.family_name()].needs
+            self._show(("data", "name_b"), pair or bool(self.editor("data", "name_b")
+                                                        .field_value()))
         if ("cgan", "condition") in self._rows:
             condition = self.editor("cgan", "condition").field_value()
             captions = condition == "caption" or (condition == "auto" and self._has_captions)
@@ -546,6 +550,18 @@ class SetupPanel(QWidget):
             index = self.dataset_combo.findData(source)
         if index >= 0:
             self.dataset_combo.setCurrentIndex(index)
+
+    def set_name_b(self, path: str) -> None:
+        """Shows the second domain's path (`data.name_b`; "" for one-domain data) without
+        asking for a reload: the data with it is already loading or loaded."""
+        if ("data", "name_b") not in self._rows:
+            return
+        self._updating = True
+        try:
+            self.editor("data", "name_b").set_field_value(path)
+        finally:
+            self._updating = False
+        self._update_visibility()
 
     def add_recent(self, path: str) -> None:
         """Adds a user path to the list (after the built-ins), most recent first."""
