@@ -191,6 +191,13 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stop-rule", action="store_const", const=True,
                    help="stop when mean D(x) is within ε of 0.5 and the main metric stalls")
     p.add_argument("--config", help="TOML or JSON config file (options given here win)")
+    from ganstudio.core.presets import PRESETS
+
+    p.add_argument("--preset", choices=list(PRESETS), metavar="NAME",
+                   help="a named set of settings, applied over the defaults and --config "
+                        "(options given here win): " + "; ".join(
+                            f"{p.name}: {p.title} ({p.settings_text()})"
+                            for p in PRESETS.values()))
 
 
 _OPTION_FIELDS = {
@@ -227,6 +234,15 @@ def config_from_args(args: argparse.Namespace, base: RunConfig | None = None) ->
     cfg = base or RunConfig.for_family(family or "gan")
     if getattr(args, "config", None):
         cfg = RunConfig.load(args.config)
+    if getattr(args, "preset", None):
+        from ganstudio.core.data.registry import BUILTINS
+        from ganstudio.core.presets import apply_preset
+
+        if family:
+            cfg = cfg.with_changes(family=family)
+        name = getattr(args, "dataset", None) or cfg.data.name
+        entry = BUILTINS.get(str(name).strip().lower())
+        cfg = apply_preset(cfg, args.preset, entry.kind if entry else None, str(name))
     changes: dict[str, dict[str, Any]] = {}
     for option, (section, name) in _OPTION_FIELDS.items():
         value = getattr(args, option, None)
