@@ -225,27 +225,25 @@ def _multiworker(train: TrainConfig, environ: Mapping[str, str], gpus: list) -> 
         raise ConfigError("train.strategy: this process already trains under another "
                           "strategy; a multi-worker cluster can only be joined once per process.",
                           "Start a fresh process for it.")
+    count = 0
     if gpus:
         count = train.devices if train.devices is not None else len(gpus)
         devices = _gpu_names(gpus, count)
-        try:  # the multi-worker strategy takes every visible GPU: show it the first N
-            tf.config.set_visible_devices(gpus[:count], "GPU")
-        except RuntimeError:
-            if count < len(gpus):
-                raise _too_late() from None
+    elif (train.devices or 1) > 1:
+        raise ConfigError(f"train.devices: multiworker trains one replica per worker on CPUs, "
+                          f"not {train.devices}.",
+                          "Start more workers instead (one process each), or drop --devices.")
     else:
-        if (train.devices or 1) > 1:
-            raise ConfigError(f"train.devices: multiworker trains one replica per worker on "
-                              f"CPUs, not {train.devices}.",
-                              "Start more workers instead (one process each), or drop --devices.")
         devices = ("/device:CPU:0",)
-    os.environ[TF_CONFIG] = json.dumps(spec)  # the resolver reads it from the process's own
-    try:
-        strategy = tf.distribute.MultiWorkerMirroredStrategy()
+    task = (spec["task"]["type"], spec["task"]["index"])
+    resolver = tf.distribute.cluster_resolver.SimpleClusterResolver(
+        tf.train.ClusterSpec(spec["cluster"]), task_type=task[0], task_id=task[1],
+        rpc_layer="grpc", num_accelerators={"GPU": count} if count else None)
+    try:  # replicas on the first `count` GPUs of this worker (or its CPU)
+        strategy = tf.distribute.MultiWorkerMirroredStrategy(cluster_resolver=resolver)
     except (RuntimeError, ValueError) as exc:
         raise _too_late(str(exc)) from None
     workers = sum(len(spec["cluster"].get(job, [])) for job in ("chief", "worker"))
-    task = (spec["task"]["type"], spec["task"]["index"])
     chief = task[0] == "chief" or (task == ("worker", 0) and "chief" not in spec["cluster"])
     return Placement("multiworker", strategy, replicas=int(strategy.num_replicas_in_sync),
                      devices=devices, workers=workers, task=task, chief=chief, _key=key)

@@ -183,6 +183,16 @@ def test_multiworker_needs_a_valid_tf_config():
     assert good["task"] == {"type": "worker", "index": 1}
 
 
+def test_multiworker_after_tensorflow_started_is_a_clear_error():
+    import tensorflow as tf
+
+    tf.constant(0.0)  # TensorFlow runs in this process: collectives can no longer be set up
+    env = {"TF_CONFIG": json.dumps({"cluster": {"worker": ["127.0.0.1:1"]},
+                                    "task": {"type": "worker", "index": 0}})}
+    with pytest.raises(ConfigError, match="before TensorFlow runs anything"):
+        place(TrainConfig(strategy="multiworker"), environ=env)
+
+
 def test_weights_digest_sees_every_value_shape_and_order():
     a, b = np.arange(6, dtype=np.float32), np.ones((2, 2), np.float32)
     digest = weights_digest([a, b])
