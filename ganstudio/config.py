@@ -333,7 +333,8 @@ class TrainConfig(Section):
         steps: Generator updates to run (each after `d_steps` discriminator updates).
         batch: Samples per player update.
         seed: Seeds data shuffling, weights, z and the fixed probe batch.
-        jit: XLA compilation of the train step: `"auto"` (on with a GPU, off on CPU), on, off.
+        jit: XLA compilation of the train step: `"auto"` (on with a GPU, off on CPU and under
+            a distribution strategy, as Keras decides), on, off.
         strategy: How training spreads over devices (`core.distribute`): `none` (one device),
             `mirrored` (several devices of this machine, one replica each, gradients summed
             every step), `multiworker` (several machines or processes, described by the

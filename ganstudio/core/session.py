@@ -170,6 +170,13 @@ class TrainingSession:
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
         self.jit = resolve_jit(cfg.train.jit)
+        if placement.strategy is not None and self.jit:
+            if cfg.train.jit == "on":
+                raise ConfigError(
+                    f"train.jit: XLA cannot compile a step under the {placement.kind} strategy "
+                    "(Keras compiles none under tf.distribute; a forced one fails on the "
+                    "other replicas' variables).", "Use --jit auto or off with --strategy.")
+            self.jit = False  # Keras's own rule under tf.distribute (auto: on with a GPU)
         if self.device.startswith("CPU"):  # a GPU's own memory limit is TensorFlow's to report
             check_memory(cfg, ds, cfg.train.batch)
         where = "" if placement.kind == "none" else f", {placement.describe()}"

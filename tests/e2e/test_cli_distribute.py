@@ -70,6 +70,7 @@ def test_impossible_distribution_settings_are_one_line_errors(cli, tmp_path):
     cases = [
         (["--strategy", "none", "--devices", "2"], "need train.strategy mirrored"),
         (["--strategy", "multiworker"], "needs the TF_CONFIG environment variable"),
+        (["--strategy", "mirrored", "--devices", "2", "--jit", "on"], "XLA cannot compile"),
         (["--family", "ae", "--dataset", "digits", "--strategy", "mirrored", "--devices", "2"],
          "ae trains on one device only"),
     ]
