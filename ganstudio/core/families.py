@@ -51,8 +51,9 @@ RBM_DEFAULTS: tuple[tuple[str, object], ...] = (("train.batch", 20), ("train.ste
 
 
 # What the encoder families do not read: the adversarial objective and its optimizers (they
-# have their own learning rate), D's packing and minibatch statistics.
-ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std")
+# have their own learning rate), D's packing and minibatch statistics, and synchronized batch
+# norm (they train on one device: ENCODER_SINGLE_DEVICE).
+ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std", "net.sync_bn")
 
 # Why the encoder families train on one device only (`FamilySpec.single_device`): what a
 # strategy needs of a recipe (core.replicas) is done in the GAN families only so far.

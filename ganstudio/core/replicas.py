@@ -12,9 +12,10 @@ step one device makes on the same global batch:
   `keras.random.normal(..., seed=self.seed_generator)` would draw the *same* z on each replica.
   Here each replica draws the values of the whole global batch from that shared state and
   keeps its own rows, picked by `replica_id_in_sync_group`: different values on each replica,
-  and together exactly the values one device draws for the global batch, so a run on N devices
-  reproduces a run on one (what `tests/unit/test_distribute.py` checks, to 1e-5). The extra
-  draws cost N× a latent batch of random numbers, nothing next to the networks;
+  and together exactly the values one device draws for the global batch, so a step on N
+  devices is the step one device makes on the same global batch (what
+  `tests/unit/test_distribute.py` checks, to 1e-5). The extra draws cost N× a batch of
+  latents, nothing next to the networks;
 - the step's logs become the global batch's figures on every replica (`global_logs`), so the
   loss plot shows the same numbers on one device or several.
 
