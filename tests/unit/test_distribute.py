@@ -68,8 +68,10 @@ DIGITS_WGAN_GP = {"data": {"name": "digits", "limit": 128},
                   "train": RING8["train"]}
 
 
-def _with(raw: dict, **sections) -> dict:
+def _with(raw: dict, family: str | None = None, **sections) -> dict:
     out = json.loads(json.dumps(raw))
+    if family is not None:
+        out["family"] = family
     for section, changes in sections.items():
         out.setdefault(section, {}).update(changes)
     return out
@@ -84,6 +86,8 @@ def same_update(tmp_path_factory):
         # k = 2 D updates a step, hinge loss, no packing
         "gan_ring8_k2_hinge": _with(RING8, objective={"name": "hinge", "d_steps": 2},
                                     net={"pack": 1}),
+        # the conditional GAN (labels: ring8's modes), with separate realness and match heads
+        "cgan_ring8_separate": _with(RING8, family="cgan", cgan={"d_design": "separate"}),
         # keras#20164's case: WGAN-GP's custom train_step under MirroredStrategy, with a
         # convolutional G whose batch norm is synchronized over the replicas
         "wgan_gp_dcgan_sync_bn": _with(DIGITS_WGAN_GP, net={"sync_bn": True}),
@@ -110,6 +114,14 @@ def test_two_logical_cpus_make_the_same_update_as_one_device(same_update):
 def test_several_d_steps_a_step_split_over_replicas_like_one_device(same_update):
     case = same_update["gan_ring8_k2_hinge"]
     assert case["moved"] > 1e-4 and case["diff"] < 1e-5
+
+
+def test_the_conditional_gan_splits_over_replicas_like_one_device(same_update):
+    case = same_update["cgan_ring8_separate"]
+    assert case["moved"] > 1e-4 and case["diff"] < 1e-5
+    assert {"d_loss_realness", "d_loss_match", "d_mismatch"} <= set(case["logs_two"])
+    for key, value in case["logs_one"].items():
+        assert case["logs_two"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
 
 
 def test_wgan_gp_under_mirrored_strategy_trains_like_one_device(same_update):
