@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ganstudio import __version__
-from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, RunConfig
+from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, STRATEGIES, RunConfig
 from ganstudio.core.quiet import quiet_tensorflow_import
 from ganstudio.core.run_folder import (
     RunLock,
@@ -164,6 +164,16 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help=f"random seed (default: {d.train.seed})")
     p.add_argument("--jit", choices=JIT_MODES,
                    help=f"XLA compilation (default: {d.train.jit}: on with a GPU, off on CPU)")
+    p.add_argument("--strategy", choices=STRATEGIES,
+                   help=f"devices to train on (default: {d.train.strategy}): none, mirrored "
+                        "(this machine's GPUs, or --devices logical CPUs), multiworker "
+                        "(several processes or machines described by TF_CONFIG), auto "
+                        "(mirrored with more than one device)")
+    p.add_argument("--devices", type=int,
+                   help="replicas in this process: the first N GPUs, or N logical CPU devices "
+                        "(default: every GPU, or one CPU)")
+    p.add_argument("--sync-bn", action="store_const", const=True,
+                   help="with several devices: batch norm over the whole global batch")
     p.add_argument("--d-steps", type=int, help=f"discriminator updates per generator update "
                    f"k (default: {d.objective.d_steps})")
     p.add_argument("--lr-d", type=float,
@@ -224,6 +234,9 @@ _OPTION_FIELDS = {
     "batch": ("train", "batch"),
     "seed": ("train", "seed"),
     "jit": ("train", "jit"),
+    "strategy": ("train", "strategy"),
+    "devices": ("train", "devices"),
+    "sync_bn": ("net", "sync_bn"),
 }
 
 
@@ -390,6 +403,12 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
         signal.signal(signal.SIGINT, previous)
         progress.close()
     extra: dict[str, Any] = {}
+    if not session.chief:  # another worker of a multi-worker run: the chief writes the run
+        session.save_run(out, result, extra, export=False)
+        progress.status(f"worker finished at step {result.steps} "
+                        f"({result.steps_per_sec:.0f} steps/s); weights "
+                        f"{session.weights_digest()}; wrote {out / 'run.json'}")
+        return 0
     if not args.no_eval:
         try:
             quality, table = session.recipe.quality_report(session.dataset, cfg.train.seed,

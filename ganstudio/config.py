@@ -39,6 +39,7 @@ D_NORMS = ("auto", "batch", "layer", "spectral", "none")
 OBJECTIVES = ("minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
 COLORS = ("auto", "grayscale", "rgb")
 JIT_MODES = ("auto", "on", "off")
+STRATEGIES = ("auto", "none", "mirrored", "multiworker")
 LR_DECAYS = ("none", "cosine", "linear")
 CONDITIONS = ("auto", "label", "caption")
 D_DESIGNS = ("joint", "separate", "projection")
@@ -258,6 +259,10 @@ class NetConfig(Section):
             default: against mode dropping, and D sees half as many inputs). Families whose D
             also sees a condition judge one example at a time.
         minibatch_std: Append the minibatch standard deviation as a feature in D.
+        sync_bn: Synchronized batch normalization: with several devices, every batch-norm
+            layer normalizes with the statistics of the whole global batch (one all-reduce per
+            layer and call) instead of its own replica's share; its moving statistics then
+            agree on every replica. No effect on one device.
     """
 
     SECTION: ClassVar[str] = "net"
@@ -280,6 +285,8 @@ class NetConfig(Section):
                         help="PacGAN: D judges this many samples at once")
     minibatch_std: bool = setting(False, label="Minibatch std",
                                   help="give D the minibatch standard deviation as a feature")
+    sync_bn: bool = setting(False, label="Synchronized BN",
+                            help="with several devices: batch norm over the whole global batch")
 
 
 @dataclass(frozen=True)
@@ -335,7 +342,17 @@ class TrainConfig(Section):
         steps: Generator updates to run (each after `d_steps` discriminator updates).
         batch: Samples per player update.
         seed: Seeds data shuffling, weights, z and the fixed probe batch.
-        jit: XLA compilation of the train step: `"auto"` (on with a GPU, off on CPU), on, off.
+        jit: XLA compilation of the train step: `"auto"` (on with a GPU, off on CPU and under
+            a distribution strategy, as Keras decides), on, off.
+        strategy: How training spreads over devices (`core.distribute`): `none` (one device),
+            `mirrored` (several devices of this machine, one replica each, gradients summed
+            every step), `multiworker` (several machines or processes, described by the
+            `TF_CONFIG` environment variable), or `auto` (mirrored when more than one device
+            is there or asked for by `devices`, else none). `batch` stays the global batch:
+            each replica takes `batch / replicas` of it.
+        devices: Replicas in this process: the first N GPUs, or on a machine without GPUs N
+            logical CPU devices (made before TensorFlow sets up its devices, so the
+            multi-device path runs on any machine); `None`: every GPU, or one CPU.
         checkpoint_every: Write a checkpoint every this many steps (0: only at the end).
         keep_checkpoints: How many checkpoints to keep on disk.
         probe_size: Real and fake samples scored by D for the live histograms.
@@ -365,6 +382,12 @@ class TrainConfig(Section):
                                        help="training steps per compiled call: more is faster "
                                             "for small nets; views, pause and Step then act "
                                             "every that many steps")
+    strategy: str = setting("auto", label="Strategy", choices=STRATEGIES,
+                            help="devices: none, mirrored (this machine), multiworker "
+                                 "(TF_CONFIG), auto (mirrored with several devices)")
+    devices: int | None = setting(None, label="Devices", lo=1, hi=1024,
+                                  help="replicas here: the first N GPUs, or N logical CPUs "
+                                       "(auto: every GPU, or one CPU)")
     checkpoint_every: int = setting(1000, label="Checkpoint every", lo=0,
                                     help="steps between checkpoints (0: only at the end)")
     keep_checkpoints: int = setting(3, label="Keep checkpoints", lo=1, hi=1000)
@@ -379,6 +402,17 @@ class TrainConfig(Section):
                               help="stop at the 0.5 equilibrium once the metric stalls")
     stop_epsilon: float = setting(0.05, label="Stop ε", lo=0.0, hi=0.5, lo_open=True)
     stop_patience: int = setting(5, label="Stop patience", lo=1, hi=10_000)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.strategy == "none" and (self.devices or 1) > 1:
+            raise ConfigError(f"train.devices: {self.devices} devices need train.strategy "
+                              "mirrored (or auto); strategy none trains on one device.",
+                              "Use --strategy mirrored, or drop --devices.")
+        if self.strategy == "multiworker" and self.stop_rule:
+            raise ConfigError("train.stop_rule: the stop rule is evaluated on the chief only, "
+                              "so with multiworker the other workers would wait for it forever.",
+                              "Drop --stop-rule and set --steps.")
 
 
 @dataclass(frozen=True)

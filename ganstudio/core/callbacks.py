@@ -103,8 +103,8 @@ class TelemetryCallback(keras.callbacks.Callback):
             self.model.stop_training = True
 
     def emit_final(self) -> None:
-        """A last snapshot with everything, so views show the final state."""
-        if self.error is None:
+        """A last snapshot with everything, so views show the final state (the chief's)."""
+        if self.error is None and self.session.chief:
             self.emit(self._last_logs, heavy=True, event="final")
 
     def _single(self, mode: str) -> None:
@@ -137,13 +137,15 @@ class TelemetryCallback(keras.callbacks.Callback):
             self.error = s.diverged(bad)
             self.model.stop_training = True
             return
-        if self.scalar_limiter.ready():
+        # with several workers only the chief reports and evaluates; the others train in
+        # step with it (their checkpoints are the chief's to write: `save_checkpoint`)
+        if s.chief and self.scalar_limiter.ready():
             heavy = self.image_limiter.ready()
             t0 = time.perf_counter()
             self.emit(logs, heavy=heavy)
             if heavy:
                 self.image_limiter.spent(time.perf_counter() - t0)
-        if self._next_eval is not None and step >= self._next_eval:
+        if s.chief and self._next_eval is not None and step >= self._next_eval:
             self._next_eval += self.eval_every
             self._evaluate(logs)
             if self.model.stop_training:

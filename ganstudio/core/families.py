@@ -45,7 +45,7 @@ GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
 # rbm.hidden; the Parameters row stays).
 RBM_UNUSED = ("objective", "net.name", "net.latent_dim", "net.depth", "net.width",
               "net.activation", "net.filters", "net.g_norm", "net.d_norm", "net.pack",
-              "net.minibatch_std")
+              "net.minibatch_std", "net.sync_bn")
 RBM_PANELS = (PANEL_SAMPLES, "chain", "filters", "free_energy")
 RBM_CURVES = (("recon_error", "reconstruction error"),
               ("free_energy_gap", "F(data) − F(samples)"),
@@ -56,8 +56,14 @@ RBM_DEFAULTS: tuple[tuple[str, object], ...] = (("train.batch", 20), ("train.ste
 
 
 # What the encoder families do not read: the adversarial objective and its optimizers (they
-# have their own learning rate), D's packing and minibatch statistics.
-ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std")
+# have their own learning rate), D's packing and minibatch statistics, and synchronized batch
+# norm (they train on one device: ENCODER_SINGLE_DEVICE).
+ENCODER_UNUSED = ("objective", "net.pack", "net.minibatch_std", "net.sync_bn")
+
+# Why the encoder families train on one device only (`FamilySpec.single_device`): what a
+# strategy needs of a recipe (core.replicas) is done in the GAN families only so far.
+ENCODER_SINGLE_DEVICE = ("its reconstruction and KL losses are means over each replica's own "
+                         "rows, not yet shares of the global batch")
 
 # The encoder families' first runs (digits: 8x8 images, ~4 ms a step on 2 cores): smaller
 # batches, many steps, an evaluation at the end only (the quality report).
@@ -94,6 +100,8 @@ class FamilySpec:
             it) or `"section.field"`; the setup form hides them.
         learning_rates: Its learning-rate settings, `"section.field"` (what going back after
             a divergence scales, and what the studio then shows).
+        single_device: Why the family trains on one device only (a `train.strategy` with
+            several replicas is refused with it); empty when it trains on several.
     """
 
     name: str
@@ -111,6 +119,7 @@ class FamilySpec:
     loss_curves: tuple[tuple[str, str], ...] = GAN_CURVES
     unused_settings: tuple[str, ...] = ()
     learning_rates: tuple[str, ...] = ("objective.lr_d", "objective.lr_g")
+    single_device: str = ""
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -144,6 +153,8 @@ FAMILIES: dict[str, FamilySpec] = {
             seed_note="seed 000: the auto-encoder, its decoder as a generator",
             defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED, learning_rates=("ae.lr",),
             loss_curves=(("recon", "reconstruction loss"), ("mse", "MSE per value")),
+            single_device=ENCODER_SINGLE_DEVICE + "; and its sampling Gaussian is fitted to "
+                          "each replica's codes on its own",
         ),
         FamilySpec(
             "vae", "Variational autoencoder", "encoder q(c|x) = N(m, exp σ), c = exp(σ/2)·e + m, "
@@ -155,6 +166,8 @@ FAMILIES: dict[str, FamilySpec] = {
             defaults=AE_DEFAULTS, unused_settings=ENCODER_UNUSED, learning_rates=("vae.lr",),
             loss_curves=(("recon", "reconstruction −log p(x|c)"), ("kl", "KL(q(c|x) ‖ p(c))"),
                     ("loss", "loss (recon + β·KL)")),
+            single_device=ENCODER_SINGLE_DEVICE + "; and free bits clamp the batch's mean KL "
+                          "per dimension, which replicas cannot add up from their shares",
         ),
         FamilySpec(
             "rbm", "RBM", "a restricted Boltzmann machine on binarised images, trained by "
@@ -164,6 +177,9 @@ FAMILIES: dict[str, FamilySpec] = {
             seed_note="seed 002: the supplement on restricted Boltzmann machines",
             defaults=RBM_DEFAULTS, loss_curves=RBM_CURVES, unused_settings=RBM_UNUSED,
             learning_rates=("rbm.learning_rate",),
+            single_device="its contrastive-divergence updates are hand-written assignments "
+                          "from each replica's own rows, not optimizer steps, so the "
+                          "replicas' weights would drift apart",
         ),
         FamilySpec(
             "vaegan", "VAE-GAN", "a VAE whose decoder is also a GAN's generator; reconstruction "
@@ -176,6 +192,7 @@ FAMILIES: dict[str, FamilySpec] = {
             learning_rates=("vaegan.lr", "vaegan.lr_d"),
             loss_curves=(("kl", "KL(q(c|x) ‖ p(c))"), ("feature_recon", "L_llike (D's features)"),
                          ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
+            single_device=ENCODER_SINGLE_DEVICE,
         ),
     ]
 }

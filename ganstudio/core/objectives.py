@@ -22,6 +22,7 @@ import tensorflow as tf
 from keras import ops
 
 from ganstudio.config import ObjectiveConfig
+from ganstudio.core import replicas
 
 PROBABILITY = "probability"  # D outputs a probability through a sigmoid
 CRITIC = "critic"  # D outputs an unbounded linear score
@@ -31,12 +32,16 @@ SCORE = "score"  # D's raw output is a score aimed at 1 for real and 0 for fake 
 def batch_mean(per_example: tf.Tensor) -> tf.Tensor:
     """Mean over the *global* batch, so losses scale right under `tf.distribute`.
 
-    Each replica divides its sum by the global batch size (local batch × replicas) and the
-    strategy sums the replicas' gradients; without a strategy this is a plain mean.
+    Inside a replica of a strategy (a `train_step` under `fit`) each replica divides its sum by
+    the global batch size (its rows × replicas) and `optimizer.apply` sums the replicas'
+    gradients, which gives the gradient of the global batch's mean (checked against one
+    device in tests/unit/test_distribute.py). Outside a replica (one device, or the Step
+    buttons' updates, which see the whole batch) this is a plain mean.
     """
     per_example = ops.reshape(per_example, (-1,))
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    global_batch = ops.cast(ops.shape(per_example)[0] * replicas, per_example.dtype)
+    ctx = tf.distribute.get_replica_context()  # None in a cross-replica context
+    count = ctx.num_replicas_in_sync if ctx is not None else 1
+    global_batch = ops.cast(ops.shape(per_example)[0] * count, per_example.dtype)
     return ops.sum(per_example) / global_batch
 
 
@@ -245,7 +250,7 @@ class GradientPenalty:
     def __call__(self, critic, real: tf.Tensor, fake: tf.Tensor, seed) -> tf.Tensor:
         """Returns the weighted penalty for one batch (`seed`: a keras SeedGenerator)."""
         shape = [ops.shape(real)[0]] + [1] * (len(real.shape) - 1)
-        alpha = keras.random.uniform(shape, 0.0, 1.0, seed=seed, dtype=real.dtype)
+        alpha = replicas.uniform(shape, 0.0, 1.0, seed=seed, dtype=real.dtype)
         x_hat = alpha * real + (1.0 - alpha) * fake
         norm = ops.sqrt(_input_grad_norm_sq(critic, x_hat) + self.epsilon)
         return self.weight * batch_mean(ops.square(norm - 1.0))

@@ -12,6 +12,8 @@ report = session.export()  # SavedModel + round-trip check
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import math
 import platform
@@ -122,6 +124,7 @@ class TrainingSession:
         self.param_counts: dict[str, int] = {}
         self.jit = False
         self.device = ""
+        self.placement = None  # where it trains (`core.distribute.Placement`), once prepared
         self.history: list[dict[str, float]] = []
         self.metrics_history: list[dict[str, float]] = []
         self.evaluator = None
@@ -146,10 +149,21 @@ class TrainingSession:
         import keras
 
         from ganstudio.core.data.pipeline import make_pipeline
+        from ganstudio.core.distribute import place, sync_batch_norm
         from ganstudio.core.recipes.base import RecipeContext
 
         cfg = self.config
         family = get_family(cfg.family)
+        # first: logical devices and a multi-worker strategy exist only if made before
+        # TensorFlow sets up its devices (which loading images may do)
+        train = cfg.train
+        if family.single_device and train.strategy == "auto" and train.devices is None:
+            train = dataclasses.replace(train, strategy="none")  # auto never spreads it
+        placement = place(train)
+        if placement.replicas > 1 and family.single_device:
+            raise ConfigError(f"{family.name} trains on one device only: "
+                              f"{family.single_device}.", "Use --strategy none.")
+        self.placement = placement
         if self.dataset is None:
             self.reporter.status(f"loading {cfg.data.name}")
             self.dataset = load_dataset(cfg.data, seed=cfg.train.seed)
@@ -160,19 +174,47 @@ class TrainingSession:
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
         self.jit = resolve_jit(cfg.train.jit)
+        if placement.strategy is not None and self.jit:
+            if cfg.train.jit == "on":
+                raise ConfigError(
+                    f"train.jit: XLA cannot compile a step under the {placement.kind} strategy "
+                    "(Keras compiles none under tf.distribute; a forced one fails on the "
+                    "other replicas' variables).", "Use --jit auto or off with --strategy.")
+            self.jit = False  # Keras's own rule under tf.distribute (auto: on with a GPU)
         if self.device.startswith("CPU"):  # a GPU's own memory limit is TensorFlow's to report
             check_memory(cfg, ds, cfg.train.batch)
-        self.reporter.status(f"building {family.name} on {self.device}")
+        where = "" if placement.kind == "none" else f", {placement.describe()}"
+        self.reporter.status(f"building {family.name} on {self.device}{where}")
         context = RecipeContext(cfg, ds, self.normalizer, self.jit)
-        self.recipe = family.recipe_class().create(context)
-        self.net_config = getattr(self.recipe, "net_config", None)
-        self.param_counts = self.recipe.param_counts()
-        self._streams = self.recipe.training_streams()
-        self.pipeline = make_pipeline(self._streams, self.recipe.pipeline_batch, cfg.train.seed)
-        self.recipe.prepare_views(np.random.default_rng(cfg.train.seed + 1))
-        if self.resume_from is not None:
-            self._restore(self.resume_from)
+        with placement.scope():  # the networks and every optimizer: mirrored variables
+            self.recipe = family.recipe_class().create(context)
+            self.recipe.finish_build()
+            if cfg.net.sync_bn:
+                sync_batch_norm(self.recipe)
+            if self.recipe.pipeline_batch % placement.replicas:
+                raise ConfigError(
+                    f"train.batch: {self.recipe.pipeline_batch} rows a step do not split "
+                    f"evenly over {placement.replicas} replicas.",
+                    f"Pick a batch size divisible by {placement.replicas}.")
+            self.net_config = getattr(self.recipe, "net_config", None)
+            self.param_counts = self.recipe.param_counts()
+            self._streams = self.recipe.training_streams()
+            self.pipeline = make_pipeline(self._streams, self.recipe.pipeline_batch,
+                                          cfg.train.seed)
+            self.recipe.prepare_views(np.random.default_rng(cfg.train.seed + 1))
+            if self.resume_from is not None:
+                self._restore(self.resume_from)
         self._prepared = True
+
+    @property
+    def chief(self) -> bool:
+        """Whether this process writes the run's files and reports (always, but on the other
+        workers of a multi-worker run)."""
+        return self.placement is None or self.placement.chief
+
+    def _scope(self):
+        """The strategy's scope, for changes to the variables outside `fit`."""
+        return self.placement.scope() if self.placement is not None else contextlib.nullcontext()
 
     @property
     def examples(self) -> int:
@@ -261,7 +303,7 @@ class TrainingSession:
         if self._saved is not None and self._saved[0] == self.step and self._saved[1].exists():
             return self._saved[1]  # this very state is on disk already (a periodic save)
         values = self._keep_good_state()
-        if self.out_dir is None:
+        if self.out_dir is None or not self.chief:  # the chief writes the cluster's checkpoints
             return None
         self.claim_folder()
         path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
@@ -331,8 +373,9 @@ class TrainingSession:
             raise TrainingError("there is no good state to go back to.",
                                 "Reset, then start again with lower learning rates.")
         step, values = self._good
-        restore_values(self.recipe.state_variables(), values)
-        self.recipe.scale_learning_rates(lr_factor)
+        with self._scope():
+            restore_values(self.recipe.state_variables(), values)
+            self.recipe.scale_learning_rates(lr_factor)
         spec = get_family(self.config.family)
         changes: dict[str, dict[str, float]] = {}
         for key, value in learning_rate_values(spec, self.config).items():
@@ -420,7 +463,7 @@ class TrainingSession:
                          stopped, str(ckpt) if ckpt else None)
 
     def _save_history(self) -> None:
-        if self.out_dir is not None:
+        if self.out_dir is not None and self.chief:
             atomic_write_text(self.out_dir / "history.json", json.dumps(self.history))
             atomic_write_text(self.out_dir / "metrics.json",
                               json.dumps(self.metrics_history, default=_json_default))
@@ -434,9 +477,9 @@ class TrainingSession:
             idx = rng.integers(0, len(next(iter(stream.values()))),
                                size=self.recipe.pipeline_batch)
             batch.update({k: v[idx] for k, v in stream.items()})
-        if self.lock is None:
-            return self.recipe.single_update(mode, batch)
-        with self.lock:
+        # outside `fit`, in the strategy's scope: the whole batch on the first replica's copy
+        # of the weights, and the update written to every copy
+        with self.lock if self.lock is not None else contextlib.nullcontext(), self._scope():
             return self.recipe.single_update(mode, batch)
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
@@ -620,6 +663,12 @@ class TrainingSession:
         self.out_dir = folder
         self.claim_folder()
         self.config.save(folder / "config.toml")
+        if result is None:
+            result = RunResult(self.step, 0.0, 0.0, {},
+                               stopped_early=self.step < self.config.train.steps)
+        if not self.chief:  # another worker: the chief writes the run; this one its end state
+            self.write_run_json(result, extra)
+            return None
         self.save_checkpoint()
         self._save_history()
         extra = dict(extra or {})
@@ -629,14 +678,21 @@ class TrainingSession:
             extra["export"] = {"path": str(report.path), "max_abs_diff": report.max_abs_diff,
                                "ok": report.ok}
         self.write_samples_png(folder / "samples.png")
-        if result is None:
-            result = RunResult(self.step, 0.0, 0.0, {},
-                               stopped_early=self.step < self.config.train.steps)
         self.write_run_json(result, extra)
         return report
 
+    def weights_digest(self) -> str:
+        """A SHA-256 of the networks' weights (`Recipe.network_variables`, in order): equal on
+        every worker of a multi-worker run that stayed in step."""
+        from ganstudio.core.distribute import weights_digest
+
+        self.prepare()
+        return weights_digest(np.asarray(v.numpy()) for v in self.recipe.network_variables())
+
     def write_run_json(self, result: RunResult, extra: dict[str, Any] | None = None) -> Path:
-        """Writes `out_dir/run.json`: config, resolved net, dataset, device and final numbers."""
+        """Writes `out_dir/run.json`: config, resolved net, dataset, device, where it trained,
+        final numbers and the weights' digest."""
+        placement = self.placement.to_dict() if self.placement is not None else None
         data = {
             "config": self.config.to_dict(),
             "family": self.config.family,
@@ -644,6 +700,7 @@ class TrainingSession:
             "dataset": self.dataset.info(),
             "param_counts": self.param_counts,
             "device": self.device,
+            "distribute": placement,
             "jit": self.jit,
             "steps": result.steps,
             "seconds": round(result.seconds, 3),
@@ -652,6 +709,7 @@ class TrainingSession:
             "final": result.final,
             "stop_reason": result.stop_reason,
             "metrics_history": self.metrics_history[-20:],
+            "weights_digest": self.weights_digest(),
             **(extra or {}),
         }
         if self.dataset.report is not None:

@@ -79,6 +79,8 @@ class TrainingHost(Protocol):
         stop_rule: The stop rule, once an evaluation made one (or `None`).
         evaluator: The quality evaluator, once made (its `main_metric`).
         out_dir: The run folder (its `checkpoints/`), or `None` when nothing is written.
+        chief: Whether this process reports: snapshots and evaluations come from the chief
+            only when several workers train together (the others just train).
     """
 
     step: int
@@ -89,6 +91,7 @@ class TrainingHost(Protocol):
     stop_rule: Any
     evaluator: Any
     out_dir: Path | None
+    chief: bool
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""

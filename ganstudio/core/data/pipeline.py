@@ -33,7 +33,10 @@ def make_pipeline(arrays: dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]
         shuffle_buffer: Upper bound of the shuffle buffer (the whole set when smaller).
 
     Returns:
-        A `tf.data.Dataset` yielding dicts of exactly `batch` rows each, forever.
+        A `tf.data.Dataset` yielding dicts of exactly `batch` rows each, forever. Under a
+        distribution strategy each replica takes its share of every batch; with several
+        workers each one reads the same shuffled stream and keeps its own share of it (data
+        sharding, as the arrays come from memory, not files).
     """
     streams = [arrays] if isinstance(arrays, dict) else list(arrays)
     keys = [k for s in streams for k in s]
@@ -42,4 +45,6 @@ def make_pipeline(arrays: dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]
     parts = [_stream(s, batch, seed + 7 * i, shuffle_buffer) for i, s in enumerate(streams)]
     ds = parts[0] if len(parts) == 1 else tf.data.Dataset.zip(tuple(parts)).map(
         lambda *dicts: {k: v for d in dicts for k, v in d.items()})
-    return ds.prefetch(tf.data.AUTOTUNE)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)

@@ -9,8 +9,13 @@ and its panels, and no branches elsewhere:
   `label`, ...), `pipeline_batch` how many rows one `train_step` takes;
 - training: `train_step` (Keras), `single_update(mode, batch)` for the Step buttons, the
   scalars in `metrics`, `watched_scalars` checked for divergence, `derived_scalars`;
+- several devices (a family that trains on them, `FamilySpec.single_device` empty):
+  `train_step` takes its replica's rows (`batch / replicas`), draws random values with
+  `core.replicas`, makes its losses with `objectives.batch_mean` (listed in `replica_shares`)
+  and ends with `step_logs(logs)`; single updates go through `single_step(fn)`;
 - views: `prepare_views(rng)` fixes the probe inputs once, `views()` returns numpy panels;
-- state: `state_variables()` in a stable order for checkpoints, `steps`;
+- state: `state_variables()` in a stable order for checkpoints, `network_variables()` (their
+  networks' part, hashed into `run.json`'s `weights_digest`), `steps`;
 - generation and export: `input_specs()`, `generate(inputs)` in the dataset's units,
   `export_specs()` (named signatures) and `export_layers()`;
 - metrics: `make_evaluator(...)`, `equilibrium(scalars)` for the stop rule.
@@ -26,6 +31,7 @@ import keras
 import numpy as np
 
 from ganstudio.config import ObjectiveConfig, RunConfig
+from ganstudio.core import replicas
 from ganstudio.core.data.base import Dataset, Normalizer
 
 LR_FLOOR = 0.01  # a decayed learning rate ends at this share of its starting value
@@ -149,6 +155,9 @@ class Recipe(keras.Model):
         headline_scalars: The scalars a one-line progress report shows (the CLI's); empty:
             the adversarial line (D and G losses, D on real and fake).
         critic_output: True when D's outputs are critic scores, not probabilities.
+        replica_shares: The scalars `train_step` makes with `objectives.batch_mean` (the
+            losses): under several replicas each replica holds its share of them, and
+            `step_logs` sums them (see `core.replicas.global_logs`).
     """
 
     family: ClassVar[str] = ""
@@ -156,6 +165,7 @@ class Recipe(keras.Model):
     watched_scalars: ClassVar[tuple[str, ...]] = ()
     step_modes: ClassVar[tuple[str, ...]] = ()
     headline_scalars: ClassVar[tuple[str, ...]] = ()
+    replica_shares: ClassVar[tuple[str, ...]] = ()
     critic_output: bool = False
 
     @classmethod
@@ -174,6 +184,37 @@ class Recipe(keras.Model):
         for key, tracker in self.trackers.items():
             tracker.update_state(logs[key])
 
+    def step_logs(self, logs: dict[str, Any]) -> dict[str, Any]:
+        """The end of a `train_step`: the step's scalars as the global batch's figures (the
+        same on every replica under a strategy, `core.replicas.global_logs`), fed to the
+        trackers; returns them for Keras."""
+        logs = replicas.global_logs(logs, self.replica_shares)
+        self.update_trackers(logs)
+        return logs
+
+    def finish_build(self) -> None:
+        """Marks the recipe built once `create` has made every variable (the session calls
+        it after `create`): the recipe and its weightless helper layers (packing, ...) are
+        complete then; a layer that still lacks its weights is left alone."""
+        for layer in self._flatten_layers():
+            if not layer.built and (layer is self or not layer.weights):
+                layer.built = True
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Keras's build before `fit` under a strategy, skipped for a built recipe.
+
+        Under a distribution strategy Keras's `fit` first takes a batch from the data,
+        reduces it over the replicas (which fails for a dict of batches under a multi-worker
+        strategy) and builds an unbuilt model by calling it on that batch, which a recipe
+        (whose `call` takes z, not the data) cannot take: the first failure of keras#20164 (a
+        GAN's custom `train_step` under MirroredStrategy). A recipe is built by `create`
+        (`finish_build`); this overrides a private Keras method, so it is checked by the
+        distributed tests (tests/unit/test_distribute.py, tests/e2e/test_cli_distribute.py).
+        """
+        if all(layer.built for layer in self._flatten_layers()):
+            return
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
+
     @property
     def steps(self) -> int:
         """Training steps so far (continues across resume)."""
@@ -182,6 +223,15 @@ class Recipe(keras.Model):
     def state_variables(self) -> list:
         """All variables that define the training state, in a stable order."""
         raise NotImplementedError
+
+    def network_variables(self) -> list:
+        """The networks' variables, in `state_variables()` order: the training state without
+        the optimizers' variables and the random state (what a run's `weights_digest`
+        hashes)."""
+        skip = {id(v) for optimizer in self.optimizers() for v in optimizer.variables}
+        skip |= {id(g.state) for g in vars(self).values()
+                 if isinstance(g, keras.random.SeedGenerator)}
+        return [v for v in self.state_variables() if id(v) not in skip]
 
     def optimizers(self) -> list:
         """The recipe's optimizers, in attribute-name order."""
@@ -207,14 +257,14 @@ class Recipe(keras.Model):
                 optimizer.learning_rate = type(schedule).from_config(config)
                 retrace = True
             else:
-                optimizer.learning_rate = float(optimizer.learning_rate) * factor
+                optimizer.learning_rate = _rate(optimizer) * factor
         if retrace:
             self.train_function = None  # fit() traces it again with the new schedules
 
     def constant_learning_rates(self) -> list[tuple[Any, float]]:
         """(optimizer, rate) of each optimizer whose rate is a constant (not a schedule): a
         checkpoint restores the rate variable, so a resumed run with new rates sets them back."""
-        return [(o, float(o.learning_rate)) for o in self.optimizers() if _schedule(o) is None]
+        return [(o, _rate(o)) for o in self.optimizers() if _schedule(o) is None]
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -240,6 +290,42 @@ class Recipe(keras.Model):
     def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One update of one player (a Step button), on a batch of `training_arrays()` rows."""
         raise NotImplementedError
+
+    def single_step(self, fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+        """A compiled update outside `fit` (a Step button's), placed like `train_step`.
+
+        On one device: `tf.function(fn)` with the run's `jit_compile`. Under a strategy (the
+        session calls single updates in its scope) the variables' gradients exist only inside
+        a replica, so each call splits every argument's rows over the replicas, runs `fn` on
+        each share with `strategy.run` (as `fit` runs `train_step`) and returns the global
+        logs (`core.replicas.global_logs`).
+
+        Args:
+            fn: Tensors (rows of one batch) -> a dict of scalar logs.
+
+        Returns:
+            A callable taking the whole batch's tensors.
+        """
+        import tensorflow as tf
+
+        strategy = tf.distribute.get_strategy()
+        count = strategy.num_replicas_in_sync
+        if count == 1:
+            return tf.function(fn, jit_compile=bool(self.jit_compile))
+        shares = self.replica_shares
+
+        @tf.function
+        def run(*args):
+            logs = strategy.run(lambda *a: replicas.global_logs(fn(*a), shares), args=args)
+            return {k: strategy.experimental_local_results(v)[0] for k, v in logs.items()}
+
+        def split(tensor):
+            rows = int(tensor.shape[0]) // count
+            return strategy.experimental_distribute_values_from_function(
+                lambda ctx: tensor[ctx.replica_id_in_sync_group * rows:
+                                   (ctx.replica_id_in_sync_group + 1) * rows])
+
+        return lambda *tensors: run(*(split(t) for t in tensors))
 
     def derived_scalars(self, scalars: dict[str, float]) -> dict[str, float]:
         """Figures derived from a step's scalars (e.g. the JSD bound); default none."""
@@ -309,6 +395,12 @@ class Recipe(keras.Model):
                        status: Callable[[str], Any] | None = None) -> tuple[dict[str, Any], str]:
         """The end-of-run evaluation written to run.json, and its table for the CLI."""
         raise NotImplementedError
+
+
+def _rate(optimizer) -> float:
+    """An optimizer's constant learning rate (read with `numpy()`: `float()` fails on the
+    mirrored variable a distribution strategy makes of it)."""
+    return float(optimizer.learning_rate.numpy())
 
 
 def _schedule(optimizer) -> Any:

@@ -42,9 +42,10 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from ganstudio.core import replicas
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.nets.blocks import Pack
-from ganstudio.core.objectives import CRITIC, GameSpec, build_game
+from ganstudio.core.objectives import CRITIC, GameSpec, batch_mean, build_game
 from ganstudio.core.panels import Histograms, Samples
 from ganstudio.core.recipes.base import (
     Evaluator,
@@ -53,7 +54,13 @@ from ganstudio.core.recipes.base import (
     RecipeContext,
     TwoPlayerRecipe,
 )
-from ganstudio.core.recipes.gan import field_grid, jsd_scalars, mean_d, seeded_latents
+from ganstudio.core.recipes.gan import (
+    check_packing,
+    field_grid,
+    jsd_scalars,
+    mean_d,
+    seeded_latents,
+)
 from ganstudio.errors import ConfigError, DataError
 
 LABEL = "label"
@@ -73,7 +80,7 @@ def mismatch_ids(ids, n_conditions: int, seed) -> Any:
     Returns:
         int32 ids [N], each uniform over the C − 1 conditions other than its own.
     """
-    shift = keras.random.randint(ops.shape(ids), 1, n_conditions, seed=seed, dtype="int32")
+    shift = replicas.randint(ops.shape(ids), 1, n_conditions, seed=seed, dtype="int32")
     return (ops.cast(ids, "int32") + shift) % n_conditions
 
 
@@ -160,6 +167,7 @@ class CGANRecipe(TwoPlayerRecipe):
 
     family = "cgan"
     step_modes = ("d", "g")
+    replica_shares = ("d_loss", "g_loss", "value", "d_loss_realness", "d_loss_match", "kl")
 
     def __init__(self, *, g_encoder, g_body, d_encoder, trunk, heads: dict, game: GameSpec,
                  condition: str, n_conditions: int, latent_dim: int, embed_dim: int, batch: int,
@@ -228,9 +236,7 @@ class CGANRecipe(TwoPlayerRecipe):
         ds = context.dataset
         kind = condition_kind(opts.condition, ds)
         net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
-        if cfg.train.batch % net_cfg.pack:
-            raise ConfigError(f"train.batch: {cfg.train.batch} is not a multiple of net.pack "
-                              f"({net_cfg.pack}).", "Pick a batch size divisible by the packing.")
+        check_packing(cfg.train.batch, net_cfg.pack)
         if kind == LABEL:
             class_names = list(ds.class_names or [str(i) for i in range(int(ds.y.max()) + 1)])
             cond_ids = np.asarray(ds.y, np.int32)
@@ -347,10 +353,10 @@ class CGANRecipe(TwoPlayerRecipe):
         if not self.augment:
             return code, 0.0
         mu, log_var = code[:, : self.embed_dim], code[:, self.embed_dim:]
-        kl = ops.mean(0.5 * ops.sum(ops.exp(log_var) + ops.square(mu) - 1.0 - log_var, axis=1))
+        kl = batch_mean(0.5 * ops.sum(ops.exp(log_var) + ops.square(mu) - 1.0 - log_var, axis=1))
         if not sample:
             return mu, kl
-        eps = keras.random.normal(ops.shape(mu), seed=self.seed_generator)
+        eps = replicas.normal(ops.shape(mu), seed=self.seed_generator)
         return mu + ops.exp(0.5 * log_var) * eps, kl
 
     def _generate_net(self, z, cond_ids, training: bool):
@@ -384,7 +390,7 @@ class CGANRecipe(TwoPlayerRecipe):
     # -- the game ----------------------------------------------------------------------------
 
     def _z(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        return replicas.normal((n, self.latent_dim), seed=self.seed_generator)
 
     def _d_update(self, real, cond):
         n = ops.shape(real)[0]
@@ -432,7 +438,7 @@ class CGANRecipe(TwoPlayerRecipe):
             "d_real": ops.mean(obj.d_output(real_out)),
             "d_fake": ops.mean(obj.d_output(fake_out)),
             "d_mismatch": ops.mean(obj.d_output(wrong_out)),
-            "grad_norm_d": tf.linalg.global_norm(grads),
+            "grad_norm_d": replicas.gradient_norm(grads),
         })
         return logs
 
@@ -458,29 +464,29 @@ class CGANRecipe(TwoPlayerRecipe):
                      *zip(self.ema_g_body.variables, self.g_body.variables, strict=True)]
             for avg, w in pairs:
                 avg.assign(decay * avg + (1.0 - decay) * w)
-        logs = {"g_loss": total, "grad_norm_g": tf.linalg.global_norm(grads)}
+        logs = {"g_loss": total, "grad_norm_g": replicas.gradient_norm(grads)}
         if self.augment:
             logs["kl"] = kl
         return logs
 
     def train_step(self, data):
         real, cond = data["x"], data["cond"]
+        # this replica's rows; D update i takes every k-th row from row i (the same rows of
+        # the global batch however many replicas share it, as in the GAN recipe)
+        k = self.d_steps
         logs = {}
-        for i in range(self.d_steps):
-            part = slice(i * self.batch, (i + 1) * self.batch)
-            logs.update(self._d_update(real[part], cond[part]))
-        logs.update(self._g_update(cond[: self.batch]))
-        self.update_trackers(logs)
-        return logs
+        for i in range(k):
+            logs.update(self._d_update(real[i::k], cond[i::k]))
+        logs.update(self._g_update(cond[::k]))
+        return self.step_logs(logs)
 
     def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One update of D only (`"d"`) or G only (`"g"`) on a batch (the Step buttons)."""
         if mode not in self._single_steps:
             if mode == "d":
-                fn = tf.function(self._d_update, jit_compile=bool(self.jit_compile))
+                fn = self.single_step(self._d_update)
             else:
-                fn = tf.function(lambda _, cond: self._g_update(cond),
-                                 jit_compile=bool(self.jit_compile))
+                fn = self.single_step(lambda _, cond: self._g_update(cond))
             self._single_steps[mode] = fn
         out = self._single_steps[mode](tf.constant(batch["x"][: self.batch], tf.float32),
                                        tf.constant(batch["cond"][: self.batch], tf.int32))

@@ -14,6 +14,7 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
+from ganstudio.core import replicas
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.line1d import LINE_SAMPLES, LineProbe
 from ganstudio.core.nets.blocks import Pack
@@ -63,6 +64,26 @@ def mean_d(objective, scalars: dict[str, float]) -> float | None:
     return 0.5 * (scalars.get("d_real", 0.5) + scalars.get("d_fake", 0.5))
 
 
+def check_packing(batch: int, pack: int) -> None:
+    """Refuses a batch that PacGAN packs of `pack` cannot split evenly on every replica.
+
+    Args:
+        batch: The global batch (`train.batch`).
+        pack: The packing degree m.
+
+    Raises:
+        ConfigError: naming the rows each replica would get.
+    """
+    from ganstudio.errors import ConfigError
+
+    count = tf.distribute.get_strategy().num_replicas_in_sync  # 1 outside a strategy's scope
+    if batch % (count * pack):
+        where = f" on each of {count} replicas" if count > 1 else ""
+        raise ConfigError(f"train.batch: {batch} does not split into packs of net.pack "
+                          f"({pack}){where}.",
+                          f"Pick a batch size divisible by {count * pack}.")
+
+
 class LatentEvaluator(Evaluator):
     """The unconditional figures (`metrics.evaluate.LiveEvaluator`) of a z -> x recipe."""
 
@@ -103,6 +124,7 @@ class GANRecipe(TwoPlayerRecipe):
 
     family = "gan"
     scalar_keys = SCALARS
+    replica_shares = ("d_loss", "g_loss", "value")
     watched_scalars = ("d_loss", "g_loss", "grad_norm_d", "grad_norm_g")
     step_modes = ("d", "g")
 
@@ -139,14 +161,11 @@ class GANRecipe(TwoPlayerRecipe):
     def create(cls, context: RecipeContext) -> GANRecipe:
         """Builds G and D sized from the data, the game, both optimizers, and compiles."""
         from ganstudio.core.nets import build_nets, resolve_net_config
-        from ganstudio.errors import ConfigError
 
         cfg = context.config
         ds = context.dataset
         net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
-        if cfg.train.batch % net_cfg.pack:
-            raise ConfigError(f"train.batch: {cfg.train.batch} is not a multiple of net.pack "
-                              f"({net_cfg.pack}).", "Pick a batch size divisible by the packing.")
+        check_packing(cfg.train.batch, net_cfg.pack)
         nets = build_nets(net_cfg, ds.shape)
         obj = cfg.objective
         recipe = cls(nets.generator, nets.discriminator, build_game(obj),
@@ -204,7 +223,7 @@ class GANRecipe(TwoPlayerRecipe):
         return self.discriminator(self.packer(x), training=training)
 
     def _z(self, n):
-        return keras.random.normal((n, self.latent_dim), seed=self.seed_generator)
+        return replicas.normal((n, self.latent_dim), seed=self.seed_generator)
 
     def _d_update(self, real):
         fake = self.generator(self._z(ops.shape(real)[0]), training=True)
@@ -232,7 +251,7 @@ class GANRecipe(TwoPlayerRecipe):
             "value": self.objective.value(real_logits, fake_logits),
             "d_real": ops.mean(self.objective.d_output(real_logits)),
             "d_fake": ops.mean(self.objective.d_output(fake_logits)),
-            "grad_norm_d": tf.linalg.global_norm(grads),
+            "grad_norm_d": replicas.gradient_norm(grads),
         }
 
     def _g_update(self, n):
@@ -247,17 +266,20 @@ class GANRecipe(TwoPlayerRecipe):
             decay = self.ema_decay
             for avg, w in zip(self.ema_generator.variables, self.generator.variables, strict=True):
                 avg.assign(decay * avg + (1.0 - decay) * w)
-        return {"g_loss": g_loss, "grad_norm_g": tf.linalg.global_norm(grads)}
+        return {"g_loss": g_loss, "grad_norm_g": replicas.gradient_norm(grads)}
 
     def train_step(self, data):
         real = data["x"] if isinstance(data, dict) else (
             data[0] if isinstance(data, (tuple, list)) else data)
+        # this replica's rows, k minibatches of `batch` on one device (of `batch / replicas`
+        # under a strategy); D update i takes every k-th row from row i, so that the k
+        # minibatches are the same rows of the global batch however many replicas share it
+        k = self.d_steps
         logs = {}
-        for i in range(self.d_steps):
-            logs.update(self._d_update(real[i * self.batch:(i + 1) * self.batch]))
-        logs.update(self._g_update(self.batch))
-        self.update_trackers(logs)
-        return logs
+        for i in range(k):
+            logs.update(self._d_update(real[i::k]))
+        logs.update(self._g_update(ops.shape(real)[0] // k))
+        return self.step_logs(logs)
 
     def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
         """One update of D only (`"d"`) or G only (`"g"`), outside `fit` (for Step buttons).
@@ -271,10 +293,9 @@ class GANRecipe(TwoPlayerRecipe):
         """
         if mode not in self._single_steps:
             if mode == "d":
-                fn = tf.function(self._d_update, jit_compile=bool(self.jit_compile))
+                fn = self.single_step(self._d_update)
             else:
-                fn = tf.function(lambda _: self._g_update(self.batch),
-                                 jit_compile=bool(self.jit_compile))
+                fn = self.single_step(lambda x: self._g_update(ops.shape(x)[0]))
             self._single_steps[mode] = fn
         out = self._single_steps[mode](tf.constant(batch["x"][: self.batch], tf.float32))
         return {k: float(v) for k, v in out.items()}

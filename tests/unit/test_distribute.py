@@ -1,0 +1,216 @@
+"""Training on several devices (`core.distribute`, `core.replicas`), on CPU.
+
+TensorFlow makes logical CPU devices only before it sets up its devices, once per process, so
+every test that trains on several replicas runs in a fresh process (`run_tf_only`) that makes
+two logical CPUs first, builds the same run on one device and on two, and compares them.
+"""
+
+import json
+
+import numpy as np
+import pytest
+
+from ganstudio.config import RunConfig, TrainConfig
+from ganstudio.core.distribute import place, read_tf_config, weights_digest
+from ganstudio.errors import ConfigError
+from tests.conftest import run_tf_only
+
+# One update on one device and on two logical CPUs (MirroredStrategy), from the same state on
+# the same global batch; the same seed state gives the same z (core.replicas). Prints, per
+# case, the largest difference of any state variable and the two runs' logs.
+SAME_UPDATE = r"""
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import numpy as np
+from ganstudio.config import RunConfig
+from ganstudio.core.session import TrainingSession
+
+def one_update(raw, strategy, devices, start=None):
+    cfg = RunConfig.from_dict(raw).with_changes(train={"strategy": strategy,
+                                                       "devices": devices})
+    session = TrainingSession(cfg, scalar_hz=0, image_hz=0)
+    session.prepare()
+    state = session.recipe.state_variables()
+    if start is not None:
+        for variable, value in zip(state, start):
+            variable.assign(value)
+    before = [v.numpy() for v in state]
+    batch = {k: v[:session.recipe.pipeline_batch] for k, v in session._streams[0].items()}
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    logs = session.recipe.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
+    return session, before, {k: float(v[0]) for k, v in logs.items()}
+
+out = {}
+for name, raw in json.loads(sys.argv[1]).items():
+    one, start, logs_one = one_update(raw, "none", None)
+    two, _, logs_two = one_update(raw, "mirrored", 2, start)
+    pairs = list(zip(one.recipe.state_variables(), two.recipe.state_variables()))
+    diff = max(float(np.max(np.abs(a.numpy() - b.numpy()), initial=0.0)) for a, b in pairs)
+    moved = max(float(np.max(np.abs(a.numpy() - s), initial=0.0))
+                for a, s in zip(one.recipe.network_variables(), start))
+    copies = two.placement.strategy.experimental_local_results(
+        two.recipe.network_variables()[0].value)
+    out[name] = {"diff": diff, "moved": moved, "logs_one": logs_one, "logs_two": logs_two,
+                 "replicas": two.placement.replicas,
+                 "copies_differ": float(np.max(np.abs(copies[0].numpy() - copies[1].numpy())))}
+print(json.dumps(out))
+"""
+
+RING8 = {"data": {"name": "ring8", "n_points": 2000},
+         "net": {"name": "mlp", "depth": 2, "width": 16, "latent_dim": 4},
+         "train": {"steps": 1, "batch": 32, "jit": "off", "checkpoint_every": 0,
+                   "probe_size": 16, "n_samples": 8, "eval_every": 0}}
+DIGITS_WGAN_GP = {"data": {"name": "digits", "limit": 128},
+                  "net": {"name": "dcgan", "filters": 4, "latent_dim": 8},
+                  "objective": {"name": "wgan-gp"},
+                  "train": RING8["train"]}
+
+
+def _with(raw: dict, family: str | None = None, **sections) -> dict:
+    out = json.loads(json.dumps(raw))
+    if family is not None:
+        out["family"] = family
+    for section, changes in sections.items():
+        out.setdefault(section, {}).update(changes)
+    return out
+
+
+@pytest.fixture(scope="module")
+def same_update(tmp_path_factory):
+    """One subprocess for every case (each start of TensorFlow costs seconds)."""
+    cases = {
+        # the defaults of the ring8 bar: non-saturating, R1, EMA, PacGAN packs of 2
+        "gan_ring8_mlp": RING8,
+        # k = 2 D updates a step, hinge loss, no packing
+        "gan_ring8_k2_hinge": _with(RING8, objective={"name": "hinge", "d_steps": 2},
+                                    net={"pack": 1}),
+        # the conditional GAN (labels: ring8's modes), with separate realness and match heads
+        "cgan_ring8_separate": _with(RING8, family="cgan", cgan={"d_design": "separate"}),
+        # keras#20164's case: WGAN-GP's custom train_step under MirroredStrategy, with a
+        # convolutional G whose batch norm is synchronized over the replicas
+        "wgan_gp_dcgan_sync_bn": _with(DIGITS_WGAN_GP, net={"sync_bn": True}),
+        # the same without synchronized batch norm: each replica normalizes its own half
+        "wgan_gp_dcgan_local_bn": DIGITS_WGAN_GP,
+    }
+    cwd = tmp_path_factory.mktemp("distribute")
+    return run_tf_only(SAME_UPDATE, json.dumps(cases), cwd=cwd)
+
+
+def test_two_logical_cpus_make_the_same_update_as_one_device(same_update):
+    case = same_update["gan_ring8_mlp"]
+    assert case["replicas"] == 2
+    assert case["moved"] > 1e-4  # the update did change the weights
+    assert case["diff"] < 1e-5  # every variable: weights, EMA, optimizer slots, seed state
+    assert case["copies_differ"] == 0.0  # both replicas hold the same weights
+    # the logged scalars are the global batch's, as on one device (losses summed over the
+    # replicas' shares, means averaged, gradient norms of the summed gradient)
+    assert case["logs_one"].keys() == case["logs_two"].keys()
+    for key, value in case["logs_one"].items():
+        assert case["logs_two"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
+
+
+def test_several_d_steps_a_step_split_over_replicas_like_one_device(same_update):
+    case = same_update["gan_ring8_k2_hinge"]
+    assert case["moved"] > 1e-4 and case["diff"] < 1e-5
+
+
+def test_the_conditional_gan_splits_over_replicas_like_one_device(same_update):
+    case = same_update["cgan_ring8_separate"]
+    assert case["moved"] > 1e-4 and case["diff"] < 1e-5
+    assert {"d_loss_realness", "d_loss_match", "d_mismatch"} <= set(case["logs_two"])
+    for key, value in case["logs_one"].items():
+        assert case["logs_two"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
+
+
+def test_wgan_gp_under_mirrored_strategy_trains_like_one_device(same_update):
+    """keras#20164 (a WGAN-GP custom train_step under MirroredStrategy fails) does not happen
+    here: the recipe is built before fit (`Recipe.finish_build`), and the penalty's
+    double backward pass runs per replica."""
+    synced = same_update["wgan_gp_dcgan_sync_bn"]
+    assert synced["moved"] > 1e-4 and synced["diff"] < 1e-5
+    for key, value in synced["logs_one"].items():
+        assert synced["logs_two"][key] == pytest.approx(value, rel=1e-5, abs=1e-6), key
+    # without synchronized batch norm G normalizes each replica's half by its own statistics:
+    # a different (still valid) update
+    assert same_update["wgan_gp_dcgan_local_bn"]["diff"] > 1e-6
+
+
+def _no_gpu() -> bool:
+    import tensorflow as tf
+
+    return not tf.config.list_physical_devices("GPU")
+
+
+cpu_only = pytest.mark.skipif(not _no_gpu(), reason="with GPUs, devices are GPUs")
+
+
+@cpu_only
+def test_more_logical_cpus_than_set_up_is_a_clear_error():
+    import tensorflow as tf
+
+    tf.constant(0.0)  # TensorFlow has set up its devices in this process
+    have = len(tf.config.list_logical_devices("CPU"))
+    with pytest.raises(ConfigError, match="already set up its devices") as info:
+        place(TrainConfig(strategy="mirrored", devices=have + 3))
+    assert "fresh process" in info.value.hint
+
+
+@cpu_only
+def test_auto_and_none_on_one_cpu_use_no_strategy():
+    assert place(TrainConfig()).strategy is None  # auto: one device here
+    placement = place(TrainConfig(strategy="none"))
+    assert placement.kind == "none" and placement.replicas == 1 and placement.chief
+
+
+def test_impossible_settings_are_refused_before_tensorflow_runs():
+    with pytest.raises(ConfigError, match="need train.strategy mirrored"):
+        TrainConfig(strategy="none", devices=2)
+    with pytest.raises(ConfigError, match="chief only"):
+        TrainConfig(strategy="multiworker", stop_rule=True)
+    with pytest.raises(ConfigError, match="strategy"):
+        RunConfig().with_setting("train.strategy=horovod")
+
+
+def test_multiworker_needs_a_valid_tf_config():
+    with pytest.raises(ConfigError, match="needs the TF_CONFIG"):
+        place(TrainConfig(strategy="multiworker"), environ={})
+    cluster = {"worker": ["127.0.0.1:1", "127.0.0.1:2"]}
+    bad = {
+        "not json": "{cluster",
+        "no workers": json.dumps({"cluster": {}, "task": {"type": "worker", "index": 0}}),
+        "task outside": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": 2}}),
+        "unknown job": json.dumps({"cluster": {**cluster, "ps": ["127.0.0.1:3"]},
+                                   "task": {"type": "worker", "index": 0}}),
+        "no port": json.dumps({"cluster": {"worker": ["localhost"]},
+                               "task": {"type": "worker", "index": 0}}),
+    }
+    for why, text in bad.items():
+        with pytest.raises(ConfigError, match="TF_CONFIG"):
+            read_tf_config({"TF_CONFIG": text})
+            pytest.fail(why)
+    good = read_tf_config({"TF_CONFIG": json.dumps({"cluster": cluster,
+                                                    "task": {"type": "worker", "index": 1}})})
+    assert good["task"] == {"type": "worker", "index": 1}
+
+
+def test_multiworker_after_tensorflow_started_is_a_clear_error():
+    import tensorflow as tf
+
+    tf.constant(0.0)  # TensorFlow runs in this process: collectives can no longer be set up
+    env = {"TF_CONFIG": json.dumps({"cluster": {"worker": ["127.0.0.1:1"]},
+                                    "task": {"type": "worker", "index": 0}})}
+    with pytest.raises(ConfigError, match="before TensorFlow runs anything"):
+        place(TrainConfig(strategy="multiworker"), environ=env)
+
+
+def test_weights_digest_sees_every_value_shape_and_order():
+    a, b = np.arange(6, dtype=np.float32), np.ones((2, 2), np.float32)
+    digest = weights_digest([a, b])
+    assert digest.startswith("sha256:") and digest == weights_digest([a.copy(), b.copy()])
+    changed = a.copy()
+    changed[3] = np.nextafter(changed[3], np.float32(10))
+    assert weights_digest([changed, b]) != digest
+    assert weights_digest([b, a]) != digest
+    assert weights_digest([a.reshape(2, 3), b]) != digest
