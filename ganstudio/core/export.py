@@ -140,7 +140,7 @@ def export_recipe(recipe: Recipe, path: str | Path, metadata: dict[str, Any],
         reloaded = tf.saved_model.load(str(tmp))
         worst, checked = 0.0, 0
         for spec in specs:
-            inputs = recipe.example_inputs(ROUND_TRIP_N, seed)
+            inputs = recipe.signature_examples(spec.name, ROUND_TRIP_N, seed)
             args = [_tensor(i, inputs[i.name]) for i in spec.inputs]
             expected = _named_output(spec)(*args)
             got = reloaded.signatures[spec.name](
