@@ -74,6 +74,16 @@ AE_DEFAULTS: tuple[tuple[str, Any], ...] = (
 VAEGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("train.batch", 64), ("train.steps", 4000), ("train.eval_every", 2000))
 
+# The translation families (two domains): what they show and do not read. Their nets take
+# net.filters (images) or net.depth, width and activation (points); no latent, no G/D norm
+# choice (instance norm in the image nets), no packing.
+TRANSLATION_PANELS = (PANEL_ROUND_TRIP, PANEL_FIELD, PANEL_D_HIST, PANEL_D_HIST_A)
+TRANSLATION_UNUSED = ("objective", "net.name", "net.latent_dim", "net.g_norm", "net.d_norm",
+                      "net.pack", "net.minibatch_std")
+# CycleGAN's first run on the digit pairs (8x8; measured on the 2-core CPU, see its note)
+CYCLEGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 32), ("train.steps", 3000), ("train.eval_every", 1000))
+
 
 @dataclass(frozen=True)
 class FamilySpec:
@@ -193,6 +203,19 @@ FAMILIES: dict[str, FamilySpec] = {
             loss_curves=(("kl", "KL(q(c|x) ‖ p(c))"), ("feature_recon", "L_llike (D's features)"),
                          ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
             single_device=ENCODER_SINGLE_DEVICE,
+        ),
+        FamilySpec(
+            "cyclegan", "CycleGAN", "unpaired translation A ↔ B: G: A → B and F: B → A against "
+                                    "a D per domain, with cycle consistency F(G(a)) ≈ a",
+            "ganstudio.core.recipes.cyclegan:CycleGANRecipe", section="cyclegan",
+            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            panels=TRANSLATION_PANELS,  # round_trip for images, field for points
+            step_modes=("d", "g"),  # d: D_A and D_B; g: G and F
+            seed_note="seed 002: unsupervised conditional generation, CycleGAN",
+            defaults=CYCLEGAN_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
+            learning_rates=("cyclegan.lr", "cyclegan.lr_d"),
+            loss_curves=(("g_adv", "adversarial (G and F)"), ("cycle", "cycle L1"),
+                         ("identity", "identity L1"), ("d_loss", "D_A + D_B loss")),
         ),
     ]
 }

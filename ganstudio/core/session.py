@@ -628,6 +628,10 @@ class TrainingSession:
         from ganstudio.core.render import samples_png
 
         ds = self.dataset
+        picture = self.recipe.picture()
+        if picture is not None:  # the family's own (a translation's round trip)
+            return samples_png(picture.samples, picture.kind, path, real=picture.real_points,
+                               columns=picture.columns)
         if ds.kind == IMAGES:
             panel = self.views()["samples"]
             return samples_png(panel.samples[:100], IMAGES, path, columns=panel.columns)

@@ -121,6 +121,27 @@ METRICS: dict[str, MetricInfo] = {
                                  "the classifier's accuracy on the inputs themselves"),
     "heldout_elbo": MetricInfo("held-out ELBO", "higher",
                                "evidence lower bound of held-out examples, nats per example"),
+    # the translation families (metrics.translation)
+    "mae": MetricInfo("MAE vs truth", "lower", "mean |translation − true image| per value, "
+                      "both directions"),
+    "mae_a_to_b": MetricInfo("MAE a → b", "lower", "mean |G(a) − true b| per value"),
+    "mae_b_to_a": MetricInfo("MAE b → a", "lower", "mean |F(b) − true a| per value"),
+    "mae_identity": MetricInfo("do-nothing MAE", "lower",
+                               "mean |a − b| of the true pairs: translating nothing"),
+    "label_kept": MetricInfo("label kept", "higher",
+                             "translations the target's classifier reads as the source's label"),
+    "label_kept_a_to_b": MetricInfo("label kept a → b", "higher",
+                                    "G(a) that B's classifier reads as a's label"),
+    "label_kept_b_to_a": MetricInfo("label kept b → a", "higher",
+                                    "F(b) that A's classifier reads as b's label"),
+    "fd_a_to_b": MetricInfo("FD in B", "lower", "Fréchet distance of G(a) to real B "
+                            "(B's classifier features)"),
+    "fd_b_to_a": MetricInfo("FD in A", "lower", "Fréchet distance of F(b) to real A "
+                            "(A's classifier features)"),
+    "mmd_a_to_b": MetricInfo("MMD² in B", "lower", "Gaussian-kernel MMD² of G(a) to real B"),
+    "mmd_b_to_a": MetricInfo("MMD² in A", "lower", "Gaussian-kernel MMD² of F(b) to real A"),
+    "cycle_a": MetricInfo("cycle error A", "lower", "mean |F(G(a)) − a| per value"),
+    "cycle_b": MetricInfo("cycle error B", "lower", "mean |G(F(b)) − b| per value"),
 }
 
 POINT_METRICS_MODES = ("modes", "hq", "reverse_kl")
@@ -422,7 +443,8 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
 
     Returns:
         The dict of `evaluate_generator` (of `conditional.evaluate_conditional` for a
-        conditional export), plus `model` (path, dataset trained on, objective, steps, seed).
+        conditional export, of `translation.evaluate_translation` for a translation one, whose
+        `n` and `seed` are not used: it translates every truth or source example), plus `model` (path, dataset trained on, objective, steps, seed).
 
     Raises:
         ModelError: `model` is not an export.
@@ -436,16 +458,20 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
     name = dataset or meta.get("dataset")
     ds = _load_matching_dataset(str(name), meta) if name else None
 
-    from ganstudio.core.export import LoadedGenerator
+    from ganstudio.core.export import LoadedGenerator, LoadedTranslator
 
-    gen = LoadedGenerator(model)
+    gen = LoadedTranslator(model) if "translation" in meta else LoadedGenerator(model)
     meta = gen.metadata
     if ds is None:
         if not meta.get("dataset"):
             raise ConfigError("the export does not say which dataset it was trained on.",
                               "Give --dataset NAME.")
         ds = _load_matching_dataset(str(meta["dataset"]), meta)
-    if gen.condition_name is not None:  # a conditional export: its own figures
+    if isinstance(gen, LoadedTranslator):  # a translation export: both directions' figures
+        from ganstudio.core.metrics.translation import evaluate_translation
+
+        result = evaluate_translation(gen, ds, seed=seed)
+    elif gen.condition_name is not None:  # a conditional export: its own figures
         from ganstudio.core.metrics.conditional import evaluate_conditional
 
         result = evaluate_conditional(ds, gen, gen.latent_dim, n=n, seed=seed,

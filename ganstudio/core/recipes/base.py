@@ -113,7 +113,8 @@ def learning_rate(lr: float, decay: str, total_updates: int):
 
     Args:
         lr: The starting learning rate.
-        decay: `none`, `cosine` or `linear` (see `ObjectiveConfig.lr_decay`).
+        decay: `none`, `cosine` or `linear` (see `ObjectiveConfig.lr_decay`), or `half`:
+            constant for the first half, then linearly to 0 (`HoldThenLinear`).
         total_updates: Optimizer updates over the whole run; the rate holds at the floor after.
 
     Returns:
@@ -128,7 +129,33 @@ def learning_rate(lr: float, decay: str, total_updates: int):
     if decay == "linear":
         return keras.optimizers.schedules.PolynomialDecay(
             lr, decay_steps=total, end_learning_rate=lr * LR_FLOOR, power=1.0)
+    if decay == "half":
+        return HoldThenLinear(lr, decay_start=total // 2, decay_steps=total - total // 2)
     raise ValueError(f"unknown learning-rate decay {decay!r}")
+
+
+class HoldThenLinear(keras.optimizers.schedules.LearningRateSchedule):
+    """CycleGAN's schedule: the starting rate for `decay_start` updates, then a straight line
+    to 0 over `decay_steps` (the paper: 100 epochs at 2e-4, then 100 falling to 0).
+
+    Args:
+        initial_learning_rate: The rate until `decay_start`.
+        decay_start: Updates at the full rate.
+        decay_steps: Updates over which it falls to 0 (and stays there).
+    """
+
+    def __init__(self, initial_learning_rate: float, decay_start: int, decay_steps: int):
+        self.initial_learning_rate = float(initial_learning_rate)
+        self.decay_start = int(decay_start)
+        self.decay_steps = max(1, int(decay_steps))
+
+    def __call__(self, step):
+        past = (keras.ops.cast(step, "float32") - self.decay_start) / self.decay_steps
+        return self.initial_learning_rate * (1.0 - keras.ops.clip(past, 0.0, 1.0))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"initial_learning_rate": self.initial_learning_rate,
+                "decay_start": self.decay_start, "decay_steps": self.decay_steps}
 
 
 def make_optimizer(obj: ObjectiveConfig, lr: float, total_updates: int):
@@ -371,6 +398,19 @@ class Recipe(keras.Model):
     def example_inputs(self, n: int, seed: int = 0) -> dict[str, np.ndarray]:
         """Inputs for `n` samples drawn with a seed (export round trip, `sample`, eval)."""
         raise NotImplementedError
+
+    def signature_examples(self, name: str, n: int, seed: int = 0) -> dict[str, np.ndarray]:
+        """Inputs of the export's signature `name` for its round-trip check (default: the same
+        `example_inputs` for every signature; the translation families give each direction
+        examples of its own source domain)."""
+        return self.example_inputs(n, seed)
+
+    def picture(self) -> Any:
+        """What the run's samples.png shows where the family has a picture of its own (a
+        `core.panels.Samples`: the translation families' round trip, or translated points over
+        the target domain's); `None`: the live sample grid, or 2,500 samples over the real
+        points."""
+        return None
 
     def describe(self) -> dict[str, Any]:
         """What the run's files record about the built model (resolved nets, sizes)."""
