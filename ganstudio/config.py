@@ -51,8 +51,9 @@ LIKELIHOODS = ("auto", "bernoulli", "gaussian")
 BINARIZE = ("threshold", "stochastic")
 
 
-def _suggest(value: str, allowed: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(str(value), allowed, n=1)
+def suggest(value: str, allowed: tuple[str, ...] | list[str]) -> str:
+    """`" Did you mean 'x'?"` for the closest of `allowed` to a mistyped `value`, else `""`."""
+    close = difflib.get_close_matches(str(value), list(allowed), n=1)
     return f" Did you mean '{close[0]}'?" if close else ""
 
 
@@ -60,7 +61,7 @@ def _check_choice(section: str, name: str, value: Any, allowed: tuple[str, ...])
     if value not in allowed:
         raise ConfigError(
             f"{section}.{name}: {value!r} is not allowed; choose one of {', '.join(allowed)}."
-            + _suggest(value, allowed)
+            + suggest(value, allowed)
         )
 
 
@@ -691,7 +692,7 @@ def section_fields(section: str) -> dict[str, dataclasses.Field]:
     """
     if section not in _SECTIONS:
         raise ConfigError(f"config: unknown section {section!r}; sections are "
-                          f"{', '.join(_SECTIONS)}." + _suggest(section, tuple(_SECTIONS)))
+                          f"{', '.join(_SECTIONS)}." + suggest(section, tuple(_SECTIONS)))
     return {f.name: f for f in fields(_SECTIONS[section])}
 
 
@@ -754,7 +755,7 @@ class RunConfig:
             bad = sorted(unknown)[0]
             raise ConfigError(
                 f"config: unknown section {bad!r}; allowed sections are {', '.join(_SECTIONS)}."
-                + _suggest(bad, tuple(_SECTIONS))
+                + suggest(bad, tuple(_SECTIONS))
             )
         parts: dict[str, Any] = {}
         for name, klass in _SECTIONS.items():
@@ -766,7 +767,7 @@ class RunConfig:
                 if key not in allowed:
                     raise ConfigError(
                         f"{name}.{key}: unknown setting; {name} has {', '.join(allowed)}."
-                        + _suggest(key, allowed)
+                        + suggest(key, allowed)
                     )
             parts[name] = klass(**dict(section))
         family = raw.get("family", "gan")
@@ -839,7 +840,7 @@ class RunConfig:
         known = section_fields(section)
         if name not in known:
             raise ConfigError(f"{section}.{name}: unknown setting; {section} has "
-                              f"{', '.join(known)}." + _suggest(name, tuple(known)))
+                              f"{', '.join(known)}." + suggest(name, tuple(known)))
         value = parse_setting(known[name], text)
         return self.with_changes(**{section: {name: value}})
 

@@ -14,11 +14,11 @@ spec.recipe_class()      # imports ganstudio.core.recipes.cgan lazily
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from dataclasses import dataclass
 from typing import Any
 
+from ganstudio.config import suggest
 from ganstudio.core.data.base import IMAGES, POINTS
 from ganstudio.errors import ConfigError, DataError
 
@@ -234,8 +234,7 @@ def get_family(name: str) -> FamilySpec:
     """
     spec = FAMILIES.get(name)
     if spec is None:
-        close = difflib.get_close_matches(str(name), list(FAMILIES), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = suggest(str(name), list(FAMILIES))
         raise ConfigError(f"family: {name!r} is not a model family; families are "
                           f"{', '.join(FAMILIES)}.{hint}")
     return spec

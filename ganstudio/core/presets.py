@@ -11,10 +11,10 @@ cfg = apply_preset(RunConfig.for_family("gan"), "fast-best")
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from ganstudio.config import suggest
 from ganstudio.errors import ConfigError
 
 
@@ -75,8 +75,7 @@ def get_preset(name: str) -> Preset:
     """
     preset = PRESETS.get(str(name).strip())
     if preset is None:
-        close = difflib.get_close_matches(str(name), list(PRESETS), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
+        hint = suggest(str(name), list(PRESETS))
         raise ConfigError(f"preset: {name!r} is not a preset; presets are "
                           f"{', '.join(PRESETS)}.{hint}")
     return preset

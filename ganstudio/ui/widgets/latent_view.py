@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from ganstudio.core.panels import LatentCodes
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.ui import theme
+from ganstudio.ui.widgets.follow_range import follow_range
 
 __all__ = ["LatentView", "label_colors"]
 
@@ -130,21 +131,7 @@ class LatentView(QWidget):
     def _follow(self, codes: np.ndarray) -> None:
         """Keeps most codes in view; moves the range only when they leave it or use far less
         of it, so the axes rarely repaint."""
-        if len(codes) == 0:
-            return
-        lo = np.percentile(codes, 1, axis=0)
-        hi = np.percentile(codes, 99, axis=0)
-        span = float(max(hi[0] - lo[0], hi[1] - lo[1], 1e-6))
-        cur = self._range
-        if cur is not None:
-            inside = cur[0] <= lo[0] and hi[0] <= cur[1] and cur[2] <= lo[1] and hi[1] <= cur[3]
-            if inside and span >= 0.5 * max(cur[1] - cur[0], cur[3] - cur[2]):
-                return
-        pad = 0.1 * span
-        self._range = (float(lo[0]) - pad, float(hi[0]) + pad, float(lo[1]) - pad,
-                       float(hi[1]) + pad)
-        self.plot.getPlotItem().setRange(xRange=self._range[:2], yRange=self._range[2:],
-                                         padding=0)
+        self._range = follow_range(self.plot, self._range, codes, percentile=1, pad=0.1)
 
     def _show_legend(self, labels: np.ndarray | None, names: list[str] | None) -> None:
         if labels is None or labels.size == 0:

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ganstudio.core.panels import TranslationField
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.ui import theme
+from ganstudio.ui.widgets.follow_range import follow_range
 
 __all__ = ["COLORS", "TranslationFieldView", "arrow_segments"]
 
@@ -223,21 +224,7 @@ class TranslationFieldView(QWidget):
     def _follow(self, points: np.ndarray) -> None:
         """Keeps the clouds and the arrows' ends in view; moves the range only when they leave
         it or use far less of it, so the axes rarely repaint."""
-        if len(points) == 0:
-            return
-        lo = np.percentile(points, 0.5, axis=0)
-        hi = np.percentile(points, 99.5, axis=0)
-        span = float(max(hi[0] - lo[0], hi[1] - lo[1], 1e-6))
-        cur = self._range
-        if cur is not None:
-            inside = cur[0] <= lo[0] and hi[0] <= cur[1] and cur[2] <= lo[1] and hi[1] <= cur[3]
-            if inside and span >= 0.5 * max(cur[1] - cur[0], cur[3] - cur[2]):
-                return
-        pad = 0.08 * span
-        self._range = (float(lo[0]) - pad, float(hi[0]) + pad, float(lo[1]) - pad,
-                       float(hi[1]) + pad)
-        self.plot.getPlotItem().setRange(xRange=self._range[:2], yRange=self._range[2:],
-                                         padding=0)
+        self._range = follow_range(self.plot, self._range, points, percentile=0.5, pad=0.08)
 
 
 def _finite(points: np.ndarray) -> np.ndarray:
