@@ -129,9 +129,9 @@ def test_a_tiny_run_shows_its_panels_and_steps_each_player(session):
     assert trip.samples.min() >= 0 and trip.samples.max() <= 1
     np.testing.assert_allclose(trip.samples[8:16],  # G(x_a) is the export's a_to_b
                                session.recipe.a_to_b(trip.samples[:8]), atol=1e-5)
-    for key in (PANEL_D_HIST, PANEL_D_HIST_A):
+    for key, fake in ((PANEL_D_HIST, "fake G(a)"), (PANEL_D_HIST_A, "fake F(b)")):
         hist = views[key]
-        assert isinstance(hist, Histograms) and set(hist.groups) == {"real", "fake"}
+        assert isinstance(hist, Histograms) and set(hist.groups) == {"real", fake}
         assert len(hist.groups["real"]) == 16
     assert {k for k, _ in spec.loss_curves} <= set(session.history[-1])
     steps = session.step
@@ -207,6 +207,7 @@ print(json.dumps({"out": out, "meta": meta,
 def test_points_get_a_translation_field_in_each_domains_units():
     from ganstudio.core.data.base import POINTS, Dataset
     from ganstudio.core.panels import TranslationField
+    from ganstudio.core.recipes.translation import FIELD_PROBES
     from ganstudio.core.session import TrainingSession
 
     rng = np.random.default_rng(0)
@@ -223,7 +224,7 @@ def test_points_get_a_translation_field_in_each_domains_units():
     field = s.views()["field"]
     assert isinstance(field, TranslationField) and field.names == ("near", "far")
     assert field.cloud_a.shape == (200, 2) and field.cloud_b.shape == (300, 2)
-    assert field.probes_a.shape == field.a_to_b.shape == (200, 2)
+    assert field.probes_a.shape == field.a_to_b.shape == (FIELD_PROBES, 2)
     np.testing.assert_allclose(field.a_to_b, recipe.a_to_b(field.probes_a), rtol=1e-5)
     assert np.abs(field.a_to_b.mean(0) - 100).max() < 20  # in B's units, around B's cloud
     assert "round_trip" not in s.views() and s.recipe.picture().real_points is not None

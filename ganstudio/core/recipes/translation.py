@@ -67,7 +67,7 @@ DIRECTIONS = (A_TO_B, B_TO_A)
 SOURCE = {A_TO_B: "a", B_TO_A: "b"}
 TARGET = {A_TO_B: "b", B_TO_A: "a"}
 ROUND_TRIP_COLUMNS = 8  # probes of each domain in the round-trip panel
-FIELD_PROBES = 200  # probes of each domain whose arrows the translation field draws
+FIELD_PROBES = 48  # probes of each domain whose arrows the translation field draws
 FIELD_CLOUD = 1000  # real points of each domain drawn under the arrows
 PICTURE_POINTS = 2500  # translated points in samples.png
 TRANSLATE_BATCH = 512
@@ -341,11 +341,12 @@ class TranslationRecipe(Recipe):
         for key, panel in (("b", "d_hist"), ("a", "d_hist_a")):
             if f"d_{key}_real" in out:
                 other = "G(a)" if key == "b" else "F(b)"
+                # the view heads it with the domain's name: "D_A on digits · D_A(x): real vs
+                # fake F(b)"
                 panels[panel] = Histograms(
                     {"real": out[f"d_{key}_real"].reshape(-1),
-                     "fake": out[f"d_{key}_fake"].reshape(-1)},
-                    critic=bool(self.critic_output),
-                    title=f"D_{key.upper()}(x): real {self.domain[key].name} vs {other}")
+                     f"fake {other}": out[f"d_{key}_fake"].reshape(-1)},
+                    critic=bool(self.critic_output), title=f"D_{key.upper()}(x)")
         return panels
 
     def _round_trip(self, out: dict[str, np.ndarray]) -> Samples:

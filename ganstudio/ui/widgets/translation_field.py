@@ -21,7 +21,7 @@ from ganstudio.ui.widgets.follow_range import follow_range
 
 __all__ = ["COLORS", "TranslationFieldView", "arrow_segments"]
 
-MAX_ARROWS = 128  # per direction: more hide each other
+MAX_ARROWS = 48  # per direction: more hide each other (128 covered spiral2moons in a tangle)
 MAX_CLOUD = 2000  # points per cloud
 HEAD_FRACTION = 0.025  # an arrow head's length, as a share of the view's larger side
 HEAD_SHARE = 0.4  # at most this share of its arrow's length
