@@ -152,7 +152,10 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
                    help="any setting, e.g. --set cgan.d_design=separate (repeatable; "
                         "`ganstudio families --settings` lists them)")
     p.add_argument("--dataset", help=f"built-in name (see `ganstudio datasets`) or a path "
-                   f"(folder, .zip, .npz, images, .csv/.npy points); default {d.data.name}")
+                   f"(folder, .zip, .npz, images, .csv/.npy points); a folder holding A/ and "
+                   f"B/ (or trainA/ and trainB/) loads as two domains; default {d.data.name}")
+    p.add_argument("--dataset-b", help="the second domain, for the translation families: a "
+                   "folder or file of the same kind as --dataset (or a built-in name)")
     p.add_argument("--net", choices=NETS, help=f"architecture (default: {d.net.name})")
     p.add_argument("--objective", choices=OBJECTIVES,
                    help=f"loss (default: {d.objective.name})")
@@ -192,6 +195,7 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
 
 _OPTION_FIELDS = {
     "dataset": ("data", "name"),
+    "dataset_b": ("data", "name_b"),
     "image_size": ("data", "image_size"),
     "net": ("net", "name"),
     "latent": ("net", "latent_dim"),
@@ -293,7 +297,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "MODEL/eval.json)")
 
     ds = sub.add_parser("datasets", help="list the built-in datasets, or check a path")
-    ds.add_argument("path", nargs="?", help="a folder/.zip/.npz/image/.csv to check and report")
+    ds.add_argument("path", nargs="?", help="a folder/.zip/.npz/image/.csv to check and report "
+                    "(a folder holding A/ and B/ is checked as two domains)")
+    ds.add_argument("path_b", nargs="?", help="a second domain to check with PATH as a pair")
     ds.add_argument("--json", action="store_true", help="print JSON")
 
     lab = sub.add_parser("lab", help="the theory lab: the seeds' arguments as 1D experiments")
@@ -353,8 +359,9 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
     try:
         session.prepare()
         progress.headline = tuple(session.recipe.headline_scalars)
-        if session.dataset.report is not None:
-            progress.status(session.dataset.report.summary())
+        report_text = session.dataset.report_summary()  # each domain's, for two
+        if report_text is not None:
+            progress.status(report_text)
         counts = ", ".join(f"{name} {count:,}" for name, count in session.param_counts.items())
         net = getattr(session.net_config, "name", "")
         progress.status(f"{cfg.family}{f' ({net})' if net else ''}: params {counts}; "
@@ -555,16 +562,25 @@ def cmd_datasets(args: argparse.Namespace) -> int:
     if args.path:
         from ganstudio.config import DataConfig
 
-        ds = load_dataset(DataConfig(name=args.path))
+        ds = load_dataset(DataConfig(name=args.path, name_b=args.path_b))
         info = ds.info()
+        b = ds.domain_b
         if args.json:
-            print(json.dumps({**info, "report": ds.report.to_dict() if ds.report else None},
-                             indent=2))
+            reports = {"report": ds.report.to_dict() if ds.report else None}
+            if b is not None:
+                reports["report_b"] = b.report.to_dict() if b.report else None
+            print(json.dumps({**info, **reports}, indent=2))
         else:
-            if ds.report is not None:
-                print(ds.report.summary())
-            print(f"{ds.kind}: {info['count']} examples of shape {tuple(info['shape'])}"
-                  + (f", {len(info['classes'])} classes" if info["classes"] else ""))
+            report_text = ds.report_summary()
+            if report_text is not None:
+                print(report_text)
+            labels = ("", "") if b is None else tuple(f"{t}: " for t in ds.domain_labels())
+            for label, part in zip(labels, (ds, b), strict=True):
+                if part is None:
+                    continue
+                classes = part.class_names or []
+                print(f"{label}{part.kind}: {len(part)} examples of shape {part.shape}"
+                      + (f", {len(classes)} classes" if classes else ""))
         return 0
     rows = describe_builtins()
     if args.json:
@@ -572,9 +588,12 @@ def cmd_datasets(args: argparse.Namespace) -> int:
         return 0
     width = max(len(r["name"]) for r in rows)
     for r in rows:
-        print(f"{r['name']:<{width}}  {r['kind']:<6}  {r['description']}")
+        kind = f"{r['kind']}×2" if r["two_domains"] else r["kind"]
+        print(f"{r['name']:<{width}}  {kind:<8}  {r['description']}")
     print("\nOr give a path: a folder of images (subfolders = classes), a .zip, a .npz "
-          "(x, optional y), image files, or a .csv/.npy of points.")
+          "(x, optional y), image files, or a .csv/.npy of points. Two domains (×2, for the "
+          "translation families): a folder holding A/ and B/, or `train --dataset A "
+          "--dataset-b B`.")
     return 0
 
 

@@ -193,7 +193,11 @@ class DataConfig(Section):
 
     Args:
         name: A built-in dataset name (`ganstudio datasets` lists them) or a path to a folder,
-            .zip, .npz, image file, or .csv/.npy of points.
+            .zip, .npz, image file, or .csv/.npy of points. A folder whose subfolders are
+            `A/` and `B/` (or `trainA/` and `trainB/`) loads as two domains.
+        name_b: The second domain, for the translation families: a built-in name or a path of
+            the same kind as `name` (images are loaded at the first domain's size unless
+            `image_size` is set); `None` for one domain.
         image_size: Square side in pixels that images are resized and cropped to; `None` takes
             the most common size in the data, capped at 64.
         color: `"grayscale"`, `"rgb"`, or `"auto"` (RGB if any image has color).
@@ -208,6 +212,9 @@ class DataConfig(Section):
 
     SECTION: ClassVar[str] = "data"
     name: str = setting("ring8", label="Dataset", help="a built-in name or a path")
+    name_b: str | None = setting(None, label="Dataset B",
+                                 help="the second domain, for translation families: a folder "
+                                      "or file of the same kind")
     image_size: int | None = setting(None, label="Image size", lo=8, hi=128,
                                      help="square side images are resized to (auto: their own)")
     color: str = setting("auto", label="Color", choices=COLORS,
@@ -226,6 +233,8 @@ class DataConfig(Section):
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ConfigError("data.name: give a dataset name or a path; see `ganstudio datasets`.")
+        if isinstance(self.name_b, str) and not self.name_b.strip():
+            object.__setattr__(self, "name_b", None)  # an emptied field: one domain
         super().__post_init__()
 
 
@@ -336,6 +345,10 @@ class TrainConfig(Section):
         eval_every: Evaluate quality metrics every this many steps, in the training thread
             (0: never). Costs about 0.1 s for points and 1 s for small images each time.
         eval_n: Samples per evaluation (`None`: 2,500 points or 1,000 images).
+        steps_per_execution: Training steps run by one compiled call (Keras's
+            `steps_per_execution`): for small nets, where Python's per-step work shows, more is
+            faster. Live views, pause, Step, checkpoints and the end of the run then come on
+            multiples of it (a run of `steps` ends at the next multiple).
         stop_rule: Stop early when |mean D − 0.5| < `stop_epsilon` (the seeds' equilibrium
             signal) and the main metric has not improved for `stop_patience` evaluations.
         stop_epsilon: Equilibrium tolerance of the stop rule.
@@ -350,6 +363,10 @@ class TrainConfig(Section):
                         help="seeds data order, weights, z and the probes")
     jit: str = setting("auto", label="XLA", choices=JIT_MODES,
                        help="XLA compilation (auto: on with a GPU)")
+    steps_per_execution: int = setting(1, label="Steps per call", lo=1, hi=1000,
+                                       help="training steps per compiled call: more is faster "
+                                            "for small nets; views, pause and Step then act "
+                                            "every that many steps")
     checkpoint_every: int = setting(1000, label="Checkpoint every", lo=0,
                                     help="steps between checkpoints (0: only at the end)")
     keep_checkpoints: int = setting(3, label="Keep checkpoints", lo=1, hi=1000)

@@ -16,6 +16,10 @@ import keras
 
 from ganstudio.core.telemetry import RateLimiter, TrainingHost
 
+# The most of the training time live views may take: a heavy snapshot (probe through D, the
+# fixed-z samples) that took t seconds is followed by the next one t / HEAVY_SHARE later at the
+# earliest (measured: limited by wall-clock alone, the probe cost 7% of a 28x28 run).
+HEAVY_SHARE = 0.03
 MAX_HISTORY = 20_000  # scalar rows kept in memory and in history.json (10 Hz: ~30 min in full)
 
 
@@ -35,7 +39,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.session = session
         self.target = target_step
         self.scalar_limiter = RateLimiter(session.scalar_hz)
-        self.image_limiter = RateLimiter(session.image_hz)
+        self.image_limiter = RateLimiter(session.image_hz, max_share=HEAVY_SHARE)
         self.error: Exception | None = None
         self._t0 = time.perf_counter()
         self._rate_t: float | None = None  # set at the first step, after tracing/compiling
@@ -50,6 +54,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
         self._counting = False
+        self._per_call = 1
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -110,9 +115,10 @@ class TelemetryCallback(keras.callbacks.Callback):
     # -- keras hooks -----------------------------------------------------------------------------
 
     def on_train_begin(self, logs=None):
-        # the step is counted here, not read from the device every batch; one batch is one
-        # train_step only with steps_per_execution 1
-        self._counting = getattr(self.model, "steps_per_execution", 1) == 1
+        # the step is counted here, not read from the device every batch: one batch is
+        # `steps_per_execution` train_steps (the session makes every epoch a multiple of it)
+        self._per_call = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        self._counting = True
         self.session.count_steps(self._counting)
 
     def on_train_end(self, logs=None):
@@ -120,7 +126,7 @@ class TelemetryCallback(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         s = self.session
-        s.step_done()
+        s.step_done(self._per_call)
         step = s.step
         self._last_logs = logs
         # every step (the logs are numpy values by now: four float checks), so no checkpoint
@@ -132,7 +138,11 @@ class TelemetryCallback(keras.callbacks.Callback):
             self.model.stop_training = True
             return
         if self.scalar_limiter.ready():
-            self.emit(logs, heavy=self.image_limiter.ready())
+            heavy = self.image_limiter.ready()
+            t0 = time.perf_counter()
+            self.emit(logs, heavy=heavy)
+            if heavy:
+                self.image_limiter.spent(time.perf_counter() - t0)
         if self._next_eval is not None and step >= self._next_eval:
             self._next_eval += self.eval_every
             self._evaluate(logs)

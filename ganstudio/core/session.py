@@ -84,6 +84,9 @@ def resolve_jit(mode: str) -> bool:
     return bool(tf.config.list_physical_devices("GPU"))
 
 
+STEPS_PER_EPOCH = 1000  # Keras epochs of `fit` (the data pipeline repeats on its own)
+
+
 class TrainingSession:
     """Owns one run: dataset, recipe, fixed probes, control, checkpoints and export.
 
@@ -198,10 +201,20 @@ class TrainingSession:
         if counting and self.recipe is not None:
             self._counted_step = self.recipe.steps
 
-    def step_done(self) -> None:
-        """One more `train_step` ran (each makes exactly one step): counts it, when counting."""
+    def step_done(self, steps: int = 1) -> None:
+        """`steps` more `train_step`s ran (each makes exactly one step): counts them, when
+        counting."""
         if self._counted_step is not None:
-            self._counted_step += 1
+            self._counted_step += steps
+
+    def _steps_per_call(self) -> int:
+        """Sets the recipe's `steps_per_execution` from the config (a new train function is
+        traced when it changed) and returns it."""
+        per_call = max(1, int(self.config.train.steps_per_execution))
+        if getattr(self.recipe, "steps_per_execution", 1) != per_call:
+            self.recipe.steps_per_execution = per_call
+            self.recipe.train_function = None
+        return per_call
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a checkpoint stores beside the variables."""
@@ -364,14 +377,19 @@ class TrainingSession:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
+        per_call = self._steps_per_call()
+        if remaining % per_call:  # one compiled call runs `per_call` steps: end on a multiple
+            remaining += per_call - remaining % per_call
+            target = self.step + remaining
         t0 = time.perf_counter()
         start_step = self.step
         if remaining == 0:
             return self._result(t0, start_step, stopped=False)
         telemetry = TelemetryCallback(self, target, self.config.train.checkpoint_every,
                                       self.config.train.eval_every)
-        spe = max(1, self.examples // self.recipe.pipeline_batch)
-        spe = min(spe, 1000)
+        # The pipeline is endless, so an epoch is only Keras's bookkeeping (its epoch-end work
+        # cost 2% when small data made an epoch 3 steps): a fixed, long one.
+        spe = math.ceil(STEPS_PER_EPOCH / per_call) * per_call
         epoch0 = self.step // spe
         epochs = epoch0 + math.ceil(remaining / spe) + 1
         try:
@@ -642,6 +660,9 @@ class TrainingSession:
         }
         if self.dataset.report is not None:
             data["load_report"] = self.dataset.report.to_dict()
+        b = self.dataset.domain_b
+        if b is not None and b.report is not None:
+            data["load_report_b"] = b.report.to_dict()
         path = self.out_dir / "run.json"
         atomic_write_text(path, json.dumps(data, indent=2, default=_json_default))
         return path

@@ -113,8 +113,9 @@ class TrainingHost(Protocol):
     def count_steps(self, counting: bool) -> None:
         """Starts (from the true count) or stops counting `step` in Python during `fit`."""
 
-    def step_done(self) -> None:
-        """One `train_step` ran: `step` goes up by one when counting."""
+    def step_done(self, steps: int = 1) -> None:
+        """`steps` `train_step`s ran (one compiled call): `step` goes up by that many when
+        counting."""
 
     def diverged(self, names: list[str]) -> Exception:
         """The error for watched scalars that became NaN or infinite at this step."""
@@ -131,25 +132,39 @@ class NullReporter:
 
 
 class RateLimiter:
-    """Lets an event through at most `hz` times a second of wall-clock time.
+    """Lets an event through at most `hz` times a second of wall-clock time, and, when events
+    cost time themselves, at most `max_share` of it.
 
     Args:
         hz: Maximum rate; `0` or less lets everything through.
         clock: Time source (injectable for tests).
+        max_share: The most of the wall-clock time the events may take (`spent` tells what one
+            cost): after an event that took t seconds the next waits at least t / max_share.
+            So a heavy snapshot on a slow step (a 28x28 net's probe takes tens of milliseconds)
+            is not paid on nearly every step. `0`: no such limit.
     """
 
-    def __init__(self, hz: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, hz: float, clock: Callable[[], float] = time.monotonic,
+                 max_share: float = 0.0) -> None:
         self.interval = 1.0 / hz if hz > 0 else 0.0
         self.clock = clock
+        self.max_share = max_share
         self._last = -float("inf")
+        self._wait = self.interval
 
     def ready(self, force: bool = False) -> bool:
         """Returns True (and starts a new interval) if an event may go out now."""
         now = self.clock()
-        if force or now - self._last >= self.interval:
+        if force or now - self._last >= self._wait:
             self._last = now
             return True
         return False
+
+    def spent(self, seconds: float) -> None:
+        """The event let through last took `seconds`: the next one waits long enough that
+        events take at most `max_share` of the time."""
+        if self.max_share > 0:
+            self._wait = max(self.interval, float(seconds) / self.max_share)
 
 
 class TrainingControl:

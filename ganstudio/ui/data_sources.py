@@ -177,10 +177,10 @@ class DataSources:
         if name not in dataset_names():
             self._remember_recent(name)
         self.samples.set_kind(view_kind(dataset.kind, dataset.shape))
-        report = dataset.report
-        if report is not None:
-            level = "warning" if report.skipped else "info"
-            self.show_message("Loaded " + report.summary(), level)
+        report_text = dataset.report_summary()  # each domain's, for two
+        if report_text is not None:
+            level = "warning" if dataset.reports_skipped() else "info"
+            self.show_message("Loaded " + report_text, level)
         elif self.banner.level != "error":
             self.banner.dismiss()
         self.set_status(f"{Path(name).name or name}: {len(dataset):,} {dataset.kind}")

@@ -109,8 +109,9 @@ def test_set_config_then_config_round_trips(panel, qtbot):
         panel.set_config(cfg)
     assert panel.config() == cfg
     assert panel.config(data_name="ring8").data.name == "ring8"
-    assert panel.data_options() == {"image_size": 32, "color": "rgb", "limit": 500,
-                                    "holdout": "large yellow triangle", "follow_links": False}
+    assert panel.data_options() == {"name_b": "", "image_size": 32, "color": "rgb",
+                                    "limit": 500, "holdout": "large yellow triangle",
+                                    "follow_links": False}
     assert panel.eval_n_value() == 300
     panel.set_config(RunConfig())
     assert panel.config() == RunConfig()

@@ -378,3 +378,33 @@ def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
     ticks = [s.step for s in reporter.snaps if s.event == "tick"]
     assert ticks == list(range(1, 13))
     assert session.step == 12 and session._counted_step is None
+
+
+def test_steps_per_execution_counts_k_steps_a_call_and_ends_on_a_multiple(tmp_path):
+    """With `train.steps_per_execution` k, one compiled call runs k steps: the counted step
+    stays the optimizer's, snapshots come every k steps, and a run ends on a multiple of k."""
+    from ganstudio.core import callbacks
+
+    seen = []
+    base = callbacks.TelemetryCallback
+
+    class Checked(base):
+        def on_train_batch_end(self, batch, logs=None):
+            super().on_train_batch_end(batch, logs)
+            seen.append((session.step, int(session.recipe.g_optimizer.iterations.numpy())))
+
+    reporter = Collect()
+    session = TrainingSession(tiny(train={"steps": 12, "batch": 32, "jit": "off",
+                                          "eval_every": 0, "checkpoint_every": 8,
+                                          "steps_per_execution": 4}),
+                              out_dir=tmp_path, reporter=reporter, scalar_hz=1e9)
+    callbacks.TelemetryCallback = Checked
+    try:
+        result = session.run(steps=6)  # rounded up to 8
+    finally:
+        callbacks.TelemetryCallback = base
+    assert result.steps == 8 and session.step == 8
+    assert seen == [(4, 4), (8, 8)]
+    assert [s.step for s in reporter.snaps if s.event == "tick"] == [4, 8]
+    assert session.recipe.steps_per_execution == 4
+    assert list_checkpoints(tmp_path / "checkpoints")[-1].name == "ckpt-00000008.npz"

