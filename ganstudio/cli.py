@@ -4,6 +4,7 @@
     ganstudio train ...            train headless, write run.json, generator/, checkpoints/
     ganstudio export --run DIR     export a run's generator as a SavedModel
     ganstudio sample --model DIR   draw samples from an export into a PNG grid or a CSV
+    ganstudio translate --model DIR --in FOLDER --out FOLDER   translate images A ↔ B
     ganstudio eval --model DIR     quality metrics of an export against its dataset
     ganstudio datasets [PATH]      list the built-in datasets, or check a folder/file
 
@@ -283,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--caption", help="conditional models: the caption, e.g. "
                         "\"a large red circle at the top\"")
 
+    tr = sub.add_parser("translate", help="translate images (or points) with a translation "
+                        "model (cyclegan, translate, unit)")
+    tr.add_argument("--model", required=True, help="a run folder or its generator/ export")
+    tr.add_argument("--in", dest="source", required=True,
+                    help="a folder of images (points: a .csv/.npy/.npz file)")
+    tr.add_argument("--out", required=True,
+                    help="the folder for the translated PNGs (points: a .csv or a folder)")
+    tr.add_argument("--direction", choices=("a_to_b", "b_to_a"), default="a_to_b",
+                    help="a_to_b (default: the model's domain A to B) or b_to_a")
+
     fam = sub.add_parser("families", help="list the model families and their settings")
     fam.add_argument("--settings", action="store_true",
                      help="also list every setting --set takes, with its default and range")
@@ -417,7 +428,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
     from ganstudio.core.export import LoadedGenerator
     from ganstudio.core.latent import truncate
-    from ganstudio.core.render import samples_png
+    from ganstudio.core.render import points_csv, samples_png
     from ganstudio.errors import ConfigError
 
     if not 1 <= args.n <= MAX_SAMPLES:
@@ -454,13 +465,42 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if suffix == ".npy":
         np.save(out, samples)
     elif suffix == ".csv":
-        flat = samples.reshape(len(samples), -1)
-        header = "x,y" if flat.shape[1] == 2 else ",".join(f"v{i}" for i in range(flat.shape[1]))
-        np.savetxt(out, flat, delimiter=",", header=header, comments="", fmt="%.6g")
+        points_csv(samples, out)
     else:
         modes = gen.metadata.get("modes")
         samples_png(samples, kind, out, modes=None if modes is None else np.asarray(modes))
     print(f"wrote {args.n} samples to {out}")
+    return 0
+
+
+def cmd_translate(args: argparse.Namespace) -> int:
+    """`ganstudio translate`: every image under --in (or every point of a file) through one
+    direction of a translation export, written under --out."""
+    from ganstudio.core.export import LoadedTranslator
+    from ganstudio.core.translate_files import (
+        read_images,
+        read_points,
+        write_images,
+        write_points,
+    )
+
+    model = LoadedTranslator(args.model)
+    source, target = model.source(args.direction), model.target(args.direction)
+    shape = tuple(int(s) for s in source["shape"])
+    arrow = f"{source['name']} → {target['name']}"
+    if source.get("kind") == "points":
+        points, report = read_points(args.source, shape[0])
+        if report is not None and report.skipped:
+            print(report.summary(), file=sys.stderr)
+        out = write_points(args.out, model(points, args.direction), args.source)
+        print(f"translated {len(points)} points ({arrow}) to {out}")
+        return 0
+    names, images, report = read_images(args.source, shape)
+    if report.skipped:
+        print(f"ganstudio: note: {report.summary()}", file=sys.stderr)
+    written = write_images(args.out, names, model(images, args.direction))
+    print(f"translated {len(written)} images ({arrow}) into {args.out}"
+          + (f"; {len(report.skipped)} skipped" if report.skipped else ""))
     return 0
 
 
@@ -601,10 +641,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """`ganstudio eval`."""
     from ganstudio.core.metrics.conditional import format_conditional
     from ganstudio.core.metrics.evaluate import evaluate_export, format_table
+    from ganstudio.core.metrics.translation import format_translation
 
     result = evaluate_export(args.model, dataset=args.dataset, n=args.n, seed=args.seed)
-    print(format_conditional(result) if "main_metric" in result and "condition" in result
-          else format_table(result))
+    if "n_sources" in result:  # a translation model's two directions
+        print(format_translation(result))
+    else:
+        print(format_conditional(result) if "main_metric" in result and "condition" in result
+              else format_table(result))
     model_dir = Path(args.model)
     out = Path(args.json_out) if args.json_out else model_dir / "eval.json"
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
@@ -645,6 +689,7 @@ COMMANDS = {
     "train": cmd_train,
     "export": cmd_export,
     "sample": cmd_sample,
+    "translate": cmd_translate,
     "eval": cmd_eval,
     "datasets": cmd_datasets,
     "families": cmd_families,

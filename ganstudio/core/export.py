@@ -236,6 +236,90 @@ def signature_inputs(metadata: dict[str, Any], name: str = "serving_default") ->
     return [{"name": "z", "dtype": "float32", "shape": [int(metadata["latent_dim"])]}]
 
 
+def export_folder(path: str | Path) -> Path:
+    """The export folder of a run folder (its `generator/`) or of an export folder itself.
+
+    Raises:
+        ModelError: when neither holds a SavedModel.
+    """
+    path = Path(path)
+    if (path / "generator" / "saved_model.pb").is_file():
+        path = path / "generator"
+    if not (path / "saved_model.pb").is_file():
+        raise ModelError(f"no SavedModel at {str(path)!r}.",
+                         "Give a run folder from `ganstudio train` or its generator/ export.")
+    return path
+
+
+class LoadedTranslator:
+    """A reloaded export of a translation family (`cyclegan`, `translate`, `unit`): call it
+    with examples of the source domain to get their translations, in the target's units.
+
+    Args:
+        path: An export folder, or a run folder that holds `generator/`.
+
+    Attributes:
+        domains: `{"a": {...}, "b": {...}}` from the metadata (name, kind, shape, ...).
+
+    Raises:
+        ModelError: for an export that is not a translation model.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        import tensorflow as tf
+
+        self.path = export_folder(path)
+        self.metadata = read_metadata(self.path)
+        info = self.metadata.get("translation")
+        domains = info.get("domains") if isinstance(info, dict) else None
+        if not isinstance(domains, dict) or set(domains) != {"a", "b"}:
+            family = self.metadata.get("family") or "this"
+            raise ModelError(f"the {family} export at {str(self.path)!r} is not a translation "
+                             "model (it has no a_to_b and b_to_a).",
+                             "Give a cyclegan, translate or unit run; draw samples from a "
+                             "generator with `ganstudio sample`.")
+        self.domains = domains
+        self.family = str(self.metadata.get("family") or "")
+        self._signatures = tf.saved_model.load(str(self.path)).signatures
+
+    def a_to_b(self, x: np.ndarray) -> np.ndarray:
+        """Examples of A (A's units) -> B (what `metrics.translation` calls)."""
+        return self(x, "a_to_b")
+
+    def b_to_a(self, x: np.ndarray) -> np.ndarray:
+        """Examples of B (B's units) -> A."""
+        return self(x, "b_to_a")
+
+    def source(self, direction: str) -> dict[str, Any]:
+        """The metadata of the direction's source domain."""
+        return self.domains["b" if direction == "b_to_a" else "a"]
+
+    def target(self, direction: str) -> dict[str, Any]:
+        """The metadata of the direction's target domain."""
+        return self.domains["a" if direction == "b_to_a" else "b"]
+
+    def __call__(self, x: np.ndarray, direction: str = "a_to_b",
+                 batch: int = 256) -> np.ndarray:
+        """Translates examples of the source domain (its units) into the target domain.
+
+        Args:
+            x: [N, ...] examples shaped as the source domain's.
+            direction: `a_to_b` or `b_to_a`.
+            batch: Examples per call of the signature.
+
+        Returns:
+            [N, ...] translations in the target domain's units.
+        """
+        import tensorflow as tf
+
+        fn = self._signatures[direction]
+        x = np.asarray(x, np.float32)
+        parts = [fn(x=tf.constant(x[i:i + batch]))[OUTPUT_KEY].numpy()
+                 for i in range(0, len(x), batch)]
+        shape = tuple(int(s) for s in self.target(direction)["shape"])
+        return np.concatenate(parts) if parts else np.zeros((0, *shape), np.float32)
+
+
 class LoadedGenerator:
     """A reloaded export: call it with z (numpy), and a condition where the export takes one,
     to get samples in the dataset's units.
@@ -247,12 +331,7 @@ class LoadedGenerator:
     def __init__(self, path: str | Path) -> None:
         import tensorflow as tf
 
-        path = Path(path)
-        if (path / "generator" / "saved_model.pb").is_file():
-            path = path / "generator"
-        if not (path / "saved_model.pb").is_file():
-            raise ModelError(f"no SavedModel at {str(path)!r}.",
-                             "Give a run folder from `ganstudio train` or its generator/ export.")
+        path = export_folder(path)
         self.path = path
         self.metadata = read_metadata(path)
         self.inputs = signature_inputs(self.metadata)
@@ -260,11 +339,13 @@ class LoadedGenerator:
         plain = [i for i in self.inputs if not i.get("batched", True)]
         if z is None and not any(i["name"] == "n" for i in plain):
             names = ", ".join(str(i["name"]) for i in self.inputs)
+            hint = ("Translate examples with `ganstudio translate --model MODEL --in FOLDER "
+                    "--out FOLDER`." if "translation" in self.metadata else
+                    "Load it with tf.saved_model.load and call its signatures; "
+                    "assets/ganstudio.json describes them.")
             raise ModelError(f"the {self.metadata.get('family', '')} export at {str(path)!r} "
                              f"takes neither a latent vector nor a count (its serving_default "
-                             f"takes {names}).",
-                             "Load it with tf.saved_model.load and call its signatures; "
-                             "assets/ganstudio.json describes them.")
+                             f"takes {names}).", hint)
         self.plain = plain  # a count-driven export (an RBM's sample(n, steps, seed))
         self.latent_dim = int(z["shape"][0]) if z else 0
         self.condition = next((i for i in self.inputs

@@ -78,3 +78,16 @@ def samples_png(samples: np.ndarray, kind: str, path: str | Path, real: np.ndarr
     return scatter_png(points_on_plane(samples), path, real=points_on_plane(real),
                        modes=points_on_plane(modes))
 
+
+
+def points_csv(points: np.ndarray, path: str | Path) -> Path:
+    """Writes points (or any examples, flattened) as a .csv: header `x,y` for 2D, else
+    `v0,v1,...`; six significant digits.
+
+    Returns:
+        The path written.
+    """
+    flat = np.asarray(points).reshape(len(points), -1)
+    header = "x,y" if flat.shape[1] == 2 else ",".join(f"v{i}" for i in range(flat.shape[1]))
+    np.savetxt(path, flat, delimiter=",", header=header, comments="", fmt="%.6g")
+    return Path(path)

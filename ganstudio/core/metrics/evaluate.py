@@ -443,7 +443,8 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
 
     Returns:
         The dict of `evaluate_generator` (of `conditional.evaluate_conditional` for a
-        conditional export), plus `model` (path, dataset trained on, objective, steps, seed).
+        conditional export, of `translation.evaluate_translation` for a translation one, whose
+        `n` and `seed` are not used: it translates every truth or source example), plus `model` (path, dataset trained on, objective, steps, seed).
 
     Raises:
         ModelError: `model` is not an export.
@@ -457,16 +458,20 @@ def evaluate_export(model: str | Path, dataset: str | None = None, n: int | None
     name = dataset or meta.get("dataset")
     ds = _load_matching_dataset(str(name), meta) if name else None
 
-    from ganstudio.core.export import LoadedGenerator
+    from ganstudio.core.export import LoadedGenerator, LoadedTranslator
 
-    gen = LoadedGenerator(model)
+    gen = LoadedTranslator(model) if "translation" in meta else LoadedGenerator(model)
     meta = gen.metadata
     if ds is None:
         if not meta.get("dataset"):
             raise ConfigError("the export does not say which dataset it was trained on.",
                               "Give --dataset NAME.")
         ds = _load_matching_dataset(str(meta["dataset"]), meta)
-    if gen.condition_name is not None:  # a conditional export: its own figures
+    if isinstance(gen, LoadedTranslator):  # a translation export: both directions' figures
+        from ganstudio.core.metrics.translation import evaluate_translation
+
+        result = evaluate_translation(gen, ds, seed=seed)
+    elif gen.condition_name is not None:  # a conditional export: its own figures
         from ganstudio.core.metrics.conditional import evaluate_conditional
 
         result = evaluate_conditional(ds, gen, gen.latent_dim, n=n, seed=seed,

@@ -10,10 +10,15 @@ residual block of two 3×3 convolutions; each is followed by instance normalizat
 (`keras.layers.GroupNormalization(groups=-1)`: one group per channel, statistics over the image
 alone) and ReLU (LeakyReLU 0.2 in D). The network sizes itself: down-samplings
 `min(2, log2(side) − 3)` (none at 8×8, where a 2×2 middle would leave instance norm four values),
-residual blocks `res_blocks` (auto: 3 up to 32 pixels, 6 above, as the paper's 6 for 128), the
-outer kernels 7×7 from 32 pixels and 3×3 below. D's stride-2 layers are `clip(log2(side) − 3,
-1, 3)`, so each logit of its map judges a patch of the image (the PatchGAN): 8×8 images give a
-4×4 map.
+the outer kernels 7×7 from 32 pixels and 3×3 below, and residual blocks `res_blocks` (auto: none
+up to 16 pixels, 3 at 32, 6 from 64 as the paper's 6 for 128). Small images get no residual
+blocks so that the translator stays local: at 8×8 one output pixel sees a 5×5 window. Measured on
+the digit pairs (cyclegan, 1,200 steps): with 1 or 3 blocks, whose receptive field (9 or 17
+pixels) holds the whole digit, G and F settled on a permutation of the digits that the cycle
+undoes (digits2edges: the label kept in 1–33% of translations, the error 0.27–0.42 per pixel
+against a do-nothing 0.51); with none, 0.22 and rising label agreement; digits2inverted learns
+the inversion either way. D's stride-2 layers are `clip(log2(side) − 3, 1, 3)`, so each logit of
+its map judges a patch of the image (the PatchGAN): 8×8 images give a 4×4 map.
 
 Points: plain MLPs (`net.depth` × `net.width`, `net.activation`): the translator maps a point in
 one domain's network range to the other's; D is `mlp.mlp_discriminator`.
@@ -60,7 +65,7 @@ def translator_plan(shape: tuple[int, int, int], res_blocks: int | None = None
 
     Args:
         shape: (H, W, C) with H == W in 8..128.
-        res_blocks: Residual blocks (`None`: 3 up to 32 pixels, 6 above).
+        res_blocks: Residual blocks (`None`: none up to 16 pixels, 3 at 32, 6 from 64).
 
     Returns:
         `down` (stride-2 layers, and as many up), `res_blocks`, `kernel` (the outer kernels).
@@ -70,7 +75,10 @@ def translator_plan(shape: tuple[int, int, int], res_blocks: int | None = None
     """
     side = _check_side(shape)
     down = max(0, min(MAX_DOWN, _levels(side) - 3))
-    blocks = int(res_blocks) if res_blocks else (3 if side <= 32 else 6)
+    if res_blocks is not None:
+        blocks = int(res_blocks)
+    else:
+        blocks = 0 if side <= 16 else 3 if side <= 32 else 6
     return {"down": down, "res_blocks": blocks, "kernel": 7 if side >= 32 else 3}
 
 

@@ -12,7 +12,7 @@ patches; ‖·‖₁ the mean absolute difference per value, `translation.l1_dis
 
     L_G   = E[(D_B(G(a)) − 1)²] + E[(D_A(F(b)) − 1)²]                     (adversarial)
           + λ (‖F(G(a)) − a‖₁ + ‖G(F(b)) − b‖₁)                          (cycle, λ = 10)
-          + λ_id·λ (‖G(b) − b‖₁ + ‖F(a) − a‖₁)                           (identity, λ_id = 0.5)
+          + λ_id·λ (‖G(b) − b‖₁ + ‖F(a) − a‖₁)                           (identity, λ_id)
     L_D_B = ½ E[(D_B(b) − 1)²] + ½ E[D_B(b̃)²],   b̃ from the history pool of G's outputs
     L_D_A = ½ E[(D_A(a) − 1)²] + ½ E[D_A(ã)²]
 
@@ -22,8 +22,10 @@ Each D learns from a history of 50 generated examples (`HistoryPool`): once the 
 each new fake is, with probability ½, swapped for a random older one, which D sees instead
 (Shrivastava et al. 2017), so D does not chase only G's latest outputs. The identity terms (for
 domains of the same shape) keep a translator from changing what already looks like its target
-domain. D's losses are the project's `objectives.LeastSquares` (its ½ is the paper's halving of
-D's objective); the translators' adversarial term has no ½, as in the paper.
+domain; the paper adds them (λ_id = 0.5) for painting → photo only, and they are off by default
+here: they fight mappings that change every pixel, such as digits2inverted's (`CycleGANConfig`
+has the measurement). D's losses are the project's `objectives.LeastSquares` (its ½ is the
+paper's halving of D's objective); the translators' adversarial term has no ½, as in the paper.
 
 A step updates G and F, then D_A and D_B on real examples and pooled fakes from the same
 forward pass. Step buttons: `g` (G and F), `d` (both Ds, through the pools).
@@ -187,7 +189,6 @@ class CycleGANRecipe(TranslationRecipe):
                      build_domain_discriminator(kind, sa, net, name="D_A"),
                      build_domain_discriminator(kind, sb, net, name="D_B"),
                      opts, seed=cfg.train.seed)
-        recipe.net_config = net
         steps = cfg.train.steps
         recipe.compile(jit_compile=context.jit)
         recipe.g_optimizer = keras.optimizers.Adam(learning_rate(opts.lr, opts.lr_decay, steps),
@@ -232,9 +233,10 @@ class CycleGANRecipe(TranslationRecipe):
         return out
 
     def objective_text(self) -> str:
-        """`CycleGAN (LSGAN, λ=10, identity 0.5·λ, pool 50)`."""
-        return (f"CycleGAN (LSGAN, λ={self.cycle_weight:g}, identity "
-                f"{self.identity_share:g}·λ, pool {self.pool_size})")
+        """`CycleGAN (LSGAN, λ=10, pool 50)`, with `identity 0.5·λ` where the identity terms
+        are on."""
+        identity = f", identity {self.identity_share:g}·λ" if self.identity_share else ""
+        return f"CycleGAN (LSGAN, λ={self.cycle_weight:g}{identity}, pool {self.pool_size})"
 
     # -- the losses ------------------------------------------------------------------------------
 

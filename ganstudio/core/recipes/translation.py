@@ -175,7 +175,7 @@ class TranslationRecipe(Recipe):
         self.batch = int(context.config.train.batch)
         self.seed_generator = keras.random.SeedGenerator(seed, name="translation_seed")
         self.trackers = {k: keras.metrics.Mean(name=k) for k in self.scalar_keys}
-        self.net_config = None
+        self.net_config = None  # the shared NetConfig names no translation net: see describe
         self._serving: dict[str, Any] = {}
 
     # -- what a family defines -----------------------------------------------------------------
@@ -472,8 +472,15 @@ class TranslationRecipe(Recipe):
             "serving_default": A_TO_B}}
 
     def describe(self) -> dict[str, Any]:
-        """The resolved net settings and both domains (name, count, shape)."""
-        return {"net": dict(vars(self.net_config)) if self.net_config is not None else {},
+        """The nets (`nets.translation`'s, by kind, with the net settings they read) and both
+        domains (name, count, shape)."""
+        net = self.context.config.net
+        nets: dict[str, Any] = (
+            {"translator": "resnet", "discriminator": "patchgan", "filters": net.filters}
+            if self.kind == IMAGES else
+            {"translator": "mlp", "discriminator": "mlp", "depth": net.depth,
+             "width": net.width, "activation": net.activation})
+        return {"net": nets,
                 "domains": {key: {"name": d.name, "count": len(d.data), "shape": list(d.shape)}
                             for key, d in self.domain.items()}}
 
