@@ -650,8 +650,8 @@ class TranslateConfig(Section):
         beta1: Adam's β₁ of both optimizers.
         lr_decay: `half` (constant for the first half of `train.steps`, then linearly to
             0), or none, cosine, linear (to 1%).
-        res_blocks: Residual blocks of the image translator (`None`: 3 up to 32 pixels, 6
-            above).
+        res_blocks: Residual blocks of the image translator (`None`: as cyclegan's, none up
+            to 16 pixels, 3 at 32, 6 from 64).
     """
 
     SECTION: ClassVar[str] = "translate"
@@ -666,9 +666,9 @@ class TranslateConfig(Section):
                            help="Adam's first-moment decay, both optimizers")
     lr_decay: str = setting("half", label="LR decay", choices=TRANSLATION_LR_DECAYS,
                             help="half: constant, then linearly to 0 over the second half")
-    res_blocks: int | None = setting(None, label="Residual blocks", lo=1, hi=32,
+    res_blocks: int | None = setting(None, label="Residual blocks", lo=0, hi=32,
                                      help="residual blocks of the image translator (auto: "
-                                          "3 up to 32 px, 6 above)")
+                                          "none up to 16 px, 3 at 32, 6 from 64)")
 
 
 @dataclass(frozen=True)
@@ -688,7 +688,8 @@ class UNITConfig(Section):
         shared_blocks: Residual blocks (images; points: hidden layers) that the two
             encoders share at their end, and the two decoders at their start.
         res_blocks: Residual blocks on each side of the code, shared ones included
-            (`None`: 3 up to 32 pixels, 6 above).
+            (`None`: 3 up to 32 pixels, 6 above; unlike cyclegan's translator, also at 8
+            and 16 pixels: the shared code keeps the digit, see `nets.unit`).
         code_dim: Points only: values in a code (images: the code is the encoder's
             feature map).
         lr: Adam's learning rate of the encoders and decoders.

@@ -260,12 +260,11 @@ class UNITRecipe(TranslationRecipe):
 
     def describe(self) -> dict[str, Any]:
         """The domains, the nets' plan, the code's shape and the loss weights."""
-        from ganstudio.core.nets.translation import translator_plan
+        from ganstudio.core.nets.unit import unit_plan
 
         out = super().describe()
         if self.kind == IMAGES:
-            out["res_blocks"] = translator_plan(self.domain["a"].shape,
-                                                self.options.res_blocks)["res_blocks"]
+            out["plan"] = unit_plan(self.domain["a"].shape, self.options.res_blocks)
         out.update({"shared_blocks": self.options.shared_blocks,
                     "code_shape": [int(s) for s in self.shared_encoder.output.shape[1:]],
                     "weights": dict(self.lambdas)})
