@@ -1,7 +1,7 @@
 """The `translate` family (direct translation): the consistency KL on hand-computed values, the
 encoder of both domains, G's loss, a tiny run's one-direction panels and Step updates, the
 missing direction refused (in memory, in the metrics, in the export read back by TensorFlow
-alone)."""
+alone, by `ganstudio translate`)."""
 
 import numpy as np
 import pytest
@@ -130,6 +130,24 @@ def test_the_export_has_a_to_b_only_in_a_tensorflow_only_process(session, tmp_pa
     translation = got["meta"]["translation"]
     assert translation["directions"] == {"a_to_b": ["digits", "printed digits"]}
     assert "translate learns a_to_b only" in translation["unavailable"]["b_to_a"]
+
+
+def test_ganstudio_translate_says_the_export_has_no_b_to_a(session, tmp_path, capsys):
+    from ganstudio.cli import main
+    from ganstudio.core.export import LoadedTranslator
+
+    report = session.export(tmp_path / "export")
+    model = LoadedTranslator(report.path)
+    assert model.directions == ("a_to_b",)
+    np.testing.assert_allclose(model.a_to_b(session.dataset.x[:3]),
+                               session.recipe.a_to_b(session.dataset.x[:3]), atol=1e-5)
+    (tmp_path / "in").mkdir()  # not read: the direction is checked first
+    rc = main(["translate", "--model", str(report.path), "--in", str(tmp_path / "in"),
+               "--out", str(tmp_path / "out"), "--direction", "b_to_a"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1, err
+    assert "cannot translate b_to_a: translate learns a_to_b only." in err[0]
+    assert "Train cyclegan or unit for both directions" in err[0]
 
 
 ONE_WAY = r"""
