@@ -650,8 +650,9 @@ class TranslateConfig(Section):
         beta1: Adam's β₁ of both optimizers.
         lr_decay: `half` (constant for the first half of `train.steps`, then linearly to
             0), or none, cosine, linear (to 1%).
-        res_blocks: Residual blocks of the image translator (`None`: as cyclegan's, none up
-            to 16 pixels, 3 at 32, 6 from 64).
+        res_blocks: Residual blocks of the image translator (`None`: 3 up to 32 pixels, 6
+            above; unlike cyclegan's, also at 8 and 16: G must redraw the image, and the
+            encoder, not locality, ties it to its input).
     """
 
     SECTION: ClassVar[str] = "translate"
@@ -668,7 +669,7 @@ class TranslateConfig(Section):
                             help="half: constant, then linearly to 0 over the second half")
     res_blocks: int | None = setting(None, label="Residual blocks", lo=0, hi=32,
                                      help="residual blocks of the image translator (auto: "
-                                          "none up to 16 px, 3 at 32, 6 from 64)")
+                                          "3 up to 32 px, 6 above)")
 
 
 @dataclass(frozen=True)

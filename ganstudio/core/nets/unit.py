@@ -37,7 +37,11 @@ from dataclasses import dataclass
 import keras
 
 from ganstudio.core.nets.blocks import activation_layer
-from ganstudio.core.nets.translation import instance_norm, translator_plan
+from ganstudio.core.nets.translation import (
+    instance_norm,
+    translator_plan,
+    whole_image_res_blocks,
+)
 
 
 @dataclass(frozen=True)
@@ -100,9 +104,8 @@ def unit_plan(shape: tuple[int, int, int], res_blocks: int | None = None) -> dic
     Raises:
         ConfigError: for images that are not square or outside 8..128 pixels.
     """
-    side = int(shape[0])
     return translator_plan(shape, res_blocks if res_blocks is not None
-                           else (3 if side <= 32 else 6))
+                           else whole_image_res_blocks(shape))
 
 
 def image_unit_nets(shape_a: tuple[int, int, int], shape_b: tuple[int, int, int],

@@ -114,6 +114,17 @@ def consistency_kl(p_source, p_translated):
     return batch_mean(ops.sum(p_source * (log_p - log_q), axis=-1))
 
 
+def recipe_blocks(dataset: Dataset, res_blocks: int | None) -> int | None:
+    """The translator's residual blocks: `res_blocks`, else for images enough to see the whole
+    image (`nets.translation.whole_image_res_blocks`: G redraws the digit, and the encoder,
+    not locality, ties it to its input); `None` for points (an MLP)."""
+    from ganstudio.core.nets.translation import whole_image_res_blocks
+
+    if res_blocks is not None or dataset.kind != IMAGES:
+        return res_blocks
+    return whole_image_res_blocks(dataset.shape)
+
+
 class DirectRecipe(TranslationRecipe):
     """G: A → B against D_B, with optional encoder consistency (module docstring).
 
@@ -156,7 +167,10 @@ class DirectRecipe(TranslationRecipe):
             ConfigError: for one-domain data, or images the nets cannot take (not square,
                 outside 8..128 pixels).
         """
-        from ganstudio.core.nets.translation import build_domain_discriminator, build_translator
+        from ganstudio.core.nets.translation import (
+            build_domain_discriminator,
+            build_translator,
+        )
 
         cfg = context.config
         opts = cfg.translate
@@ -167,7 +181,7 @@ class DirectRecipe(TranslationRecipe):
                          else (None, "off (translate.consistency = 0)"))
         recipe = cls(context,
                      build_translator(ds.kind, ds.shape, ds.domain_b.shape, cfg.net,
-                                      opts.res_blocks, name="G"),
+                                      recipe_blocks(ds, opts.res_blocks), name="G"),
                      build_domain_discriminator(ds.kind, ds.domain_b.shape, cfg.net, name="D_B"),
                      encoder, note, opts, seed=cfg.train.seed)
         steps = cfg.train.steps
@@ -272,7 +286,9 @@ class DirectRecipe(TranslationRecipe):
 
         out = super().describe()
         if self.kind == IMAGES:
-            out["translator"] = translator_plan(self.domain["a"].shape, self.options.res_blocks)
+            out["translator"] = translator_plan(
+                self.domain["a"].shape, recipe_blocks(self.domain["a"].data,
+                                                      self.options.res_blocks))
         out.update({"directions": list(self.directions),
                     "consistency_weight": self.consistency_weight,
                     "encoder": self.encoder_note})
