@@ -644,7 +644,12 @@ class TranslateConfig(Section):
 
     Args:
         consistency: Weight of the encoder-consistency term KL(p(·|x) ‖ p(·|G(x))) (0: off;
-            used only for labelled image pairs whose domains share their classes).
+            used only for labelled image pairs whose domains share their classes). Measured
+            over 3,000 steps: on digits2printed the label is kept in 46% of translations at
+            0, 88-89% at 0.1 to 1 (FD 11.9, 13.4, 16.3) and 83% at 3 (FD 31); on
+            digits2inverted and digits2edges 0.1 and 0.3 keep 94% against 94% and 89% at 0,
+            while 1 fell to 84% and 67% (G's images drift toward what the frozen CNN reads
+            confidently: FD 16.5 and 27 against 2.4 and 2.9 at 0.3). Hence 0.3.
         lr: Adam's learning rate of G.
         lr_d: Adam's learning rate of D.
         beta1: Adam's β₁ of both optimizers.
@@ -656,7 +661,7 @@ class TranslateConfig(Section):
     """
 
     SECTION: ClassVar[str] = "translate"
-    consistency: float = setting(1.0, label="Encoder consistency", lo=0.0, hi=1e4,
+    consistency: float = setting(0.3, label="Encoder consistency", lo=0.0, hi=1e4,
                                  help="weight of KL(p(·|x) ‖ p(·|G(x))) under a frozen "
                                       "classifier of both domains (0: off)")
     lr: float = setting(2e-4, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,

@@ -31,6 +31,15 @@ The losses (LSGAN, as `cyclegan`, so the two differ only in what ties G to its i
     L_G   = E[(D_B(G(a)) − 1)²] + λ_c · L_cons
     L_D_B = ½ E[(D_B(b) − 1)²] + ½ E[D_B(G(a))²]
 
+λ_c = `translate.consistency`, 0.3 by default. Measured over 3,000 steps (label agreement of
+the target domain's own metrics classifier, a network the loss never sees): on digits2printed
+46% without the term and 88.6% with it; on digits2inverted and digits2edges, where a residual
+translator near the identity already keeps the digit (94% and 89% without), 0.3 keeps 94%,
+while λ_c = 1 fell to 84% and 67%: a strong term pulls G(a) toward what the frozen CNN reads
+confidently rather than toward domain B (FD in B 16.5 and 27 against 2.4 and 2.9). The
+translator sees the whole image (3 residual blocks at 8 to 32 pixels, unlike cyclegan's local
+one): with cyclegan's none, G could not redraw a handwritten digit in print (62%, FD 68.7).
+
 A step updates G, then D_B on the same batch's G(a). The family learns a → b only: the export
 has `serving_default` and `a_to_b` and no `b_to_a` (its metadata says why), and the metrics
 score one direction. The consistency needs labelled image pairs whose domains share their
@@ -223,7 +232,7 @@ class DirectRecipe(TranslationRecipe):
         return out
 
     def objective_text(self) -> str:
-        """`direct translation (LSGAN, encoder consistency 1)`, or `..., no encoder`."""
+        """`direct translation (LSGAN, encoder consistency 0.3)`, or `..., no encoder`."""
         tie = (f"encoder consistency {self.consistency_weight:g}" if self.encoder is not None
                else "no encoder consistency")
         return f"direct translation (LSGAN, {tie})"
