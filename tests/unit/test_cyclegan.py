@@ -227,3 +227,27 @@ def test_points_get_a_translation_field_in_each_domains_units():
     np.testing.assert_allclose(field.a_to_b, recipe.a_to_b(field.probes_a), rtol=1e-5)
     assert np.abs(field.a_to_b.mean(0) - 100).max() < 20  # in B's units, around B's cloud
     assert "round_trip" not in s.views() and s.recipe.picture().real_points is not None
+
+
+def test_the_images_to_translate_are_read_shaped_and_their_mistakes_named(tmp_path):
+    from PIL import Image
+
+    from ganstudio.core.translate_files import read_images, write_images
+    from ganstudio.errors import DataError
+
+    (tmp_path / "in" / "sub").mkdir(parents=True)
+    Image.fromarray(np.full((16, 24, 3), 255, np.uint8)).save(tmp_path / "in" / "sub" / "a.jpg")
+    (tmp_path / "in" / "b.png").write_bytes(b"broken")
+    names, x, report = read_images(tmp_path / "in", (8, 8, 1))
+    assert names == ["sub/a.jpg"] and x.shape == (1, 8, 8, 1) and x.min() == pytest.approx(1)
+    assert [s.path for s in report.skipped] == ["b.png"]
+    written = write_images(tmp_path / "out", names, 1 - x)
+    assert written == [tmp_path / "out" / "sub" / "a.png"]
+    (tmp_path / "empty").mkdir()
+    for folder, words in [("missing", "there is no folder"), ("in/b.png", "is not a folder"),
+                          ("empty", "holds no image files")]:
+        with pytest.raises(DataError, match=words):
+            read_images(tmp_path / folder, (8, 8, 1))
+    (tmp_path / "in" / "sub" / "a.jpg").write_bytes(b"")
+    with pytest.raises(DataError, match="none of the 2 files .* is a usable image"):
+        read_images(tmp_path / "in", (8, 8, 1))

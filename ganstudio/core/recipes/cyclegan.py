@@ -36,7 +36,6 @@ from __future__ import annotations
 from typing import Any
 
 import keras
-import numpy as np
 import tensorflow as tf
 from keras import ops
 
@@ -165,7 +164,6 @@ class CycleGANRecipe(TranslationRecipe):
         self.pool_b = HistoryPool(self.pool_size, self.domain["b"].shape, seed + 12,
                                   name="pool_b")
         self.options = options
-        self._single_steps: dict = {}
 
     @classmethod
     def create(cls, context: RecipeContext) -> CycleGANRecipe:
@@ -298,34 +296,10 @@ class CycleGANRecipe(TranslationRecipe):
             logs["grad_norm_d"] = tf.linalg.global_norm(grads)
         return logs
 
-    def train_step(self, data):
-        logs = self._update(data["x_a"], data["x_b"], True, True)
-        self.update_trackers(logs)
-        return logs
-
-    def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
-        """One update outside `fit` (the Step buttons): `"g"` G and F, `"d"` D_A and D_B
-        (showing them this batch's fakes through the pools).
-
-        Args:
-            mode: `"d"` or `"g"`.
-            batch: `{"x_a", "x_b"}` in the network's ranges, at least `batch` rows each.
-
-        Returns:
-            The update's scalars as floats.
-
-        Raises:
-            ConfigError: for another mode.
-        """
-        if mode not in ("d", "g"):
-            raise ConfigError(f"cyclegan has no {mode!r}-only update.", "Use d or g.")
-        if mode not in self._single_steps:
-            self._single_steps[mode] = tf.function(
-                lambda a, b: self._update(a, b, mode == "g", mode == "d"),
-                jit_compile=bool(self.jit_compile))
-        out = self._single_steps[mode](tf.constant(batch["x_a"][: self.batch], tf.float32),
-                                       tf.constant(batch["x_b"][: self.batch], tf.float32))
-        return {k: float(v) for k, v in out.items()}
+    def update(self, a, b, mode: str) -> dict[str, Any]:
+        """`both`: G and F, then D_A and D_B; `g`: G and F only; `d`: D_A and D_B only
+        (shown this batch's fakes through the pools)."""
+        return self._update(a, b, mode in ("both", "g"), mode in ("both", "d"))
 
     # -- what the run's files record ---------------------------------------------------------
 

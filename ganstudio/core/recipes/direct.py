@@ -283,6 +283,10 @@ class DirectRecipe(TranslationRecipe):
                          "grad_norm_d": tf.linalg.global_norm(grads)})
         return logs
 
+    def update(self, a, b, mode: str) -> dict[str, Any]:
+        """`both`: a training step (`_update`); `g`: G only; `d`: D_B only."""
+        return self._update(a, b, mode in ("both", "g"), mode in ("both", "d"))
+
     # -- what the run's files record ---------------------------------------------------------
 
     def export_layers(self) -> list:

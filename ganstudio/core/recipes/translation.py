@@ -29,10 +29,10 @@ A family subclasses `TranslationRecipe` and provides:
   -> its translation in the target domain's network range (a tensor function);
 - `d_scores(x_net, domain)`: D's output per example for the histograms (`None`: the family
   has no D of that domain), in the units `critic_output` says;
-- `steps`, `state_variables`, `train_step`, `export_layers`, `param_counts`,
-  `objective_text`; and the Keras plumbing (`trackers` for `scalar_keys`);
-- `single_update` for the Step buttons, or `_update(a, b, update_g, update_d)` (one step's
-  updates on a batch of each domain, returning its scalars) and the base's `single_update`;
+- `update(a, b, mode)`: one update on a batch of each domain (network ranges), `mode` `both`
+  (a whole training step: `train_step` runs it and feeds the trackers of `scalar_keys`) or one
+  of `step_modes` (the Step buttons: `single_update` compiles it once per mode);
+- `steps`, `state_variables`, `export_layers`, `param_counts`, `objective_text`;
 - `directions` where it learns one way only (`translate`: `(A_TO_B,)`): the views, the
   export and the metrics then leave the missing direction out, and `translate` refuses it.
 
@@ -61,6 +61,7 @@ from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer, points
 from ganstudio.core.objectives import batch_mean
 from ganstudio.core.panels import Histograms, Samples, TranslationField
 from ganstudio.core.recipes.base import Evaluator, ExportSpec, InputSpec, Recipe, RecipeContext
+from ganstudio.errors import ConfigError
 
 A_TO_B = "a_to_b"
 B_TO_A = "b_to_a"
@@ -171,12 +172,12 @@ class TranslationRecipe(Recipe):
             "b": Domain("b", names[1], ds.domain_b, Normalizer.for_dataset(ds.domain_b)),
         }
         self.kind = ds.kind
-        self._single_steps: dict[str, Any] = {}  # mode -> its compiled update (Step buttons)
         self.batch = int(context.config.train.batch)
         self.seed_generator = keras.random.SeedGenerator(seed, name="translation_seed")
         self.trackers = {k: keras.metrics.Mean(name=k) for k in self.scalar_keys}
         self.net_config = None  # the shared NetConfig names no translation net: see describe
         self._serving: dict[str, Any] = {}
+        self._single_steps: dict[str, Any] = {}
 
     # -- what a family defines -----------------------------------------------------------------
 
@@ -189,49 +190,45 @@ class TranslationRecipe(Recipe):
         histograms show it; `None` where the family has no such D."""
         return None
 
-    def _update(self, a, b, update_g: bool, update_d: bool) -> dict[str, Any]:
-        """One step's updates on a batch of each domain (network ranges): the translators'
-        when `update_g`, the discriminators' when `update_d`; returns the step's scalars."""
+    def update(self, a, b, mode: str) -> dict[str, Any]:
+        """One update on `a` and `b` (a batch of each domain, network ranges): `mode` is `both`
+        (a training step) or one of `step_modes`. Returns the update's scalars (tensors)."""
         raise NotImplementedError
 
-    # -- training ------------------------------------------------------------------------------
+    # -- keras plumbing ----------------------------------------------------------------------
+
+    def call(self, x, training=False):
+        return self.translate_net(x, A_TO_B, training=training)
 
     def train_step(self, data):
-        logs = self._update(data["x_a"], data["x_b"], True, True)
+        logs = self.update(data["x_a"], data["x_b"], "both")
         self.update_trackers(logs)
         return logs
 
     def single_update(self, mode: str, batch: dict[str, np.ndarray]) -> dict[str, float]:
-        """One update outside `fit` (the Step buttons): `"g"` the translators, `"d"` the
-        discriminators (`_update` with one of them).
+        """One update outside `fit` (the Step buttons): `update` in one of `step_modes`,
+        compiled once per mode.
 
         Args:
-            mode: One of `step_modes`.
+            mode: One of `step_modes` (e.g. `d` or `g`).
             batch: `{"x_a", "x_b"}` in the network's ranges, at least `batch` rows each.
 
         Returns:
             The update's scalars as floats.
 
         Raises:
-            ConfigError: for another mode.
+            ConfigError: for a mode the family does not have.
         """
-        from ganstudio.errors import ConfigError
-
         if mode not in self.step_modes:
-            raise ConfigError(f"{self.family} has no {mode!r}-only update.",
-                              f"Use {' or '.join(self.step_modes)}.")
+            hint = (f"Use {' or '.join(self.step_modes)}." if self.step_modes
+                    else "Use Step (one whole training step).")
+            raise ConfigError(f"{self.family} has no {mode!r}-only update.", hint)
         if mode not in self._single_steps:
-            self._single_steps[mode] = tf.function(
-                lambda a, b: self._update(a, b, mode == "g", mode == "d"),
-                jit_compile=bool(self.jit_compile))
+            self._single_steps[mode] = tf.function(lambda a, b: self.update(a, b, mode),
+                                                   jit_compile=bool(self.jit_compile))
         out = self._single_steps[mode](tf.constant(batch["x_a"][: self.batch], tf.float32),
                                        tf.constant(batch["x_b"][: self.batch], tf.float32))
         return {k: float(v) for k, v in out.items()}
-
-    # -- keras plumbing ----------------------------------------------------------------------
-
-    def call(self, x, training=False):
-        return self.translate_net(x, A_TO_B, training=training)
 
     # -- data ----------------------------------------------------------------------------------
 
@@ -297,8 +294,6 @@ class TranslationRecipe(Recipe):
     def check_direction(self, direction: str) -> None:
         """Raises `ConfigError` unless the family learns `direction` (`directions`)."""
         if direction not in self.directions:
-            from ganstudio.errors import ConfigError
-
             raise ConfigError(f"{self.family} learns {' and '.join(self.directions)} only; "
                               f"{direction} is not available.", unavailable_hint(direction))
 
