@@ -7,8 +7,8 @@
 
 D_B alone only asks G(a) to look like some example of B: G may ignore its input (the seed:
 "G may produce an image unrelated to x that looks like domain Y"). The seed's two remedies
-are the network's design (here the ResNet translator of `nets.translation`, whose residual
-path starts from the identity) and a pre-trained encoder whose outputs for x and G(x) must
+are the network's design (here the ResNet translator of `nets.translation`, whose
+convolutions keep some of the input's layout) and a pre-trained encoder whose outputs for x and G(x) must
 agree, as in Taigman et al. 2017's f-constancy. The encoder here is the metrics' small CNN
 (`metrics.classifier`) trained once, on the labelled examples of both domains together, and
 frozen. The two domains need one space to compare in:
