@@ -520,6 +520,7 @@ def cmd_translate(args: argparse.Namespace) -> int:
     )
 
     model = LoadedTranslator(args.model)
+    model.check_direction(args.direction)  # before reading --in (translate has a_to_b only)
     source, target = model.source(args.direction), model.target(args.direction)
     shape = tuple(int(s) for s in source["shape"])
     arrow = f"{source['name']} → {target['name']}"

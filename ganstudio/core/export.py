@@ -260,6 +260,7 @@ class LoadedTranslator:
 
     Attributes:
         domains: `{"a": {...}, "b": {...}}` from the metadata (name, kind, shape, ...).
+        directions: The directions it has (`translate` exports `a_to_b` only).
 
     Raises:
         ModelError: for an export that is not a translation model.
@@ -281,6 +282,16 @@ class LoadedTranslator:
         self.domains = domains
         self.family = str(self.metadata.get("family") or "")
         self._signatures = tf.saved_model.load(str(self.path)).signatures
+        self.directions = tuple(d for d in ("a_to_b", "b_to_a") if d in self._signatures)
+        self._unavailable = dict(info.get("unavailable") or {})
+
+    def check_direction(self, direction: str) -> None:
+        """Raises `ModelError`, saying why and what to do, for a direction it does not have."""
+        if direction not in self.directions:
+            why = self._unavailable.get(direction) or (
+                f"{self.family or 'this'} export has {' and '.join(self.directions)} only.")
+            raise ModelError(f"the export at {str(self.path)!r} cannot translate "
+                             f"{direction}: {why}")
 
     def a_to_b(self, x: np.ndarray) -> np.ndarray:
         """Examples of A (A's units) -> B (what `metrics.translation` calls)."""
@@ -309,9 +320,13 @@ class LoadedTranslator:
 
         Returns:
             [N, ...] translations in the target domain's units.
+
+        Raises:
+            ModelError: for a direction the export does not have (`check_direction`).
         """
         import tensorflow as tf
 
+        self.check_direction(direction)
         fn = self._signatures[direction]
         x = np.asarray(x, np.float32)
         parts = [fn(x=tf.constant(x[i:i + batch]))[OUTPUT_KEY].numpy()

@@ -83,6 +83,13 @@ TRANSLATION_UNUSED = ("objective", "net.name", "net.latent_dim", "net.g_norm", "
 # CycleGAN's first run on the digit pairs (8x8; measured on the 2-core CPU, see its note)
 CYCLEGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("train.batch", 32), ("train.steps", 3000), ("train.eval_every", 1000))
+# Direct translation's first run on the digit pairs (8x8; ~100 s on the loaded 2-core CPU)
+TRANSLATE_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 32), ("train.steps", 3000), ("train.eval_every", 1000))
+# UNIT's: each step runs 4 encodings and 6 decodings (~5 steps/s on the loaded 2-core CPU);
+# on digits2edges its error was a seventh of the do-nothing baseline's after 2,000 steps
+UNIT_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("train.batch", 32), ("train.steps", 2000), ("train.eval_every", 1000))
 
 
 @dataclass(frozen=True)
@@ -216,6 +223,36 @@ FAMILIES: dict[str, FamilySpec] = {
             learning_rates=("cyclegan.lr", "cyclegan.lr_d"),
             loss_curves=(("g_adv", "adversarial (G and F)"), ("cycle", "cycle L1"),
                          ("identity", "identity L1"), ("d_loss", "D_A + D_B loss")),
+        ),
+        FamilySpec(
+            "translate", "Direct translation", "one-way translation A → B: G against a D of "
+                                               "domain B, tied to its input by a frozen "
+                                               "encoder's agreement",
+            "ganstudio.core.recipes.direct:DirectRecipe", section="translate",
+            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            panels=(PANEL_ROUND_TRIP, PANEL_FIELD, PANEL_D_HIST),  # a → b only: no D_A
+            step_modes=("d", "g"),  # d: D_B; g: G
+            seed_note="seed 002: unsupervised conditional generation, direct transformation",
+            defaults=TRANSLATE_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
+            learning_rates=("translate.lr", "translate.lr_d"),
+            loss_curves=(("g_adv", "adversarial (G)"),
+                         ("consistency", "encoder consistency KL"), ("d_loss", "D_B loss")),
+        ),
+        FamilySpec(
+            "unit", "UNIT", "unpaired translation through a shared latent space: a VAE per "
+                            "domain sharing the encoders' last and the decoders' first "
+                            "layers, a D per domain",
+            "ganstudio.core.recipes.unit:UNITRecipe", section="unit",
+            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            panels=TRANSLATION_PANELS,
+            step_modes=("d", "g"),  # d: D_A and D_B; g: the encoders and decoders
+            seed_note="seed 002: unsupervised conditional generation, the shared latent space "
+                      "(a VAE-GAN per domain)",
+            defaults=UNIT_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
+            learning_rates=("unit.lr", "unit.lr_d"),
+            loss_curves=(("g_adv", "adversarial"), ("recon", "reconstruction L1"),
+                         ("cycle", "cycle L1"), ("kl", "KL of the codes"),
+                         ("d_loss", "D_A + D_B loss")),
         ),
     ]
 }

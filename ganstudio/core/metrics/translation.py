@@ -21,6 +21,9 @@ else on the source domain's own examples.
 - `cycle_a`, `cycle_b`: the round trip's mean absolute error, mean |F(G(a)) − a| and
   mean |G(F(b)) − b|, in the source domain's units (0: the way back loses nothing).
 
+A recipe that learns one direction (`directions`, e.g. `translate`: a_to_b only) is scored on
+that one: the other's figures and the cycle errors are left out (`-` in the table).
+
 The recipe is duck-typed (`a_to_b`, `b_to_a` on numpy, `family`, `domain`), so this module
 imports no TensorFlow.
 """
@@ -80,6 +83,8 @@ class TranslationScorer:
             the source domain).
         seed: Seed of the target domains' real subsets.
         status: Optional callable told when a classifier is trained.
+        directions: The directions to score (a recipe's `directions`); the cycle errors need
+            both.
 
     Attributes:
         truth: Whether the true mapping is known (the MAE figures).
@@ -90,14 +95,17 @@ class TranslationScorer:
     """
 
     def __init__(self, dataset: Dataset, most: int, seed: int = 0,
-                 status: Callable[[str], Any] | None = None) -> None:
+                 status: Callable[[str], Any] | None = None,
+                 directions: tuple[str, ...] = DIRECTIONS) -> None:
         domains = _domains(dataset)
+        self.directions = tuple(d for d in DIRECTIONS if d in directions)
+        self.both = len(self.directions) == len(DIRECTIONS)
         self.kind = dataset.kind
         self.seed = seed
         truth = dataset.truth
         self.truth = truth is not None
         self.sources: dict[str, tuple[np.ndarray, np.ndarray | None, np.ndarray | None]] = {}
-        for direction in DIRECTIONS:
+        for direction in self.directions:
             src, dst = _SOURCE[direction], _TARGET[direction]
             if truth is not None:
                 idx = _spread(len(truth), most)
@@ -114,9 +122,9 @@ class TranslationScorer:
         if self.kind == IMAGES:  # the target domains' features (random ones without labels)
             for key, d in domains.items():
                 self.classifiers[key] = get_classifier(d, status=status)
-        self.labels = labelled and all(self.sources[d][2] is not None for d in DIRECTIONS)
+        self.labels = labelled and all(self.sources[d][2] is not None for d in self.directions)
         self.refs = {}
-        for direction in DIRECTIONS:
+        for direction in self.directions:
             target = domains[_TARGET[direction]]
             n = len(self.sources[direction][0]) if self.kind == IMAGES else DEFAULT_N_POINTS
             self.refs[direction] = _Reference(target, n, seed=seed,
@@ -125,23 +133,23 @@ class TranslationScorer:
         self.baseline: dict[str, float] = {}
         names: list[str] = []
         if self.truth:
-            names += ["mae", "mae_a_to_b", "mae_b_to_a", "mae_identity"]
+            names += ["mae", *(f"mae_{d}" for d in self.directions), "mae_identity"]
             a, b = np.asarray(truth.a, np.float64), np.asarray(truth.b, np.float64)
             identity = float(np.mean(np.abs(a - b))) if a.shape == b.shape else math.nan
-            self.baseline.update({"mae": identity, "mae_a_to_b": identity,
-                                  "mae_b_to_a": identity, "mae_identity": identity})
+            self.baseline.update({name: identity for name in names})
         if self.labels:
-            names += ["label_kept", "label_kept_a_to_b", "label_kept_b_to_a"]
-            for direction in DIRECTIONS:
+            names += ["label_kept", *(f"label_kept_{d}" for d in self.directions)]
+            for direction in self.directions:
                 self.baseline[f"label_kept_{direction}"] = self._label_reference(direction)
             self.baseline["label_kept"] = float(np.mean(
-                [self.baseline[f"label_kept_{d}"] for d in DIRECTIONS]))
-        for direction in DIRECTIONS:
+                [self.baseline[f"label_kept_{d}"] for d in self.directions]))
+        for direction in self.directions:
             name = f"{self.target_metric}_{direction}"
             names.append(name)
             self.baseline[name] = float(self.refs[direction].baseline[self.target_metric])
-        names += ["cycle_a", "cycle_b"]
-        self.baseline.update({"cycle_a": 0.0, "cycle_b": 0.0})
+        if self.both:
+            names += ["cycle_a", "cycle_b"]
+            self.baseline.update({"cycle_a": 0.0, "cycle_b": 0.0})
         self.names = tuple(names)
         if self.truth:
             self.main_metric = "mae"
@@ -162,13 +170,15 @@ class TranslationScorer:
             return float(np.mean(clf.probs(true).argmax(axis=1) == labels))
         return float(clf.accuracy or 0.0)
 
-    def translations(self, recipe: Any) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-        """direction -> (the sources' translations, their way back), in data units."""
+    def translations(self, recipe: Any) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+        """direction -> (the sources' translations, their way back or `None` with one
+        direction), in data units."""
         out = {}
-        for direction in DIRECTIONS:
+        for direction in self.directions:
             other = "b_to_a" if direction == "a_to_b" else "a_to_b"
             there = np.asarray(getattr(recipe, direction)(self.sources[direction][0]))
-            out[direction] = (there, np.asarray(getattr(recipe, other)(there)))
+            out[direction] = (there, np.asarray(getattr(recipe, other)(there))
+                              if self.both else None)
         return out
 
     def score(self, recipe: Any, details: bool = False) -> tuple[dict[str, float],
@@ -185,7 +195,7 @@ class TranslationScorer:
         moved = self.translations(recipe)
         values: dict[str, float] = {}
         tables: dict[str, Any] = {}
-        for direction in DIRECTIONS:
+        for direction in self.directions:
             source, true, labels = self.sources[direction]
             there, back = moved[direction]
             if self.truth:
@@ -201,16 +211,17 @@ class TranslationScorer:
                 warnings.simplefilter("ignore", LinAlgWarning)
                 figures, more = ref.score(picked)
             values[f"{self.target_metric}_{direction}"] = float(figures[self.target_metric])
-            values[f"cycle_{_SOURCE[direction]}"] = float(np.mean(np.abs(
-                back.astype(np.float64) - source)))
+            if back is not None:
+                values[f"cycle_{_SOURCE[direction]}"] = float(np.mean(np.abs(
+                    back.astype(np.float64) - source)))
             if details:
                 tables[direction] = _result(ref, figures, more, len(picked))
         if self.truth:
             values["mae_identity"] = self.baseline["mae_identity"]
-            values["mae"] = float(np.mean([values[f"mae_{d}"] for d in DIRECTIONS]))
+            values["mae"] = float(np.mean([values[f"mae_{d}"] for d in self.directions]))
         if self.labels:
             values["label_kept"] = float(np.mean([values[f"label_kept_{d}"]
-                                                  for d in DIRECTIONS]))
+                                                  for d in self.directions]))
         return {name: values[name] for name in self.names}, tables
 
 
@@ -228,13 +239,14 @@ class TranslationEvaluator:
 
     def __init__(self, recipe: Any, dataset: Dataset, n: int | None, seed: int,
                  status: Callable[[str], Any] | None = None) -> None:
-        self.scorer = TranslationScorer(dataset, int(n or LIVE_SOURCES), seed, status)
+        self.scorer = TranslationScorer(dataset, int(n or LIVE_SOURCES), seed, status,
+                                        getattr(recipe, "directions", DIRECTIONS))
         self.names = self.scorer.names
         self.baseline = dict(self.scorer.baseline)
         self.better = dict(self.scorer.better)
         self.main_metric = self.scorer.main_metric
         self.main_mode = self.scorer.main_mode
-        self.n = len(self.scorer.sources["a_to_b"][0])
+        self.n = len(self.scorer.sources[self.scorer.directions[0]][0])
 
     def __call__(self, recipe: Any) -> dict[str, float]:
         """Returns name -> value for the recipe's current weights."""
@@ -259,12 +271,14 @@ def evaluate_translation(recipe: Any, dataset: Dataset, seed: int = 0,
         target domain's full table (the `evaluate` result of the translations).
     """
     t0 = time.perf_counter()
-    scorer = TranslationScorer(dataset, FULL_SOURCES, seed, status)
+    scorer = TranslationScorer(dataset, FULL_SOURCES, seed, status,
+                               getattr(recipe, "directions", DIRECTIONS))
     values, tables = scorer.score(recipe, details=True)
     names = list(getattr(dataset, "domain_names", None) or ("A", "B"))
     result: dict[str, Any] = {
         "family": getattr(recipe, "family", ""), "domains": names, "truth": scorer.truth,
-        "n_sources": {d: int(len(scorer.sources[d][0])) for d in DIRECTIONS},
+        "directions": list(scorer.directions),
+        "n_sources": {d: int(len(scorer.sources[d][0])) for d in scorer.directions},
         "main_metric": scorer.main_metric, **values,
         "baseline": dict(scorer.baseline),
     }
@@ -297,35 +311,41 @@ def format_translation(result: dict[str, Any]) -> str:
     """
     a, b = result["domains"]
     n = result["n_sources"]
+    learned = result.get("directions", list(DIRECTIONS))
     over = (f"all {n['a_to_b']:,} true pairs" if result["truth"] else
-            f"{n['a_to_b']:,} examples of {a}, {n['b_to_a']:,} of {b}")
+            " and ".join(f"{n[d]:,} examples of {a if d == 'a_to_b' else b}" for d in learned))
     lines = [f"translation {a} ↔ {b}, over {over}:"]
     base = result["baseline"]
     target = "fd" if "fd_a_to_b" in result else "mmd"
+
+    def pair(name: str, kind: str) -> tuple[str, str]:  # a missing direction reads "-"
+        return tuple(_num(kind, result.get(f"{name}_{d}")) for d in DIRECTIONS)
+
+    def refs(name: str, kind: str) -> str:
+        return " / ".join(_num(kind, base.get(f"{name}_{d}")) for d in DIRECTIONS)
+
     rows = [("figure", ARROW["a_to_b"], ARROW["b_to_a"], "reference")]
     if result["truth"]:
-        rows.append(("mean abs. error vs truth", _num("mae", result["mae_a_to_b"]),
-                     _num("mae", result["mae_b_to_a"]),
+        rows.append(("mean abs. error vs truth", *pair("mae", "mae"),
                      f"{_num('mae', base['mae_identity'])} (translating nothing)"))
     if "label_kept" in result:
-        rows.append(("label kept", _num("label_kept", result["label_kept_a_to_b"]),
-                     _num("label_kept", result["label_kept_b_to_a"]),
-                     f"{_num('label_kept', base['label_kept_a_to_b'])} / "
-                     f"{_num('label_kept', base['label_kept_b_to_a'])} (the classifier on "
+        rows.append(("label kept", *pair("label_kept", "label_kept"),
+                     f"{refs('label_kept', 'label_kept')} (the classifier on "
                      + ("the true images)" if result["truth"] else "its held-out split)")))
     label = "Fréchet distance in target" if target == "fd" else "MMD² in target"
-    rows.append((label, _num(target, result[f"{target}_a_to_b"]),
-                 _num(target, result[f"{target}_b_to_a"]),
-                 f"{_num(target, base[f'{target}_a_to_b'])} / "
-                 f"{_num(target, base[f'{target}_b_to_a'])} (real vs real)"))
-    rows.append(("cycle error (way back)", _num("cycle", result["cycle_a"]),
-                 _num("cycle", result["cycle_b"]), "0 (nothing lost)"))
+    rows.append((label, *pair(target, target), f"{refs(target, target)} (real vs real)"))
+    rows.append(("cycle error (way back)", _num("cycle", result.get("cycle_a")),
+                 _num("cycle", result.get("cycle_b")), "0 (nothing lost)"))
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
     for i, row in enumerate(rows):
         lines.append("  ".join([row[0].ljust(widths[0]), row[1].rjust(widths[1]),
                                 row[2].rjust(widths[2]), row[3]]).rstrip())
         if i == 0:
             lines.append("  ".join("-" * w for w in widths) + "  " + "-" * 9)
+    missing = [ARROW[d] for d in DIRECTIONS if d not in learned]
+    if missing:
+        lines.append(f"{result.get('family') or 'this family'} learns {ARROW[learned[0]]} "
+                     f"only: no {', '.join(missing)} and no way back.")
     acc = result.get("classifier_accuracy")
     if acc and "label_kept" in result:
         lines.append(f"classifiers: each domain's own, held-out accuracy {a} "

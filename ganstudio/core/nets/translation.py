@@ -195,3 +195,12 @@ def build_domain_discriminator(kind: str, shape: tuple[int, ...], net,
         return patch_discriminator(tuple(shape), net.filters, name=name)
     d = mlp_discriminator(int(shape[0]), net.depth, net.width, net.activation, "none")
     return keras.Model(d.inputs, d.outputs, name=name)
+
+
+def whole_image_res_blocks(shape: tuple[int, ...]) -> int:
+    """Residual blocks for a translator that should see the whole image (3 up to 32 pixels,
+    6 above, as the paper's 6 at 128), for the families whose tie to the input is not
+    locality: `unit` (its shared code) and `translate` (its encoder consistency). Measured on
+    digits2printed (translate, 3,000 steps): with none, G cannot redraw a handwritten digit in
+    print (label kept 62%, FD 68.7); with 3, 88% and FD 16.3."""
+    return 3 if int(shape[0]) <= 32 else 6

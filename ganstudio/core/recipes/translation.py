@@ -32,7 +32,9 @@ A family subclasses `TranslationRecipe` and provides:
 - `update(a, b, mode)`: one update on a batch of each domain (network ranges), `mode` `both`
   (a whole training step: `train_step` runs it and feeds the trackers of `scalar_keys`) or one
   of `step_modes` (the Step buttons: `single_update` compiles it once per mode);
-- `steps`, `state_variables`, `export_layers`, `param_counts`, `objective_text`.
+- `steps`, `state_variables`, `export_layers`, `param_counts`, `objective_text`;
+- `directions` where it learns one way only (`translate`: `(A_TO_B,)`): the views, the
+  export and the metrics then leave the missing direction out, and `translate` refuses it.
 
 Example (a family's core):
 
@@ -126,6 +128,13 @@ def l1_distance(x, y):
     return batch_mean(ops.mean(diff, axis=1))
 
 
+def unavailable_hint(direction: str) -> str:
+    """What to do about a direction a model does not learn (the `translate` family learns
+    a_to_b only)."""
+    return (f"Train cyclegan or unit for both directions, or swap the domains (--dataset B "
+            f"--dataset-b A) to learn {direction} alone.")
+
+
 def stack_channels(images: list[np.ndarray]) -> list[np.ndarray]:
     """Images of two domains in one grid: greyscale rows become RGB where the other domain's
     images have colour (the channels must match to share a grid)."""
@@ -148,6 +157,7 @@ class TranslationRecipe(Recipe):
     """
 
     step_modes = ("d", "g")
+    directions: tuple[str, ...] = DIRECTIONS  # the directions it learns (the others: refused)
 
     def __init__(self, context: RecipeContext, seed: int = 0, **kwargs):
         super().__init__(name=self.family, **kwargs)
@@ -264,7 +274,11 @@ class TranslationRecipe(Recipe):
 
         Returns:
             [N, ...] translations in the target domain's units (images in [0, 1]).
+
+        Raises:
+            ConfigError: for a direction the family does not learn (`directions`).
         """
+        self.check_direction(direction)
         if direction not in self._serving:
             shape = self.domain[SOURCE[direction]].shape
             self._serving[direction] = tf.function(
@@ -276,6 +290,12 @@ class TranslationRecipe(Recipe):
         if parts:
             return np.concatenate(parts)
         return np.zeros((0, *self.domain[TARGET[direction]].shape), np.float32)
+
+    def check_direction(self, direction: str) -> None:
+        """Raises `ConfigError` unless the family learns `direction` (`directions`)."""
+        if direction not in self.directions:
+            raise ConfigError(f"{self.family} learns {' and '.join(self.directions)} only; "
+                              f"{direction} is not available.", unavailable_hint(direction))
 
     def a_to_b(self, x: np.ndarray) -> np.ndarray:
         """G: examples of A (A's units) -> their translations into B (B's units)."""
@@ -309,13 +329,17 @@ class TranslationRecipe(Recipe):
     def probe(self, probe_a, probe_b, real_a, real_b):
         """The views' tensors, in the network's ranges: each probe's translation and way
         back (`g_a` = G(x_a), `back_a` = F(G(x_a)), `f_b`, `back_b`), and D's outputs on
-        real examples and on translations of the other domain's real batch."""
+        real examples and on translations of the other domain's real batch (a family with
+        one direction: `g_a` and D_B's only)."""
         out = {"g_a": self.translate_net(probe_a, A_TO_B)}
-        out["back_a"] = self.translate_net(out["g_a"], B_TO_A)
-        out["f_b"] = self.translate_net(probe_b, B_TO_A)
-        out["back_b"] = self.translate_net(out["f_b"], A_TO_B)
+        if B_TO_A in self.directions:
+            out["back_a"] = self.translate_net(out["g_a"], B_TO_A)
+            out["f_b"] = self.translate_net(probe_b, B_TO_A)
+            out["back_b"] = self.translate_net(out["f_b"], A_TO_B)
         for key, real, other, direction in (("b", real_b, real_a, A_TO_B),
                                             ("a", real_a, real_b, B_TO_A)):
+            if direction not in self.directions:
+                continue
             real_scores = self.d_scores(real, key)
             if real_scores is not None:
                 out[f"d_{key}_real"] = real_scores
@@ -332,12 +356,15 @@ class TranslationRecipe(Recipe):
         if self.kind == IMAGES:
             panels["round_trip"] = self._round_trip(out)
         else:
+            none = np.zeros((0, 2), np.float32)  # without F: no arrows from B's probes
             panels["field"] = TranslationField(
                 points_on_plane(self._clouds["a"]), points_on_plane(self._clouds["b"]),
                 points_on_plane(a.normalizer.to_data(self._probes["a"])),
                 points_on_plane(b.normalizer.to_data(out["g_a"])),
-                points_on_plane(b.normalizer.to_data(self._probes["b"])),
-                points_on_plane(a.normalizer.to_data(out["f_b"])), (a.name, b.name))
+                points_on_plane(b.normalizer.to_data(self._probes["b"])) if "f_b" in out
+                else none,
+                points_on_plane(a.normalizer.to_data(out["f_b"])) if "f_b" in out else none,
+                (a.name, b.name))
         for key, panel in (("b", "d_hist"), ("a", "d_hist_a")):
             if f"d_{key}_real" in out:
                 other = "G(a)" if key == "b" else "F(b)"
@@ -355,15 +382,21 @@ class TranslationRecipe(Recipe):
         def data(d: Domain, x: np.ndarray) -> np.ndarray:
             return np.clip(d.normalizer.to_data(x), 0.0, 1.0)
 
-        rows = stack_channels([data(a, self._probes["a"]), data(b, out["g_a"]),
-                               data(a, out["back_a"]), data(b, self._probes["b"]),
-                               data(a, out["f_b"]), data(b, out["back_b"])])
+        if "f_b" not in out:  # one direction: x_a, G(x_a), and real examples of B beside
+            rows = stack_channels([data(a, self._probes["a"]), data(b, out["g_a"]),
+                                   data(b, self._probes["b"])])
+            labels = [f"x_a ({a.name})", f"G(x_a) → {b.name}", f"x_b ({b.name}, real)"]
+            title = f"translation: {a.name} → {b.name} (one direction)"
+        else:
+            rows = stack_channels([data(a, self._probes["a"]), data(b, out["g_a"]),
+                                   data(a, out["back_a"]), data(b, self._probes["b"]),
+                                   data(a, out["f_b"]), data(b, out["back_b"])])
+            labels = [f"x_a ({a.name})", f"G(x_a) → {b.name}", "F(G(x_a))",
+                      f"x_b ({b.name})", f"F(x_b) → {a.name}", "G(F(x_b))"]
+            title = f"round trip: {a.name} → {b.name} → {a.name}, and back"
         columns = min(len(r) for r in rows)
-        labels = [f"x_a ({a.name})", f"G(x_a) → {b.name}", "F(G(x_a))",
-                  f"x_b ({b.name})", f"F(x_b) → {a.name}", "G(F(x_b))"]
         return Samples(np.concatenate([r[:columns] for r in rows]).astype(np.float32), IMAGES,
-                       row_labels=labels, columns=columns,
-                       title=f"round trip: {a.name} → {b.name} → {a.name}, and back")
+                       row_labels=labels, columns=columns, title=title)
 
     def picture(self) -> Samples:
         """samples.png: the round trip (images), or `PICTURE_POINTS` translations of A's points
@@ -385,16 +418,19 @@ class TranslationRecipe(Recipe):
         return InputSpec("x", "float32", tuple(d.shape), f"examples of {d.name} ({units})")
 
     def export_specs(self) -> list[ExportSpec]:
-        """`serving_default(x)` = `a_to_b(x)`: A's examples -> B; `b_to_a(x)`: B's -> A; each
-        in the target domain's units."""
+        """`serving_default(x)` = `a_to_b(x)`: A's examples -> B; `b_to_a(x)`: B's -> A (where
+        the family learns it, `directions`); each in the target domain's units."""
         a, b = self.domain["a"].name, self.domain["b"].name
-        ab, ba = self.serve(A_TO_B), self.serve(B_TO_A)
-        return [
+        ab = self.serve(A_TO_B)
+        specs = [
             ExportSpec("serving_default", (self._x_spec("a"),), ab,
                        f"a_to_b: {a} -> {b}, in {b}'s units"),
             ExportSpec(A_TO_B, (self._x_spec("a"),), ab, f"{a} -> {b}, in {b}'s units"),
-            ExportSpec(B_TO_A, (self._x_spec("b"),), ba, f"{b} -> {a}, in {a}'s units"),
         ]
+        if B_TO_A in self.directions:
+            specs.append(ExportSpec(B_TO_A, (self._x_spec("b"),), self.serve(B_TO_A),
+                                    f"{b} -> {a}, in {a}'s units"))
+        return specs
 
     def generate(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """`a_to_b` of `inputs["x"]` (A's examples), in B's units."""
@@ -415,16 +451,20 @@ class TranslationRecipe(Recipe):
 
     def export_metadata(self) -> dict[str, Any]:
         """The objective and `translation`: both domains (name, kind, shape, value range,
-        class names, normalizer) and what each signature does (the session adds the
-        dataset's facts: `data_shape` and `kind` are domain A's)."""
+        class names, normalizer), the directions it learns (source and target names) and
+        why any other is `unavailable` (the session adds the dataset's facts: `data_shape`
+        and `kind` are domain A's)."""
         return {"objective": self.objective_text(), "translation": {
             "domains": {key: {"name": d.name, "kind": d.data.kind, "shape": list(d.shape),
                               "value_range": list(d.data.value_range),
                               "class_names": d.data.class_names,
                               "normalizer": d.normalizer.to_dict()}
                         for key, d in self.domain.items()},
-            "directions": {A_TO_B: [self.domain["a"].name, self.domain["b"].name],
-                           B_TO_A: [self.domain["b"].name, self.domain["a"].name]},
+            "directions": {d: [self.domain[SOURCE[d]].name, self.domain[TARGET[d]].name]
+                           for d in self.directions},
+            "unavailable": {d: f"{self.family} learns {' and '.join(self.directions)} only. "
+                               + unavailable_hint(d) for d in DIRECTIONS
+                            if d not in self.directions},
             "serving_default": A_TO_B}}
 
     def describe(self) -> dict[str, Any]:
