@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from ganstudio.core.run_folder import EXPORT_METADATA, is_export_folder
 from ganstudio.errors import DataError, ModelError
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
 ]
 
 DIRECTIONS = ("a_to_b", "b_to_a")
-METADATA = Path("assets") / "ganstudio.json"
 
 
 def direction_label(direction: str, names: Sequence[str] = ("A", "B")) -> str:
@@ -54,36 +54,33 @@ def direction_label(direction: str, names: Sequence[str] = ("A", "B")) -> str:
 
 
 def domain_names(metadata: dict[str, Any]) -> tuple[str, str]:
-    """The two domains' names an export's metadata gives (`domains` or `domain_names`), or
-    `("A", "B")`."""
-    for key in ("domains", "domain_names"):
-        names = metadata.get(key)
-        if isinstance(names, (list, tuple)) and len(names) == 2:
-            return str(names[0]), str(names[1])
+    """The two domains' names in a translation export's metadata (its `translation` entry:
+    `{"domains": {"a": {"name": ...}, "b": {...}}}`), or `("A", "B")`."""
+    info = metadata.get("translation") if isinstance(metadata, dict) else None
+    domains = info.get("domains") if isinstance(info, dict) else None
+    if isinstance(domains, dict) and all(isinstance(domains.get(k), dict) for k in "ab"):
+        return (str(domains["a"].get("name") or "A"), str(domains["b"].get("name") or "B"))
     return "A", "B"
 
 
-def _model_folder(path: str | Path) -> Path:
-    """An export folder itself, or the `generator/` export of a run folder."""
-    path = Path(path)
-    if (path / "generator" / "saved_model.pb").is_file():
-        return path / "generator"
-    return path
-
-
 def is_translation_export(path: str | Path) -> bool:
-    """Whether a folder holds a translation export (its metadata lists `a_to_b` or `b_to_a`).
+    """Whether a folder (an export, or a run folder holding one in `generator/`) holds a
+    translation export: its metadata has a `translation` entry naming both domains.
 
     Reads the metadata file only (no TensorFlow); a folder that is no export, or whose metadata
     cannot be read, is not one.
     """
-    meta_path = _model_folder(path) / METADATA
+    path = Path(path)
+    folder = path / "generator" if is_export_folder(path / "generator") else path
+    if not is_export_folder(folder):
+        return False
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta = json.loads(folder.joinpath(*EXPORT_METADATA).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    sigs = meta.get("signatures") if isinstance(meta, dict) else None
-    return isinstance(sigs, dict) and any(d in sigs for d in DIRECTIONS)
+    info = meta.get("translation") if isinstance(meta, dict) else None
+    domains = info.get("domains") if isinstance(info, dict) else None
+    return isinstance(domains, dict) and set(domains) == {"a", "b"}
 
 
 class Translator:
@@ -139,57 +136,30 @@ class Translator:
 
 
 class LoadedTranslator(Translator):
-    """A reloaded translation export (TensorFlow only; no GAN Studio object is needed).
+    """A reloaded translation export (`core.export.LoadedTranslator`, which imports TensorFlow:
+    build it off the GUI thread), as a `Translator`.
 
     Args:
         path: An export folder, or a run folder that holds `generator/`.
 
     Raises:
-        ModelError: when the folder holds no GAN Studio export, or one without `a_to_b` and
-            `b_to_a` (a generator to explore instead).
+        ModelError: when the folder holds no GAN Studio export, or one that does not translate
+            (a generator to explore instead).
     """
 
     def __init__(self, path: str | Path) -> None:
-        from ganstudio.core.export import OUTPUT_KEY, read_metadata, signature_inputs
+        from ganstudio.core.export import LoadedTranslator as ExportTranslator
 
-        folder = _model_folder(path)
-        if not (folder / "saved_model.pb").is_file():
-            raise ModelError(f"no SavedModel at {str(path)!r}.",
-                             "Give a translation run's folder or its generator/ export.")
-        meta = read_metadata(folder)
-        sigs = meta.get("signatures") or {}
-        # an export may name a_to_b only as serving_default
-        names = {d: d for d in DIRECTIONS if d in sigs}
-        if "a_to_b" not in names and "b_to_a" in names and "serving_default" in sigs:
-            names["a_to_b"] = "serving_default"
-        if not names:
-            listed = ", ".join(sigs) or "serving_default"
-            raise ModelError(f"the {meta.get('family', '')} model at {str(path)!r} does not "
-                             f"translate: it has no a_to_b or b_to_a (its signatures: {listed}).",
-                             "Open it in the latent explorer (File > Open model…) instead.")
-        shapes, keys = {}, {}
-        for direction, signature in names.items():
-            inputs = signature_inputs(meta, signature)
-            keys[direction] = str(inputs[0]["name"]) if inputs else "x"
-            shapes[direction] = (tuple(inputs[0].get("shape") or ()) if inputs
-                                 else tuple(meta.get("data_shape") or ()))
-
-        import tensorflow as tf
-
-        self.path = folder
-        self.metadata = meta
-        self._module = tf.saved_model.load(str(folder))  # the signatures' owner: keep it alive
-        fns = {d: self._module.signatures[s] for d, s in names.items()}
-
-        def run(x: np.ndarray, direction: str) -> np.ndarray:
-            out = fns[direction](**{keys[direction]: tf.constant(x)})
-            return out[OUTPUT_KEY].numpy()
-
-        ordered = [d for d in DIRECTIONS if d in names]
-        desc = (f"{meta.get('family', 'translation')} · {meta.get('dataset', '?')} · "
-                f"step {meta.get('steps', '?')}")
-        super().__init__(run, ordered, domain_names(meta), str(meta.get("kind", "images")),
-                         shapes, desc)
+        model = ExportTranslator(path)
+        self.path = model.path
+        self.metadata = model.metadata
+        self.model = model
+        shapes = {d: tuple(model.source(d)["shape"]) for d in model.directions}
+        desc = (f"{model.family or 'translation'} · {self.metadata.get('dataset', '?')} · "
+                f"step {self.metadata.get('steps', '?')}")
+        kind = str(model.domains["a"].get("kind") or self.metadata.get("kind", "images"))
+        super().__init__(lambda x, direction: model(x, direction), model.directions,
+                         domain_names(self.metadata), kind, shapes, desc)
 
 
 def translate_with_recipe(recipe: Any, x: np.ndarray, direction: str) -> np.ndarray:

@@ -239,12 +239,19 @@ def _inverting_translator(description: str = "fake · step 7") -> Translator:
                       {"a_to_b": (8, 8, 1), "b_to_a": (8, 8, 1)}, description)
 
 
+# the metadata's `translation` entry, as `TranslationRecipe.export_metadata` writes it
+_TRANSLATION = {"domains": {key: {"name": name, "kind": "images", "shape": [8, 8, 1]}
+                            for key, name in (("a", "digits"), ("b", "inverted digits"))}}
+
+
 def _export_folder(folder: Path) -> Path:
     """What the Translate tab looks for in an export: its metadata's signatures."""
     (folder / "assets").mkdir(parents=True)
     sigs = {d: {"inputs": [{"name": "x", "dtype": "float32", "shape": [8, 8, 1]}]}
             for d in ("serving_default", "a_to_b", "b_to_a")}
-    (folder / "assets" / "ganstudio.json").write_text(json.dumps({"signatures": sigs}))
+    (folder / "assets" / "ganstudio.json").write_text(json.dumps(
+        {"signatures": sigs, "translation": _TRANSLATION}))
+    (folder / "saved_model.pb").write_bytes(b"")
     return folder
 
 
@@ -354,7 +361,7 @@ def _write_export(folder: Path) -> None:
         "serving_default": module.a_to_b, "a_to_b": module.a_to_b, "b_to_a": module.b_to_a})
     inputs = [{"name": "x", "dtype": "float32", "shape": [8, 8, 1]}]
     meta = {"family": "cyclegan", "dataset": "digits2inverted", "steps": 12, "kind": "images",
-            "data_shape": [8, 8, 1], "domains": ["digits", "inverted digits"],
+            "data_shape": [8, 8, 1], "translation": _TRANSLATION,
             "signatures": {n: {"inputs": inputs} for n in ("serving_default", "a_to_b",
                                                            "b_to_a")}}
     (folder / "assets").mkdir(exist_ok=True)

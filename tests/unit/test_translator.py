@@ -49,7 +49,8 @@ def test_a_translator_checks_directions_and_shapes():
     with pytest.raises(ModelError, match="shape"):
         translator(np.zeros((1, 3, 3, 1)), "a_to_b")
     assert direction_label("b_to_a", ("horse", "zebra")) == "zebra → horse"
-    assert domain_names({"domain_names": ["x", "y"]}) == ("x", "y")
+    assert domain_names({"translation": {"domains": {"a": {"name": "x"},
+                                                     "b": {"name": "y"}}}}) == ("x", "y")
     assert domain_names({}) == ("A", "B")
 
 
@@ -66,11 +67,15 @@ def test_a_live_recipe_translates_with_its_export_functions():
 
 
 def test_is_translation_export_reads_only_the_metadata(tmp_path):
-    (tmp_path / "assets").mkdir()
-    meta = tmp_path / "assets" / "ganstudio.json"
+    export = tmp_path / "generator"  # a run folder's export
+    (export / "assets").mkdir(parents=True)
+    (export / "saved_model.pb").write_bytes(b"")
+    meta = export / "assets" / "ganstudio.json"
     meta.write_text(json.dumps({"signatures": {"serving_default": {}}}))
     assert not is_translation_export(tmp_path)  # a generator
     meta.write_text("{broken")
     assert not is_translation_export(tmp_path)
-    meta.write_text(json.dumps({"signatures": {"b_to_a": {}}}))
-    assert is_translation_export(tmp_path)
+    domains = {"a": {"name": "digits"}, "b": {"name": "edges"}}
+    meta.write_text(json.dumps({"translation": {"domains": domains}}))
+    assert is_translation_export(tmp_path) and is_translation_export(export)
+    assert not is_translation_export(tmp_path / "nothing")
