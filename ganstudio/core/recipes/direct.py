@@ -151,10 +151,7 @@ class DirectRecipe(TranslationRecipe):
     directions = (A_TO_B,)
     scalar_keys = ("g_loss", "g_adv", "consistency", "d_loss", "d_real", "d_fake",
                    "grad_norm_g", "grad_norm_d")
-    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
     headline_scalars = ("g_adv", "consistency", "d_loss")
-    step_modes = ("d", "g")
-    critic_output = False
 
     def __init__(self, context: RecipeContext, g, d_b, encoder, encoder_note: str, options,
                  seed: int = 0, **kwargs):

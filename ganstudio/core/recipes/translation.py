@@ -164,6 +164,8 @@ class TranslationRecipe(Recipe):
     """
 
     step_modes = ("d", "g")
+    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
+    critic_output = False
     directions: tuple[str, ...] = DIRECTIONS  # the directions it learns (the others: refused)
 
     def __init__(self, context: RecipeContext, seed: int = 0, **kwargs):

@@ -81,10 +81,7 @@ class UNITRecipe(TranslationRecipe):
     family = "unit"
     scalar_keys = ("g_loss", "g_adv", "kl", "recon", "kl_cycle", "cycle", "d_loss",
                    "d_a_loss", "d_b_loss", "d_real", "d_fake", "grad_norm_g", "grad_norm_d")
-    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
     headline_scalars = ("g_adv", "recon", "cycle", "kl", "d_loss")
-    step_modes = ("d", "g")
-    critic_output = False
 
     def __init__(self, context: RecipeContext, nets, d_a, d_b, options, seed: int = 0,
                  **kwargs):
