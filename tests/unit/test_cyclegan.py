@@ -14,25 +14,11 @@ from ganstudio.core.families import (
     get_family,
 )
 from ganstudio.core.panels import Histograms, Samples
-from tests.conftest import run_tf_only
+from tests.translation_helpers import check_two_way_export, tiny_config, tiny_session_fixture
 
-TINY = {
-    "family": "cyclegan",
-    "data": {"name": "digits2inverted", "limit": 64},
-    "net": {"filters": 4},
-    "cyclegan": {"res_blocks": 1, "pool_size": 4, "identity_weight": 0.5},
-    "train": {"steps": 3, "batch": 8, "jit": "off", "eval_every": 0, "checkpoint_every": 0,
-              "probe_size": 16},
-}
-
-
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from ganstudio.core.session import TrainingSession
-
-    s = TrainingSession(RunConfig.from_dict(TINY), out_dir=tmp_path_factory.mktemp("cyclegan"))
-    s.run()
-    return s
+TINY = tiny_config("cyclegan", "digits2inverted", {"res_blocks": 1, "pool_size": 4,
+                                                     "identity_weight": 0.5})
+session = tiny_session_fixture(TINY)
 
 
 def test_l1_distance_on_hand_computed_values():
@@ -170,38 +156,11 @@ def test_metrics_of_a_perfect_translator_reach_their_references(session):
 
 
 def test_the_export_translates_both_ways_in_a_tensorflow_only_process(session, tmp_path):
-    report = session.export(tmp_path / "export")
-    assert report.ok, report.summary()
-    recipe = session.recipe
-    x_a = recipe.example_inputs(5, seed=4)["x"]
-    x_b = recipe.signature_examples("b_to_a", 5, seed=4)["x"]
-    np.savez(tmp_path / "inputs.npz", a=x_a, b=x_b)
-    got = run_tf_only(ROUND_TRIP, str(report.path), str(tmp_path / "inputs.npz"), cwd=tmp_path)
-    assert got["ganstudio_loaded"] is False
-    out = got["out"]
-    np.testing.assert_allclose(out["serving_default"], recipe.a_to_b(x_a), atol=1e-5)
-    np.testing.assert_allclose(out["a_to_b"], out["serving_default"], atol=0)
-    np.testing.assert_allclose(out["b_to_a"], recipe.b_to_a(x_b), atol=1e-5)
-    meta = got["meta"]
+    meta = check_two_way_export(session, tmp_path)
     assert meta["family"] == "cyclegan" and meta["latent_dim"] is None
     domains = meta["translation"]["domains"]
     assert (domains["a"]["name"], domains["b"]["name"]) == ("digits", "inverted digits")
     assert meta["signatures"]["b_to_a"]["inputs"][0]["name"] == "x"
-
-
-ROUND_TRIP = r"""
-import json, sys
-import numpy as np
-import tensorflow as tf
-path = sys.argv[1]
-inputs = np.load(sys.argv[2])
-sig = tf.saved_model.load(path).signatures
-out = {name: sig[name](x=tf.constant(inputs["b" if name == "b_to_a" else "a"]))["output_0"]
-       .numpy().tolist() for name in ("serving_default", "a_to_b", "b_to_a")}
-meta = json.load(open(path + "/assets/ganstudio.json"))
-print(json.dumps({"out": out, "meta": meta,
-                  "ganstudio_loaded": any(m.startswith("ganstudio") for m in sys.modules)}))
-"""
 
 
 def test_points_get_a_translation_field_in_each_domains_units():

@@ -6,29 +6,14 @@ alone, by `ganstudio translate`)."""
 import numpy as np
 import pytest
 
-from ganstudio.config import RunConfig
 from ganstudio.core.families import PANEL_D_HIST, PANEL_ROUND_TRIP, get_family
 from ganstudio.core.panels import Samples
 from ganstudio.errors import ConfigError
 from tests.conftest import run_tf_only
+from tests.translation_helpers import tiny_config, tiny_session_fixture
 
-TINY = {
-    "family": "translate",
-    "data": {"name": "digits2printed", "limit": 64},
-    "net": {"filters": 4},
-    "translate": {"res_blocks": 1},
-    "train": {"steps": 3, "batch": 8, "jit": "off", "eval_every": 0, "checkpoint_every": 0,
-              "probe_size": 16},
-}
-
-
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from ganstudio.core.session import TrainingSession
-
-    s = TrainingSession(RunConfig.from_dict(TINY), out_dir=tmp_path_factory.mktemp("translate"))
-    s.run()
-    return s
+TINY = tiny_config("translate", "digits2printed", {"res_blocks": 1})
+session = tiny_session_fixture(TINY)
 
 
 def test_consistency_kl_on_hand_computed_values():
