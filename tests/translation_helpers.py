@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from ganstudio.config import RunConfig
+from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A, PANEL_ROUND_TRIP, get_family
+from ganstudio.core.panels import Samples
 from tests.conftest import run_tf_only
 
 
@@ -35,6 +37,28 @@ def tiny_session_fixture(tiny: dict):
         return s
 
     return session
+
+
+def check_two_way_views(session, family: str):
+    """Checks that a tiny two-way run (8x8 greyscale digits) shows the round trip and both
+    D histograms, panels its `FamilySpec` lists, the round trip's 6 rows of 8 probes.
+    Returns the spec, the views and the round trip."""
+    spec = get_family(family)
+    views = session.views()
+    assert set(views) == {PANEL_ROUND_TRIP, PANEL_D_HIST, PANEL_D_HIST_A} <= set(spec.panels)
+    trip = views["round_trip"]
+    assert isinstance(trip, Samples) and trip.samples.shape == (48, 8, 8, 1)
+    return spec, views, trip
+
+
+def check_step_buttons(session) -> None:
+    """Checks the Step buttons' updates: `d` leaves the step where it was and reports D's
+    loss, not G's gradient; `g` counts one step and reports G's gradient, not D's loss."""
+    steps = session.step
+    d = session.single_update("d")
+    assert session.step == steps and "d_loss" in d and "grad_norm_g" not in d
+    g = session.single_update("g")
+    assert session.step == steps + 1 and "grad_norm_g" in g and "d_loss" not in g
 
 
 def check_two_way_export(session, tmp_path) -> dict:

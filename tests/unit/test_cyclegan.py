@@ -7,14 +7,15 @@ import numpy as np
 import pytest
 
 from ganstudio.config import RunConfig
-from ganstudio.core.families import (
-    PANEL_D_HIST,
-    PANEL_D_HIST_A,
-    PANEL_ROUND_TRIP,
-    get_family,
+from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A
+from ganstudio.core.panels import Histograms
+from tests.translation_helpers import (
+    check_step_buttons,
+    check_two_way_export,
+    check_two_way_views,
+    tiny_config,
+    tiny_session_fixture,
 )
-from ganstudio.core.panels import Histograms, Samples
-from tests.translation_helpers import check_two_way_export, tiny_config, tiny_session_fixture
 
 TINY = tiny_config("cyclegan", "digits2inverted", {"res_blocks": 1, "pool_size": 4,
                                                      "identity_weight": 0.5})
@@ -105,11 +106,7 @@ def test_learning_rate_holds_then_falls_linearly_to_zero():
 
 
 def test_a_tiny_run_shows_its_panels_and_steps_each_player(session):
-    spec = get_family("cyclegan")
-    views = session.views()
-    assert set(views) == {PANEL_ROUND_TRIP, PANEL_D_HIST, PANEL_D_HIST_A} <= set(spec.panels)
-    trip = views["round_trip"]
-    assert isinstance(trip, Samples) and trip.samples.shape == (48, 8, 8, 1)
+    spec, views, trip = check_two_way_views(session, "cyclegan")
     assert trip.columns == 8 and len(trip.row_labels) == 6
     assert trip.row_labels[0] == "x_a (digits)" and "inverted digits" in trip.row_labels[1]
     assert trip.samples.min() >= 0 and trip.samples.max() <= 1
@@ -120,11 +117,7 @@ def test_a_tiny_run_shows_its_panels_and_steps_each_player(session):
         assert isinstance(hist, Histograms) and set(hist.groups) == {"real", fake}
         assert len(hist.groups["real"]) == 16
     assert {k for k, _ in spec.loss_curves} <= set(session.history[-1])
-    steps = session.step
-    d = session.single_update("d")
-    assert session.step == steps and "d_loss" in d and "grad_norm_g" not in d
-    g = session.single_update("g")
-    assert session.step == steps + 1 and "grad_norm_g" in g and "d_loss" not in g
+    check_step_buttons(session)
 
 
 def test_metrics_of_a_perfect_translator_reach_their_references(session):

@@ -6,9 +6,13 @@ two-way export read back by TensorFlow alone (the Step buttons' shared code is t
 import numpy as np
 import pytest
 
-from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A, PANEL_ROUND_TRIP, get_family
-from ganstudio.core.panels import Samples
-from tests.translation_helpers import check_two_way_export, tiny_config, tiny_session_fixture
+from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A
+from tests.translation_helpers import (
+    check_two_way_export,
+    check_two_way_views,
+    tiny_config,
+    tiny_session_fixture,
+)
 
 TINY = tiny_config("unit", "digits2edges", {"res_blocks": 2})
 session = tiny_session_fixture(TINY)
@@ -85,11 +89,7 @@ def test_the_loss_weighs_its_terms_with_the_papers_lambdas(session):
 
 
 def test_a_tiny_run_shows_its_panels_and_curves(session):
-    spec = get_family("unit")
-    views = session.views()
-    assert set(views) == {PANEL_ROUND_TRIP, PANEL_D_HIST, PANEL_D_HIST_A} <= set(spec.panels)
-    trip = views["round_trip"]
-    assert isinstance(trip, Samples) and trip.samples.shape == (48, 8, 8, 1)
+    spec, views, trip = check_two_way_views(session, "unit")
     np.testing.assert_allclose(trip.samples[8:16], session.recipe.a_to_b(trip.samples[:8]),
                                atol=1e-5)
     for key in (PANEL_D_HIST, PANEL_D_HIST_A):
