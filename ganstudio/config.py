@@ -619,6 +619,30 @@ class VAEGANConfig(Section):
                             help="the learning rates fall to 1% over the run")
 
 
+def _lr_setting(default: float, help: str, label: str = "Learning rate") -> Any:
+    """An Adam learning rate in (0, 1] (the translation sections' `lr` and, labelled
+    `D learning rate`, `lr_d`)."""
+    return setting(default, label=label, lo=0.0, hi=1.0, lo_open=True, help=help)
+
+
+def _beta1_setting() -> Any:
+    """Adam's β₁ of a translation section's two optimizers (0.5)."""
+    return setting(0.5, label="Adam β₁", lo=0.0, hi=1.0,
+                   help="Adam's first-moment decay, both optimizers")
+
+
+def _translation_decay_setting(default: str = "half",
+                               help: str = "half: constant, then linearly to 0 over the "
+                                           "second half") -> Any:
+    """A translation section's `lr_decay` (`TRANSLATION_LR_DECAYS`)."""
+    return setting(default, label="LR decay", choices=TRANSLATION_LR_DECAYS, help=help)
+
+
+def _res_blocks_setting(help: str, lo: int = 0) -> Any:
+    """A translation section's `res_blocks` (`None`: sized from the images)."""
+    return setting(None, label="Residual blocks", lo=lo, hi=32, help=help)
+
+
 @dataclass(frozen=True)
 class CycleGANConfig(Section):
     """CycleGAN's own settings (family `cyclegan`, Zhu et al. 2017).
@@ -656,17 +680,12 @@ class CycleGANConfig(Section):
                                           "(the paper's 0.5 for painting → photo; 0: off)")
     pool_size: int = setting(50, label="History pool", lo=0, hi=100_000,
                              help="older fakes each D also sees (0: off)")
-    lr: float = setting(2e-4, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,
-                        help="Adam's learning rate of the translators G and F")
-    lr_d: float = setting(2e-4, label="D learning rate", lo=0.0, hi=1.0, lo_open=True,
-                          help="Adam's learning rate of D_A and D_B")
-    beta1: float = setting(0.5, label="Adam β₁", lo=0.0, hi=1.0,
-                           help="Adam's first-moment decay, both optimizers")
-    lr_decay: str = setting("half", label="LR decay", choices=TRANSLATION_LR_DECAYS,
-                            help="half: constant, then linearly to 0 over the second half")
-    res_blocks: int | None = setting(None, label="Residual blocks", lo=0, hi=32,
-                                     help="residual blocks of the image translators (auto: "
-                                          "none up to 16 px, 3 at 32, 6 from 64)")
+    lr: float = _lr_setting(2e-4, "Adam's learning rate of the translators G and F")
+    lr_d: float = _lr_setting(2e-4, "Adam's learning rate of D_A and D_B", "D learning rate")
+    beta1: float = _beta1_setting()
+    lr_decay: str = _translation_decay_setting()
+    res_blocks: int | None = _res_blocks_setting("residual blocks of the image translators "
+                                                 "(auto: none up to 16 px, 3 at 32, 6 from 64)")
 
 
 @dataclass(frozen=True)
@@ -699,17 +718,12 @@ class TranslateConfig(Section):
     consistency: float = setting(0.3, label="Encoder consistency", lo=0.0, hi=1e4,
                                  help="weight of KL(p(·|x) ‖ p(·|G(x))) under a frozen "
                                       "classifier of both domains (0: off)")
-    lr: float = setting(2e-4, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,
-                        help="Adam's learning rate of the translator G")
-    lr_d: float = setting(2e-4, label="D learning rate", lo=0.0, hi=1.0, lo_open=True,
-                          help="Adam's learning rate of D")
-    beta1: float = setting(0.5, label="Adam β₁", lo=0.0, hi=1.0,
-                           help="Adam's first-moment decay, both optimizers")
-    lr_decay: str = setting("half", label="LR decay", choices=TRANSLATION_LR_DECAYS,
-                            help="half: constant, then linearly to 0 over the second half")
-    res_blocks: int | None = setting(None, label="Residual blocks", lo=0, hi=32,
-                                     help="residual blocks of the image translator (auto: "
-                                          "3 up to 32 px, 6 above)")
+    lr: float = _lr_setting(2e-4, "Adam's learning rate of the translator G")
+    lr_d: float = _lr_setting(2e-4, "Adam's learning rate of D", "D learning rate")
+    beta1: float = _beta1_setting()
+    lr_decay: str = _translation_decay_setting()
+    res_blocks: int | None = _res_blocks_setting("residual blocks of the image translator "
+                                                 "(auto: 3 up to 32 px, 6 above)")
 
 
 @dataclass(frozen=True)
@@ -753,19 +767,14 @@ class UNITConfig(Section):
     shared_blocks: int = setting(1, label="Shared blocks", lo=1, hi=32,
                                  help="residual blocks (points: layers) the domains share "
                                       "on each side of the code")
-    res_blocks: int | None = setting(None, label="Residual blocks", lo=1, hi=32,
-                                     help="residual blocks on each side of the code (auto: "
-                                          "3 up to 32 px, 6 above)")
+    res_blocks: int | None = _res_blocks_setting("residual blocks on each side of the code "
+                                                 "(auto: 3 up to 32 px, 6 above)", lo=1)
     code_dim: int = setting(8, label="Code size (points)", lo=1, hi=4096,
                             help="points: values in a code (images: a feature map)")
-    lr: float = setting(1e-4, label="Learning rate", lo=0.0, hi=1.0, lo_open=True,
-                        help="Adam's learning rate of the encoders and decoders")
-    lr_d: float = setting(1e-4, label="D learning rate", lo=0.0, hi=1.0, lo_open=True,
-                          help="Adam's learning rate of D_A and D_B")
-    beta1: float = setting(0.5, label="Adam β₁", lo=0.0, hi=1.0,
-                           help="Adam's first-moment decay, both optimizers")
-    lr_decay: str = setting("none", label="LR decay", choices=TRANSLATION_LR_DECAYS,
-                            help="how the rates fall over the run")
+    lr: float = _lr_setting(1e-4, "Adam's learning rate of the encoders and decoders")
+    lr_d: float = _lr_setting(1e-4, "Adam's learning rate of D_A and D_B", "D learning rate")
+    beta1: float = _beta1_setting()
+    lr_decay: str = _translation_decay_setting("none", "how the rates fall over the run")
 
 
 _SECTIONS: dict[str, type] = {

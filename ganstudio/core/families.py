@@ -144,6 +144,18 @@ class FamilySpec:
         return getattr(importlib.import_module(module), cls)
 
 
+def translation_spec(name: str, title: str, description: str, recipe: str,
+                     **fields: Any) -> FamilySpec:
+    """A translation family's spec: what the translation families share filled in (its
+    own config section `name`, a two-domain dataset needed, `x` as the export's input, Step
+    modes `d` and `g`, `TRANSLATION_UNUSED`, the section's `lr` and `lr_d` as its learning
+    rates); `fields` gives the rest (`panels`, `seed_note`, `defaults`, `loss_curves`)."""
+    return FamilySpec(name, title, description, recipe, section=name, needs=(NEEDS_PAIR,),
+                      export_inputs=("x",), step_modes=("d", "g"),
+                      unused_settings=TRANSLATION_UNUSED,
+                      learning_rates=(f"{name}.lr", f"{name}.lr_d"), **fields)
+
+
 FAMILIES: dict[str, FamilySpec] = {
     f.name: f
     for f in [
@@ -211,45 +223,39 @@ FAMILIES: dict[str, FamilySpec] = {
                          ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
             single_device=ENCODER_SINGLE_DEVICE,
         ),
-        FamilySpec(
+        translation_spec(
             "cyclegan", "CycleGAN", "unpaired translation A ↔ B: G: A → B and F: B → A against "
                                     "a D per domain, with cycle consistency F(G(a)) ≈ a",
-            "ganstudio.core.recipes.cyclegan:CycleGANRecipe", section="cyclegan",
-            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            "ganstudio.core.recipes.cyclegan:CycleGANRecipe",
             panels=TRANSLATION_PANELS,  # round_trip for images, field for points
-            step_modes=("d", "g"),  # d: D_A and D_B; g: G and F
+            # step modes d: D_A and D_B; g: G and F
             seed_note="seed 002: unsupervised conditional generation, CycleGAN",
-            defaults=CYCLEGAN_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
-            learning_rates=("cyclegan.lr", "cyclegan.lr_d"),
+            defaults=CYCLEGAN_DEFAULTS,
             loss_curves=(("g_adv", "adversarial (G and F)"), ("cycle", "cycle L1"),
                          ("identity", "identity L1"), ("d_loss", "D_A + D_B loss")),
         ),
-        FamilySpec(
+        translation_spec(
             "translate", "Direct translation", "one-way translation A → B: G against a D of "
                                                "domain B, tied to its input by a frozen "
                                                "encoder's agreement",
-            "ganstudio.core.recipes.direct:DirectRecipe", section="translate",
-            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            "ganstudio.core.recipes.direct:DirectRecipe",
             panels=(PANEL_ROUND_TRIP, PANEL_FIELD, PANEL_D_HIST),  # a → b only: no D_A
-            step_modes=("d", "g"),  # d: D_B; g: G
+            # step modes d: D_B; g: G
             seed_note="seed 002: unsupervised conditional generation, direct transformation",
-            defaults=TRANSLATE_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
-            learning_rates=("translate.lr", "translate.lr_d"),
+            defaults=TRANSLATE_DEFAULTS,
             loss_curves=(("g_adv", "adversarial (G)"),
                          ("consistency", "encoder consistency KL"), ("d_loss", "D_B loss")),
         ),
-        FamilySpec(
+        translation_spec(
             "unit", "UNIT", "unpaired translation through a shared latent space: a VAE per "
                             "domain sharing the encoders' last and the decoders' first "
                             "layers, a D per domain",
-            "ganstudio.core.recipes.unit:UNITRecipe", section="unit",
-            needs=(NEEDS_PAIR,), export_inputs=("x",),
+            "ganstudio.core.recipes.unit:UNITRecipe",
             panels=TRANSLATION_PANELS,
-            step_modes=("d", "g"),  # d: D_A and D_B; g: the encoders and decoders
+            # step modes d: D_A and D_B; g: the encoders and decoders
             seed_note="seed 002: unsupervised conditional generation, the shared latent space "
                       "(a VAE-GAN per domain)",
-            defaults=UNIT_DEFAULTS, unused_settings=TRANSLATION_UNUSED,
-            learning_rates=("unit.lr", "unit.lr_d"),
+            defaults=UNIT_DEFAULTS,
             loss_curves=(("g_adv", "adversarial"), ("recon", "reconstruction L1"),
                          ("cycle", "cycle L1"), ("kl", "KL of the codes"),
                          ("d_loss", "D_A + D_B loss")),

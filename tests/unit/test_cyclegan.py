@@ -7,32 +7,19 @@ import numpy as np
 import pytest
 
 from ganstudio.config import RunConfig
-from ganstudio.core.families import (
-    PANEL_D_HIST,
-    PANEL_D_HIST_A,
-    PANEL_ROUND_TRIP,
-    get_family,
+from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A
+from ganstudio.core.panels import Histograms
+from tests.translation_helpers import (
+    check_step_buttons,
+    check_two_way_export,
+    check_two_way_views,
+    tiny_config,
+    tiny_session_fixture,
 )
-from ganstudio.core.panels import Histograms, Samples
-from tests.conftest import run_tf_only
 
-TINY = {
-    "family": "cyclegan",
-    "data": {"name": "digits2inverted", "limit": 64},
-    "net": {"filters": 4},
-    "cyclegan": {"res_blocks": 1, "pool_size": 4, "identity_weight": 0.5},
-    "train": {"steps": 3, "batch": 8, "jit": "off", "eval_every": 0, "checkpoint_every": 0,
-              "probe_size": 16},
-}
-
-
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from ganstudio.core.session import TrainingSession
-
-    s = TrainingSession(RunConfig.from_dict(TINY), out_dir=tmp_path_factory.mktemp("cyclegan"))
-    s.run()
-    return s
+TINY = tiny_config("cyclegan", "digits2inverted", {"res_blocks": 1, "pool_size": 4,
+                                                     "identity_weight": 0.5})
+session = tiny_session_fixture(TINY)
 
 
 def test_l1_distance_on_hand_computed_values():
@@ -119,11 +106,7 @@ def test_learning_rate_holds_then_falls_linearly_to_zero():
 
 
 def test_a_tiny_run_shows_its_panels_and_steps_each_player(session):
-    spec = get_family("cyclegan")
-    views = session.views()
-    assert set(views) == {PANEL_ROUND_TRIP, PANEL_D_HIST, PANEL_D_HIST_A} <= set(spec.panels)
-    trip = views["round_trip"]
-    assert isinstance(trip, Samples) and trip.samples.shape == (48, 8, 8, 1)
+    spec, views, trip = check_two_way_views(session, "cyclegan")
     assert trip.columns == 8 and len(trip.row_labels) == 6
     assert trip.row_labels[0] == "x_a (digits)" and "inverted digits" in trip.row_labels[1]
     assert trip.samples.min() >= 0 and trip.samples.max() <= 1
@@ -134,11 +117,7 @@ def test_a_tiny_run_shows_its_panels_and_steps_each_player(session):
         assert isinstance(hist, Histograms) and set(hist.groups) == {"real", fake}
         assert len(hist.groups["real"]) == 16
     assert {k for k, _ in spec.loss_curves} <= set(session.history[-1])
-    steps = session.step
-    d = session.single_update("d")
-    assert session.step == steps and "d_loss" in d and "grad_norm_g" not in d
-    g = session.single_update("g")
-    assert session.step == steps + 1 and "grad_norm_g" in g and "d_loss" not in g
+    check_step_buttons(session)
 
 
 def test_metrics_of_a_perfect_translator_reach_their_references(session):
@@ -170,38 +149,11 @@ def test_metrics_of_a_perfect_translator_reach_their_references(session):
 
 
 def test_the_export_translates_both_ways_in_a_tensorflow_only_process(session, tmp_path):
-    report = session.export(tmp_path / "export")
-    assert report.ok, report.summary()
-    recipe = session.recipe
-    x_a = recipe.example_inputs(5, seed=4)["x"]
-    x_b = recipe.signature_examples("b_to_a", 5, seed=4)["x"]
-    np.savez(tmp_path / "inputs.npz", a=x_a, b=x_b)
-    got = run_tf_only(ROUND_TRIP, str(report.path), str(tmp_path / "inputs.npz"), cwd=tmp_path)
-    assert got["ganstudio_loaded"] is False
-    out = got["out"]
-    np.testing.assert_allclose(out["serving_default"], recipe.a_to_b(x_a), atol=1e-5)
-    np.testing.assert_allclose(out["a_to_b"], out["serving_default"], atol=0)
-    np.testing.assert_allclose(out["b_to_a"], recipe.b_to_a(x_b), atol=1e-5)
-    meta = got["meta"]
+    meta = check_two_way_export(session, tmp_path)
     assert meta["family"] == "cyclegan" and meta["latent_dim"] is None
     domains = meta["translation"]["domains"]
     assert (domains["a"]["name"], domains["b"]["name"]) == ("digits", "inverted digits")
     assert meta["signatures"]["b_to_a"]["inputs"][0]["name"] == "x"
-
-
-ROUND_TRIP = r"""
-import json, sys
-import numpy as np
-import tensorflow as tf
-path = sys.argv[1]
-inputs = np.load(sys.argv[2])
-sig = tf.saved_model.load(path).signatures
-out = {name: sig[name](x=tf.constant(inputs["b" if name == "b_to_a" else "a"]))["output_0"]
-       .numpy().tolist() for name in ("serving_default", "a_to_b", "b_to_a")}
-meta = json.load(open(path + "/assets/ganstudio.json"))
-print(json.dumps({"out": out, "meta": meta,
-                  "ganstudio_loaded": any(m.startswith("ganstudio") for m in sys.modules)}))
-"""
 
 
 def test_points_get_a_translation_field_in_each_domains_units():

@@ -1,6 +1,7 @@
 """The training session end to end on tiny models: snapshots, control, checkpoints, resume,
 export round trip (checked in a separate process that imports only TensorFlow), NaN errors."""
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -347,14 +348,21 @@ def test_a_resumed_run_trains_at_its_own_learning_rates_not_the_checkpoints(tmp_
     assert float(resumed.recipe.g_optimizer.learning_rate) == pytest.approx(2e-4)
 
 
-def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
-    """The callback counts steps in Python instead of reading the variable every batch: at
-    each batch the count equals the variable, snapshots carry it, and after `fit` (and across
-    a second run) the session reads the variable again."""
+def _twelve_step_session(tmp_path, reporter, **train) -> TrainingSession:
+    """A 12-step run (batch 32, no jit, no evaluation) reporting every snapshot to
+    `reporter`; `train` adds to its train section."""
+    return TrainingSession(tiny(train={"steps": 12, "batch": 32, "jit": "off",
+                                       "eval_every": 0, **train}),
+                           out_dir=tmp_path, reporter=reporter, scalar_hz=1e9)
+
+
+@contextlib.contextmanager
+def _batch_steps(session):
+    """While the block runs, the telemetry callback records `(session.step, the G
+    optimizer's iterations)` after every batch, in the list it yields."""
     from ganstudio.core import callbacks
 
     seen = []
-
     base = callbacks.TelemetryCallback
 
     class Checked(base):
@@ -362,17 +370,23 @@ def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
             super().on_train_batch_end(batch, logs)
             seen.append((session.step, int(session.recipe.g_optimizer.iterations.numpy())))
 
-    reporter = Collect()
-    session = TrainingSession(tiny(train={"steps": 12, "batch": 32, "jit": "off",
-                                          "eval_every": 0, "checkpoint_every": 5}),
-                              out_dir=tmp_path, reporter=reporter, scalar_hz=1e9)
     callbacks.TelemetryCallback = Checked
     try:
+        yield seen
+    finally:
+        callbacks.TelemetryCallback = base
+
+
+def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
+    """The callback counts steps in Python instead of reading the variable every batch: at
+    each batch the count equals the variable, snapshots carry it, and after `fit` (and across
+    a second run) the session reads the variable again."""
+    reporter = Collect()
+    session = _twelve_step_session(tmp_path, reporter, checkpoint_every=5)
+    with _batch_steps(session) as seen:
         session.run(steps=7)
         assert session._counted_step is None
         session.run()
-    finally:
-        callbacks.TelemetryCallback = base
     assert [a for a, _ in seen] == list(range(1, 13))
     assert all(a == b for a, b in seen)
     ticks = [s.step for s in reporter.snaps if s.event == "tick"]
@@ -383,26 +397,11 @@ def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
 def test_steps_per_execution_counts_k_steps_a_call_and_ends_on_a_multiple(tmp_path):
     """With `train.steps_per_execution` k, one compiled call runs k steps: the counted step
     stays the optimizer's, snapshots come every k steps, and a run ends on a multiple of k."""
-    from ganstudio.core import callbacks
-
-    seen = []
-    base = callbacks.TelemetryCallback
-
-    class Checked(base):
-        def on_train_batch_end(self, batch, logs=None):
-            super().on_train_batch_end(batch, logs)
-            seen.append((session.step, int(session.recipe.g_optimizer.iterations.numpy())))
-
     reporter = Collect()
-    session = TrainingSession(tiny(train={"steps": 12, "batch": 32, "jit": "off",
-                                          "eval_every": 0, "checkpoint_every": 8,
-                                          "steps_per_execution": 4}),
-                              out_dir=tmp_path, reporter=reporter, scalar_hz=1e9)
-    callbacks.TelemetryCallback = Checked
-    try:
+    session = _twelve_step_session(tmp_path, reporter, checkpoint_every=8,
+                                   steps_per_execution=4)
+    with _batch_steps(session) as seen:
         result = session.run(steps=6)  # rounded up to 8
-    finally:
-        callbacks.TelemetryCallback = base
     assert result.steps == 8 and session.step == 8
     assert seen == [(4, 4), (8, 8)]
     assert [s.step for s in reporter.snaps if s.event == "tick"] == [4, 8]

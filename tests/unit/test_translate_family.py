@@ -6,29 +6,14 @@ alone, by `ganstudio translate`)."""
 import numpy as np
 import pytest
 
-from ganstudio.config import RunConfig
 from ganstudio.core.families import PANEL_D_HIST, PANEL_ROUND_TRIP, get_family
 from ganstudio.core.panels import Samples
 from ganstudio.errors import ConfigError
 from tests.conftest import run_tf_only
+from tests.translation_helpers import check_step_buttons, tiny_config, tiny_session_fixture
 
-TINY = {
-    "family": "translate",
-    "data": {"name": "digits2printed", "limit": 64},
-    "net": {"filters": 4},
-    "translate": {"res_blocks": 1},
-    "train": {"steps": 3, "batch": 8, "jit": "off", "eval_every": 0, "checkpoint_every": 0,
-              "probe_size": 16},
-}
-
-
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from ganstudio.core.session import TrainingSession
-
-    s = TrainingSession(RunConfig.from_dict(TINY), out_dir=tmp_path_factory.mktemp("translate"))
-    s.run()
-    return s
+TINY = tiny_config("translate", "digits2printed", {"res_blocks": 1})
+session = tiny_session_fixture(TINY)
 
 
 def test_consistency_kl_on_hand_computed_values():
@@ -83,11 +68,7 @@ def test_a_tiny_run_shows_one_direction_and_steps_each_player(session):
     np.testing.assert_allclose(trip.samples[8:16], session.recipe.a_to_b(trip.samples[:8]),
                                atol=1e-5)
     assert {k for k, _ in spec.loss_curves} <= set(session.history[-1])
-    steps = session.step
-    d = session.single_update("d")
-    assert session.step == steps and "d_loss" in d and "grad_norm_g" not in d
-    g = session.single_update("g")
-    assert session.step == steps + 1 and "grad_norm_g" in g and "d_loss" not in g
+    check_step_buttons(session)
     with pytest.raises(ConfigError, match="no 'x'-only update"):
         session.recipe.single_update("x", {})
 

@@ -6,28 +6,16 @@ two-way export read back by TensorFlow alone (the Step buttons' shared code is t
 import numpy as np
 import pytest
 
-from ganstudio.config import RunConfig
-from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A, PANEL_ROUND_TRIP, get_family
-from ganstudio.core.panels import Samples
-from tests.conftest import run_tf_only
+from ganstudio.core.families import PANEL_D_HIST, PANEL_D_HIST_A
+from tests.translation_helpers import (
+    check_two_way_export,
+    check_two_way_views,
+    tiny_config,
+    tiny_session_fixture,
+)
 
-TINY = {
-    "family": "unit",
-    "data": {"name": "digits2edges", "limit": 64},
-    "net": {"filters": 4},
-    "unit": {"res_blocks": 2},
-    "train": {"steps": 3, "batch": 8, "jit": "off", "eval_every": 0, "checkpoint_every": 0,
-              "probe_size": 16},
-}
-
-
-@pytest.fixture(scope="module")
-def session(tmp_path_factory):
-    from ganstudio.core.session import TrainingSession
-
-    s = TrainingSession(RunConfig.from_dict(TINY), out_dir=tmp_path_factory.mktemp("unit"))
-    s.run()
-    return s
+TINY = tiny_config("unit", "digits2edges", {"res_blocks": 2})
+session = tiny_session_fixture(TINY)
 
 
 def _used(fn):
@@ -101,11 +89,7 @@ def test_the_loss_weighs_its_terms_with_the_papers_lambdas(session):
 
 
 def test_a_tiny_run_shows_its_panels_and_curves(session):
-    spec = get_family("unit")
-    views = session.views()
-    assert set(views) == {PANEL_ROUND_TRIP, PANEL_D_HIST, PANEL_D_HIST_A} <= set(spec.panels)
-    trip = views["round_trip"]
-    assert isinstance(trip, Samples) and trip.samples.shape == (48, 8, 8, 1)
+    spec, views, trip = check_two_way_views(session, "unit")
     np.testing.assert_allclose(trip.samples[8:16], session.recipe.a_to_b(trip.samples[:8]),
                                atol=1e-5)
     for key in (PANEL_D_HIST, PANEL_D_HIST_A):
@@ -116,35 +100,8 @@ def test_a_tiny_run_shows_its_panels_and_curves(session):
 
 
 def test_the_export_translates_both_ways_in_a_tensorflow_only_process(session, tmp_path):
-    report = session.export(tmp_path / "export")
-    assert report.ok, report.summary()
-    recipe = session.recipe
-    x_a = recipe.example_inputs(5, seed=4)["x"]
-    x_b = recipe.signature_examples("b_to_a", 5, seed=4)["x"]
-    np.savez(tmp_path / "inputs.npz", a=x_a, b=x_b)
-    got = run_tf_only(ROUND_TRIP, str(report.path), str(tmp_path / "inputs.npz"), cwd=tmp_path)
-    assert got["ganstudio_loaded"] is False
-    out = got["out"]
-    np.testing.assert_allclose(out["serving_default"], recipe.a_to_b(x_a), atol=1e-5)
-    np.testing.assert_allclose(out["a_to_b"], out["serving_default"], atol=0)
-    np.testing.assert_allclose(out["b_to_a"], recipe.b_to_a(x_b), atol=1e-5)
-    meta = got["meta"]
+    meta = check_two_way_export(session, tmp_path)
     assert meta["family"] == "unit"
     assert meta["translation"]["directions"] == {"a_to_b": ["digits", "digit edges"],
                                                  "b_to_a": ["digit edges", "digits"]}
     assert meta["translation"]["unavailable"] == {}
-
-
-ROUND_TRIP = r"""
-import json, sys
-import numpy as np
-import tensorflow as tf
-path = sys.argv[1]
-inputs = np.load(sys.argv[2])
-sig = tf.saved_model.load(path).signatures
-out = {name: sig[name](x=tf.constant(inputs["b" if name == "b_to_a" else "a"]))["output_0"]
-       .numpy().tolist() for name in ("serving_default", "a_to_b", "b_to_a")}
-meta = json.load(open(path + "/assets/ganstudio.json"))
-print(json.dumps({"out": out, "meta": meta,
-                  "ganstudio_loaded": any(m.startswith("ganstudio") for m in sys.modules)}))
-"""

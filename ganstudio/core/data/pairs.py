@@ -167,30 +167,32 @@ def point_pair(name: str, a: Dataset, b: Dataset, description: str) -> Dataset:
                    domain_b=replace(b, name=f"{name}:B"), domain_names=(a.name, b.name))
 
 
-def moons2ring8(n: int = 100_000, seed: int = 0) -> Dataset:
-    """Two half-moons (A) and the 8 Gaussians on a ring (B), each drawn on its own.
+def toy_pair(name: str, set_a: str, set_b: str, n: int, seed: int) -> Dataset:
+    """Two of `toy2d`'s point sets as a pair, each drawn on its own (no true pairs).
 
     Args:
+        name: The pair's registry name.
+        set_a: Domain A's set (a `toy2d` function: `moons`, `spiral`, ...), drawn with `seed`.
+        set_b: Domain B's set, drawn with `seed + 1`.
         n: Points in each domain.
-        seed: Seed of domain A; domain B draws with `seed + 1`.
+        seed: Seed of domain A.
     """
     from ganstudio.core.data import toy2d
 
-    return point_pair("moons2ring8", toy2d.moons(n, seed), toy2d.ring8(n, seed + 1),
-                      "moons ↔ ring8, independent draws, no true pairs")
+    return point_pair(name, getattr(toy2d, set_a)(n, seed), getattr(toy2d, set_b)(n, seed + 1),
+                      f"{set_a} ↔ {set_b}, independent draws, no true pairs")
+
+
+def moons2ring8(n: int = 100_000, seed: int = 0) -> Dataset:
+    """Two half-moons (A) and the 8 Gaussians on a ring (B), each drawn on its own
+    (`toy_pair`: B draws with `seed + 1`)."""
+    return toy_pair("moons2ring8", "moons", "ring8", n, seed)
 
 
 def spiral2moons(n: int = 100_000, seed: int = 0) -> Dataset:
-    """A spiral (A) and two half-moons (B), each drawn on its own.
-
-    Args:
-        n: Points in each domain.
-        seed: Seed of domain A; domain B draws with `seed + 1`.
-    """
-    from ganstudio.core.data import toy2d
-
-    return point_pair("spiral2moons", toy2d.spiral(n, seed), toy2d.moons(n, seed + 1),
-                      "spiral ↔ moons, independent draws, no true pairs")
+    """A spiral (A) and two half-moons (B), each drawn on its own (`toy_pair`: B draws with
+    `seed + 1`)."""
+    return toy_pair("spiral2moons", "spiral", "moons", n, seed)
 
 
 def is_pair(dataset: Dataset) -> bool:

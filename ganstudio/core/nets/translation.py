@@ -98,6 +98,19 @@ def resnet_translator(shape: tuple[int, int, int], out_channels: int, filters: i
     """
     plan = translator_plan(shape, res_blocks)
     x = keras.Input(shape, name="x")
+    h, width = down_sampling(x, filters, plan)
+    for _ in range(plan["res_blocks"]):
+        h = residual_block(h, width)
+    return keras.Model(x, up_sampling(h, width, plan, out_channels), name=name)
+
+
+def down_sampling(x, filters: int, plan: dict[str, int]):
+    """The translator's way in: a `plan["kernel"]` convolution of `filters`, then
+    `plan["down"]` stride-2 3×3 ones doubling the filters, each with instance norm and ReLU.
+
+    Returns:
+        The features and their channels (filters · 2^down).
+    """
     h = keras.layers.Conv2D(filters, plan["kernel"], padding="same")(x)
     h = keras.layers.ReLU()(instance_norm()(h))
     width = filters
@@ -105,18 +118,28 @@ def resnet_translator(shape: tuple[int, int, int], out_channels: int, filters: i
         width *= 2
         h = keras.layers.Conv2D(width, 3, strides=2, padding="same")(h)
         h = keras.layers.ReLU()(instance_norm()(h))
-    for _ in range(plan["res_blocks"]):
-        r = keras.layers.Conv2D(width, 3, padding="same")(h)
-        r = keras.layers.ReLU()(instance_norm()(r))
-        r = keras.layers.Conv2D(width, 3, padding="same")(r)
-        h = keras.layers.Add()([h, instance_norm()(r)])
+    return h, width
+
+
+def residual_block(h, width: int):
+    """A residual block of two 3×3 convolutions with instance norm (CycleGAN's, UNIT's
+    INSResBlock): h + IN(conv(ReLU(IN(conv(h)))))."""
+    r = keras.layers.Conv2D(width, 3, padding="same")(h)
+    r = keras.layers.ReLU()(instance_norm()(r))
+    r = keras.layers.Conv2D(width, 3, padding="same")(r)
+    return keras.layers.Add()([h, instance_norm()(r)])
+
+
+def up_sampling(h, width: int, plan: dict[str, int], out_channels: int):
+    """The translator's way out, `down_sampling` mirrored: `plan["down"]` stride-2 3×3
+    transposed convolutions halving `width`, each with instance norm and ReLU, then a
+    `plan["kernel"]` convolution to `out_channels` with tanh (named `image`)."""
     for _ in range(plan["down"]):
         width //= 2
         h = keras.layers.Conv2DTranspose(width, 3, strides=2, padding="same")(h)
         h = keras.layers.ReLU()(instance_norm()(h))
-    out = keras.layers.Conv2D(out_channels, plan["kernel"], padding="same", activation="tanh",
-                              name="image")(h)
-    return keras.Model(x, out, name=name)
+    return keras.layers.Conv2D(out_channels, plan["kernel"], padding="same",
+                               activation="tanh", name="image")(h)
 
 
 def patch_discriminator(shape: tuple[int, int, int], filters: int,

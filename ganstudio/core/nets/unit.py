@@ -38,8 +38,10 @@ import keras
 
 from ganstudio.core.nets.blocks import activation_layer
 from ganstudio.core.nets.translation import (
-    instance_norm,
+    down_sampling,
+    residual_block,
     translator_plan,
+    up_sampling,
     whole_image_res_blocks,
 )
 
@@ -80,20 +82,12 @@ class UnitNets:
                 self.back_a, self.back_b]
 
 
-def _residual(h, width: int):
-    """A residual block of two 3×3 convolutions with instance norm (UNIT's INSResBlock)."""
-    r = keras.layers.Conv2D(width, 3, padding="same")(h)
-    r = keras.layers.ReLU()(instance_norm()(r))
-    r = keras.layers.Conv2D(width, 3, padding="same")(r)
-    return keras.layers.Add()([h, instance_norm()(r)])
-
-
 def _blocks(shape: tuple[int, ...], width: int, count: int, name: str) -> keras.Model:
     """`count` residual blocks at one width, as a model (the identity for 0)."""
     x = keras.Input(shape, name="h")
     h = x
     for _ in range(count):
-        h = _residual(h, width)
+        h = residual_block(h, width)
     return keras.Model(x, h, name=name)
 
 
@@ -137,30 +131,17 @@ def image_unit_nets(shape_a: tuple[int, int, int], shape_b: tuple[int, int, int]
 
     def front(shape, name):
         x = keras.Input(shape, name="x")
-        h = keras.layers.Conv2D(filters, plan["kernel"], padding="same")(x)
-        h = keras.layers.ReLU()(instance_norm()(h))
-        w = filters
-        for _ in range(plan["down"]):
-            w *= 2
-            h = keras.layers.Conv2D(w, 3, strides=2, padding="same")(h)
-            h = keras.layers.ReLU()(instance_norm()(h))
+        h, w = down_sampling(x, filters, plan)
         for _ in range(own):
-            h = _residual(h, w)
+            h = residual_block(h, w)
         return keras.Model(x, h, name=name)
 
     def back(channels, name):
         x = keras.Input(code_shape, name="h")
         h = x
         for _ in range(own):
-            h = _residual(h, width)
-        w = width
-        for _ in range(plan["down"]):
-            w //= 2
-            h = keras.layers.Conv2DTranspose(w, 3, strides=2, padding="same")(h)
-            h = keras.layers.ReLU()(instance_norm()(h))
-        out = keras.layers.Conv2D(channels, plan["kernel"], padding="same", activation="tanh",
-                                  name="image")(h)
-        return keras.Model(x, out, name=name)
+            h = residual_block(h, width)
+        return keras.Model(x, up_sampling(h, width, plan, channels), name=name)
 
     return UnitNets(front(tuple(shape_a), "E_A"), front(tuple(shape_b), "E_B"),
                     _blocks(code_shape, width, shared, "E_shared"),

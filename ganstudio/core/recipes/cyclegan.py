@@ -41,7 +41,7 @@ from keras import ops
 
 from ganstudio.core.data.base import IMAGES
 from ganstudio.core.objectives import LeastSquares
-from ganstudio.core.recipes.base import RecipeContext, learning_rate
+from ganstudio.core.recipes.base import RecipeContext
 from ganstudio.core.recipes.translation import A_TO_B, TranslationRecipe, l1_distance
 from ganstudio.errors import ConfigError
 
@@ -145,10 +145,7 @@ class CycleGANRecipe(TranslationRecipe):
     family = "cyclegan"
     scalar_keys = ("g_loss", "g_adv", "cycle", "identity", "d_loss", "d_a_loss", "d_b_loss",
                    "d_real", "d_fake", "grad_norm_g", "grad_norm_d")
-    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
     headline_scalars = ("g_adv", "cycle", "identity", "d_loss")
-    step_modes = ("d", "g")
-    critic_output = False
 
     def __init__(self, context: RecipeContext, g, f, d_a, d_b, options, seed: int = 0,
                  **kwargs):
@@ -187,14 +184,9 @@ class CycleGANRecipe(TranslationRecipe):
                      build_domain_discriminator(kind, sa, net, name="D_A"),
                      build_domain_discriminator(kind, sb, net, name="D_B"),
                      opts, seed=cfg.train.seed)
-        steps = cfg.train.steps
         recipe.compile(jit_compile=context.jit)
-        recipe.g_optimizer = keras.optimizers.Adam(learning_rate(opts.lr, opts.lr_decay, steps),
-                                                   beta_1=opts.beta1)
-        recipe.d_optimizer = keras.optimizers.Adam(
-            learning_rate(opts.lr_d, opts.lr_decay, steps), beta_1=opts.beta1)
-        recipe.g_optimizer.build(recipe.translator_variables())
-        recipe.d_optimizer.build(recipe.discriminator_variables())
+        recipe.make_optimizers(opts, recipe.translator_variables(),
+                               recipe.discriminator_variables())
         return recipe
 
     def translator_variables(self) -> list:
@@ -276,25 +268,9 @@ class CycleGANRecipe(TranslationRecipe):
     def _update(self, a, b, update_g: bool, update_d: bool) -> dict[str, Any]:
         """G and F on L_G, then D_A and D_B on their losses with the pools' fakes (from the
         same forward pass, before G's update)."""
-        with tf.GradientTape() as tape:
-            t = self.generator_terms(a, b, training=True)
-        logs = {k: t[k] for k in ("g_loss", "g_adv", "cycle", "identity")}
-        if update_g:
-            variables = self.translator_variables()
-            grads = tape.gradient(t["g_loss"], variables)
-            self.g_optimizer.apply(grads, variables)
-            logs["grad_norm_g"] = tf.linalg.global_norm(grads)
-        if update_d:
-            seen_a = self.pool_a(ops.stop_gradient(t["fake_a"]))
-            seen_b = self.pool_b(ops.stop_gradient(t["fake_b"]))
-            with tf.GradientTape() as tape:
-                d = self.discriminator_terms(a, b, seen_a, seen_b)
-            variables = self.discriminator_variables()
-            grads = tape.gradient(d["d_loss"], variables)
-            self.d_optimizer.apply(grads, variables)
-            logs.update(d)
-            logs["grad_norm_d"] = tf.linalg.global_norm(grads)
-        return logs
+        return self.update_with_two_ds(
+            a, b, update_g, update_d, ("g_loss", "g_adv", "cycle", "identity"),
+            self.translator_variables, lambda fa, fb: (self.pool_a(fa), self.pool_b(fb)))
 
     def update(self, a, b, mode: str) -> dict[str, Any]:
         """`both`: G and F, then D_A and D_B; `g`: G and F only; `d`: D_A and D_B only

@@ -58,7 +58,7 @@ from keras import ops
 
 from ganstudio.core.data.base import IMAGES, Dataset
 from ganstudio.core.objectives import LeastSquares, batch_mean
-from ganstudio.core.recipes.base import RecipeContext, learning_rate
+from ganstudio.core.recipes.base import RecipeContext
 from ganstudio.core.recipes.translation import A_TO_B, TranslationRecipe
 from ganstudio.errors import ConfigError
 
@@ -151,10 +151,7 @@ class DirectRecipe(TranslationRecipe):
     directions = (A_TO_B,)
     scalar_keys = ("g_loss", "g_adv", "consistency", "d_loss", "d_real", "d_fake",
                    "grad_norm_g", "grad_norm_d")
-    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
     headline_scalars = ("g_adv", "consistency", "d_loss")
-    step_modes = ("d", "g")
-    critic_output = False
 
     def __init__(self, context: RecipeContext, g, d_b, encoder, encoder_note: str, options,
                  seed: int = 0, **kwargs):
@@ -193,14 +190,9 @@ class DirectRecipe(TranslationRecipe):
                                       recipe_blocks(ds, opts.res_blocks), name="G"),
                      build_domain_discriminator(ds.kind, ds.domain_b.shape, cfg.net, name="D_B"),
                      encoder, note, opts, seed=cfg.train.seed)
-        steps = cfg.train.steps
         recipe.compile(jit_compile=context.jit)
-        recipe.g_optimizer = keras.optimizers.Adam(learning_rate(opts.lr, opts.lr_decay, steps),
-                                                   beta_1=opts.beta1)
-        recipe.d_optimizer = keras.optimizers.Adam(
-            learning_rate(opts.lr_d, opts.lr_decay, steps), beta_1=opts.beta1)
-        recipe.g_optimizer.build(recipe.g.trainable_variables)
-        recipe.d_optimizer.build(recipe.d_b.trainable_variables)
+        recipe.make_optimizers(opts, recipe.g.trainable_variables,
+                               recipe.d_b.trainable_variables)
         return recipe
 
     # -- the family's side of the contract -------------------------------------------------------
@@ -265,22 +257,17 @@ class DirectRecipe(TranslationRecipe):
             t = self.generator_terms(a, training=True)
         logs = {k: t[k] for k in ("g_loss", "g_adv", "consistency")}
         if update_g:
-            variables = self.g.trainable_variables
-            grads = tape.gradient(t["g_loss"], variables)
-            self.g_optimizer.apply(grads, variables)
-            logs["grad_norm_g"] = tf.linalg.global_norm(grads)
+            logs["grad_norm_g"] = self.descend(self.g_optimizer, tape, t["g_loss"],
+                                               self.g.trainable_variables)
         if update_d:
             fake = ops.stop_gradient(t["fake_b"])
             with tf.GradientTape() as tape:
                 real_scores, fake_scores = self.d_b(b, training=True), self.d_b(fake,
                                                                                 training=True)
                 d_loss = self.objective.d_loss(real_scores, fake_scores)
-            variables = self.d_b.trainable_variables
-            grads = tape.gradient(d_loss, variables)
-            self.d_optimizer.apply(grads, variables)
+            norm = self.descend(self.d_optimizer, tape, d_loss, self.d_b.trainable_variables)
             logs.update({"d_loss": d_loss, "d_real": ops.mean(real_scores),
-                         "d_fake": ops.mean(fake_scores),
-                         "grad_norm_d": tf.linalg.global_norm(grads)})
+                         "d_fake": ops.mean(fake_scores), "grad_norm_d": norm})
         return logs
 
     def update(self, a, b, mode: str) -> dict[str, Any]:

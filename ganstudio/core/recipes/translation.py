@@ -60,7 +60,14 @@ from keras import ops
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer, points_on_plane
 from ganstudio.core.objectives import batch_mean
 from ganstudio.core.panels import Histograms, Samples, TranslationField
-from ganstudio.core.recipes.base import Evaluator, ExportSpec, InputSpec, Recipe, RecipeContext
+from ganstudio.core.recipes.base import (
+    Evaluator,
+    ExportSpec,
+    InputSpec,
+    Recipe,
+    RecipeContext,
+    learning_rate,
+)
 from ganstudio.errors import ConfigError
 
 A_TO_B = "a_to_b"
@@ -157,6 +164,8 @@ class TranslationRecipe(Recipe):
     """
 
     step_modes = ("d", "g")
+    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
+    critic_output = False
     directions: tuple[str, ...] = DIRECTIONS  # the directions it learns (the others: refused)
 
     def __init__(self, context: RecipeContext, seed: int = 0, **kwargs):
@@ -194,6 +203,62 @@ class TranslationRecipe(Recipe):
         """One update on `a` and `b` (a batch of each domain, network ranges): `mode` is `both`
         (a training step) or one of `step_modes`. Returns the update's scalars (tensors)."""
         raise NotImplementedError
+
+    # -- what the families' create and update share ---------------------------------------------
+
+    def make_optimizers(self, options, g_variables: list, d_variables: list,
+                        **adam: Any) -> None:
+        """Sets `g_optimizer` and `d_optimizer`: Adam at `options.lr` and `options.lr_d`, both
+        falling by `options.lr_decay` over `train.steps`, β₁ `options.beta1` (`adam`: Adam's
+        other arguments, e.g. `beta_2`), built on `g_variables` and `d_variables`."""
+        steps = self.context.config.train.steps
+        self.g_optimizer = keras.optimizers.Adam(
+            learning_rate(options.lr, options.lr_decay, steps), beta_1=options.beta1, **adam)
+        self.d_optimizer = keras.optimizers.Adam(
+            learning_rate(options.lr_d, options.lr_decay, steps), beta_1=options.beta1, **adam)
+        self.g_optimizer.build(g_variables)
+        self.d_optimizer.build(d_variables)
+
+    @staticmethod
+    def descend(optimizer, tape, loss, variables: list):
+        """One step of `optimizer` on `loss`'s gradients (from `tape`) over `variables`;
+        returns the gradients' global norm (`grad_norm_g`, `grad_norm_d`)."""
+        grads = tape.gradient(loss, variables)
+        optimizer.apply(grads, variables)
+        return tf.linalg.global_norm(grads)
+
+    def update_with_two_ds(self, a, b, update_g: bool, update_d: bool, g_keys: tuple[str, ...],
+                           g_variables: Callable[[], list],
+                           seen: Callable[[Any, Any], tuple[Any, Any]] | None = None
+                           ) -> dict[str, Any]:
+        """One update of a family with a D per domain (`cyclegan`, `unit`): its
+        `generator_terms(a, b, training=True)` under a tape; with `update_g`, `g_optimizer`
+        on their `g_loss` over `g_variables()`; with `update_d`, `d_optimizer` on
+        `discriminator_terms(a, b, fake_a, fake_b)` over `discriminator_variables()`, the
+        fakes from the same forward pass (before G's update), passed through `seen` where
+        given (e.g. history pools).
+
+        Returns:
+            The terms named in `g_keys`, then `grad_norm_g`, the D terms and `grad_norm_d`
+            (those of the parts updated).
+        """
+        with tf.GradientTape() as tape:
+            t = self.generator_terms(a, b, training=True)
+        logs = {k: t[k] for k in g_keys}
+        if update_g:
+            logs["grad_norm_g"] = self.descend(self.g_optimizer, tape, t["g_loss"],
+                                               g_variables())
+        if update_d:
+            fake_a, fake_b = ops.stop_gradient(t["fake_a"]), ops.stop_gradient(t["fake_b"])
+            if seen is not None:
+                fake_a, fake_b = seen(fake_a, fake_b)
+            with tf.GradientTape() as tape:
+                d = self.discriminator_terms(a, b, fake_a, fake_b)
+            norm = self.descend(self.d_optimizer, tape, d["d_loss"],
+                                self.discriminator_variables())
+            logs.update(d)
+            logs["grad_norm_d"] = norm
+        return logs
 
     # -- keras plumbing ----------------------------------------------------------------------
 

@@ -44,7 +44,7 @@ from keras import ops
 
 from ganstudio.core.data.base import IMAGES
 from ganstudio.core.objectives import NonSaturating, batch_mean
-from ganstudio.core.recipes.base import RecipeContext, learning_rate
+from ganstudio.core.recipes.base import RecipeContext
 from ganstudio.core.recipes.translation import SOURCE, TARGET, TranslationRecipe, l1_distance
 from ganstudio.core.variational import gaussian_kl
 from ganstudio.errors import ConfigError
@@ -81,10 +81,7 @@ class UNITRecipe(TranslationRecipe):
     family = "unit"
     scalar_keys = ("g_loss", "g_adv", "kl", "recon", "kl_cycle", "cycle", "d_loss",
                    "d_a_loss", "d_b_loss", "d_real", "d_fake", "grad_norm_g", "grad_norm_d")
-    watched_scalars = ("g_loss", "d_loss", "grad_norm_g", "grad_norm_d")
     headline_scalars = ("g_adv", "recon", "cycle", "kl", "d_loss")
-    step_modes = ("d", "g")
-    critic_output = False
 
     def __init__(self, context: RecipeContext, nets, d_a, d_b, options, seed: int = 0,
                  **kwargs):
@@ -127,16 +124,9 @@ class UNITRecipe(TranslationRecipe):
         recipe = cls(context, nets, build_domain_discriminator(ds.kind, sa, net, name="D_A"),
                      build_domain_discriminator(ds.kind, sb, net, name="D_B"), opts,
                      seed=cfg.train.seed)
-        steps = cfg.train.steps
         recipe.compile(jit_compile=context.jit)
-        recipe.g_optimizer = keras.optimizers.Adam(
-            learning_rate(opts.lr, opts.lr_decay, steps), beta_1=opts.beta1,
-            beta_2=ADAM_BETA2)
-        recipe.d_optimizer = keras.optimizers.Adam(
-            learning_rate(opts.lr_d, opts.lr_decay, steps), beta_1=opts.beta1,
-            beta_2=ADAM_BETA2)
-        recipe.g_optimizer.build(recipe.vae_variables())
-        recipe.d_optimizer.build(recipe.discriminator_variables())
+        recipe.make_optimizers(opts, recipe.vae_variables(), recipe.discriminator_variables(),
+                               beta_2=ADAM_BETA2)
         return recipe
 
     def vae_variables(self) -> list:
@@ -233,24 +223,9 @@ class UNITRecipe(TranslationRecipe):
     def _update(self, a, b, update_g: bool, update_d: bool) -> dict[str, Any]:
         """The VAEs on L, then D_A and D_B on this forward pass's translations (from before
         the VAEs' update)."""
-        with tf.GradientTape() as tape:
-            t = self.generator_terms(a, b, training=True)
-        logs = {k: t[k] for k in ("g_loss", "g_adv", "kl", "recon", "kl_cycle", "cycle")}
-        if update_g:
-            variables = self.vae_variables()
-            grads = tape.gradient(t["g_loss"], variables)
-            self.g_optimizer.apply(grads, variables)
-            logs["grad_norm_g"] = tf.linalg.global_norm(grads)
-        if update_d:
-            fake_a, fake_b = ops.stop_gradient(t["fake_a"]), ops.stop_gradient(t["fake_b"])
-            with tf.GradientTape() as tape:
-                d = self.discriminator_terms(a, b, fake_a, fake_b)
-            variables = self.discriminator_variables()
-            grads = tape.gradient(d["d_loss"], variables)
-            self.d_optimizer.apply(grads, variables)
-            logs.update(d)
-            logs["grad_norm_d"] = tf.linalg.global_norm(grads)
-        return logs
+        return self.update_with_two_ds(
+            a, b, update_g, update_d, ("g_loss", "g_adv", "kl", "recon", "kl_cycle", "cycle"),
+            self.vae_variables)
 
     def update(self, a, b, mode: str) -> dict[str, Any]:
         """`both`: a training step (`_update`); `g`: the encoders and decoders only; `d`:
