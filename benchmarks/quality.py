@@ -32,6 +32,7 @@ import time
 from typing import Any
 
 from ganstudio.config import TrainConfig
+from ganstudio.core.presets import PRESETS
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -84,6 +85,9 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
     "minimax_z2_b1024_20k": _longer("minimax", latent=2, steps=20000, batch=1024),
     "minimax_z2_b1024_30k": _longer("minimax", latent=2, steps=30000, batch=1024),
 }
+# the `--preset fast-best` of the CLI (its settings, read from the preset table)
+SETTINGS["fast_best"] = (f"preset fast-best: {PRESETS['fast-best'].settings_text()}",
+                         PRESETS["fast-best"].changes)
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
 DATASETS = ("ring8", "grid25")

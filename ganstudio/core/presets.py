@@ -53,7 +53,9 @@ PRESETS: dict[str, Preset] = {
             "fast-best", "Best in a minute (2D points)",
             "The best 2D mixture quality in about a minute of CPU: the saturating (minimax) "
             "loss, a 2-D latent (thinner trails between modes), learning rates falling "
-            "linearly to 1%, 8 steps per compiled call, 8,000 steps.",
+            "linearly to 1%, 8 steps per compiled call, 8,000 steps. Measured on the 2-core "
+            "CPU, 5 seeds: ring8 98.2% high quality (8/8 modes) in 70 s; grid25 92.5% (25/25) "
+            "in 70 s.",
             {"objective": {"name": "minimax", "lr_decay": "linear"},
              "net": {"latent_dim": 2},
              "train": {"steps": 8000, "steps_per_execution": 8}},
