@@ -85,7 +85,7 @@ class WindowActions:
             train.addSeparator() if act is None else train.addAction(act)
         view = self.menuBar().addMenu("&View")
         view.addAction(action("Training views", lambda: self.tabs.setCurrentIndex(0), "Ctrl+1"))
-        view.addAction(action("Latent explorer", lambda: self.tabs.setCurrentIndex(1), "Ctrl+2"))
+        view.addAction(action("Latent explorer", self._show_explorer_tab, "Ctrl+2"))
         view.addAction(action("Metrics", lambda: self.tabs.setCurrentWidget(self.metrics_page),
                               "Ctrl+3"))
 

@@ -227,7 +227,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.explorer = self._make_explorer()
         # The explorer and the Metrics tab scroll rather than widen the window: a tab widget is
         # as large as its largest page, and these two are the largest.
-        self.tabs.addTab(_scrolled(self.explorer), "Latent explorer")
+        self.explorer_page = _scrolled(self.explorer)
+        self.tabs.addTab(self.explorer_page, "Latent explorer")
         self.metrics_view = MetricsView()
         self.metrics_page = _scrolled(self.metrics_view)
         self.tabs.addTab(self.metrics_page, "Metrics")
@@ -491,6 +492,9 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.histogram.setVisible(has_d)
         self.histogram.set_heading(self._histogram_heading(PANEL_D_HIST) if pair else None)
         self.g_loss_view.setVisible(has_d and not pair)
+        # a translation model has no latent space to explore (its Translate tab runs it); an
+        # opened generator export shows the tab again
+        self.tabs.setTabVisible(self.tabs.indexOf(self.explorer_page), not pair)
         if PANEL_D_HIST_A in spec.panels and PANEL_D_HIST_A not in self.histograms:
             self._add_histogram_view(PANEL_D_HIST_A)
         self.step_modes = tuple(spec.step_modes)  # Step D / G only where the family has them
@@ -562,12 +566,22 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.translate_box.show_error(message)  # the input or the run: said where it was asked
         self.set_status(f"translate: {message.splitlines()[0][:120]}")
 
+    def _show_explorer_tab(self) -> None:
+        """View > Latent explorer: the tab, where the family has a latent space (else says why)."""
+        index = self.tabs.indexOf(self.explorer_page)
+        if self.tabs.isTabVisible(index):
+            self.tabs.setCurrentIndex(index)
+        else:
+            self.set_status("a translation model has no latent space: its Translate tab runs it")
+
     def _on_generator_changed(self, latent_dim: int, kind: str, description: str) -> None:
         if self._has_explorer and kind in ("images", "points"):
             self.explorer.set_generator_info(latent_dim, kind)
         if description.startswith("model "):
             self.show_message(f"Opened {description[6:]} in the latent explorer.", "info")
-            self.tabs.setCurrentIndex(1)
+            index = self.tabs.indexOf(self.explorer_page)
+            self.tabs.setTabVisible(index, True)
+            self.tabs.setCurrentIndex(index)
 
     def _request_latent(self, request_id: int, z: object) -> None:
         # called in the GUI thread, so a newer request replaces a pending one of its purpose

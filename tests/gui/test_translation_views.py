@@ -389,3 +389,18 @@ def test_a_real_export_opened_in_the_studio_translates_an_image(make_window, qtb
     x = box.result["input"]
     assert np.allclose(box.result["outputs"]["a_to_b"], 1.0 - x, atol=1e-6)
     assert np.allclose(box.result["outputs"]["b_to_a"], x * x, atol=1e-6)
+
+
+def test_a_translation_family_hides_the_latent_explorer(make_window):
+    """A translation model has no latent space: its family hides the explorer tab (and View >
+    Latent explorer says why); a one-domain family shows it again."""
+    window = make_window()
+    index = window.tabs.indexOf(window.explorer_page)
+    window.show_family_views("cyclegan")
+    assert not window.tabs.isTabVisible(index)
+    window._show_explorer_tab()
+    assert window.tabs.currentIndex() != index
+    window.show_family_views("gan")
+    assert window.tabs.isTabVisible(index)
+    window._show_explorer_tab()
+    assert window.tabs.currentIndex() == index
