@@ -310,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--truncation", type=float, default=1.0,
                         help="truncation ψ: scale z towards 0 (default 1: none)")
     sample.add_argument("--label", help="conditional models: the class (index or name)")
+    sample.add_argument("--signature", default="serving_default",
+                        help="which of the export's signatures draws them (StackGAN: stage1 for "
+                             "stage I's low-resolution images; default serving_default)")
     sample.add_argument("--caption", help="conditional models: the caption, e.g. "
                         "\"a large red circle at the top\"")
 
@@ -479,7 +482,7 @@ def cmd_sample(args: argparse.Namespace) -> int:
                           "Give a file name ending in .png, .csv or .npy.")
     if suffix not in (".png", ".csv", ".npy"):
         raise ConfigError(f"--out: {out.name!r} must end in .png, .csv or .npy.")
-    gen = LoadedGenerator(args.model)
+    gen = LoadedGenerator(args.model, args.signature)
     condition = _sample_condition(gen, args)
     if gen.has_latent:
         z = np.random.default_rng(args.seed).standard_normal((args.n, gen.latent_dim))

@@ -459,6 +459,58 @@ class CGANConfig(Section):
                              help="caption length the text encoder reads")
 
 
+STACK_SCHEDULES = ("stages", "joint")
+STACK_STAGES = ("auto", "I", "II", "joint")
+
+
+@dataclass(frozen=True)
+class StackGANConfig(CGANConfig):
+    """StackGAN's own settings (family `stackgan`): stage I is a conditional GAN at
+    1/`factor` of the final side, read with the conditional GAN's settings below (its
+    condition, text encoder, D design and D loss weights); stage II redraws stage I's image at
+    the full size.
+
+    Args:
+        factor: The final side over stage I's (4: 16x16 then 64x64).
+        schedule: `stages` (the paper's: stage I alone for `stage1_share` of the steps, then
+            stage II with stage I frozen) or `joint` (both stages every step, StackGAN++ style).
+        stage1_share: The share of `train.steps` that stage I trains alone (`stages`; stage II
+            steps cost ~3 of stage I's at 16 -> 64 pixels).
+        stage: Which stage trains now: `auto` follows the schedule; `I`, `II` or `joint` hold
+            one by hand (the studio changes it while training runs).
+        res_blocks: Residual blocks of stage II's generator, at stage I's resolution.
+        filters2: Filters of stage II's generator at the final resolution (doubled per level
+            down to stage I's side) and of its D's first block.
+        skip: Stage II adds its output to stage I's image enlarged bilinearly (before the
+            tanh), drawing a correction; off: it draws the whole image, as in the paper.
+    """
+
+    SECTION: ClassVar[str] = "stackgan"
+    augment: bool = setting(True, label="Cond. augmentation",
+                            help="StackGAN's c = μ + σ·ε with a KL term (both stages)")
+    factor: int = setting(4, label="Stage II factor", lo=2, hi=8,
+                          help="the final side over stage I's (4: 16x16 -> 64x64)")
+    schedule: str = setting("stages", label="Schedule", choices=STACK_SCHEDULES,
+                            help="stage I then stage II (stage I frozen), or both at once")
+    stage1_share: float = setting(0.4, label="Stage I share", lo=0.0, hi=1.0,
+                                  help="share of the steps stage I trains alone (stages)")
+    stage: str = setting("auto", label="Training stage", choices=STACK_STAGES,
+                         help="auto follows the schedule; I, II or joint hold one by hand")
+    res_blocks: int = setting(2, label="Residual blocks", lo=0, hi=16,
+                              help="stage II's residual blocks at stage I's resolution")
+    filters2: int = setting(8, label="Stage II filters", lo=4, hi=512,
+                            help="stage II's filters at the final size (doubled per level down)")
+    skip: bool = setting(True, label="Stage II corrects",
+                         help="stage II draws a correction to stage I's image enlarged "
+                              "(off: the whole image, as in the paper)")
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.factor & (self.factor - 1):
+            raise ConfigError(f"stackgan.factor: {self.factor} is not a power of two.",
+                              "Use 2, 4 or 8.")
+
+
 @dataclass(frozen=True)
 class AEConfig(Section):
     """The autoencoder's own settings (family `ae`).
@@ -790,6 +842,7 @@ _SECTIONS: dict[str, type] = {
     "cyclegan": CycleGANConfig,
     "translate": TranslateConfig,
     "unit": UNITConfig,
+    "stackgan": StackGANConfig,
 }
 SECTIONS: dict[str, type] = _SECTIONS  # every section, shared and per-family, by name
 
@@ -830,6 +883,7 @@ class RunConfig:
         cyclegan: CycleGAN's own settings (family `cyclegan`).
         translate: Direct translation's own settings (family `translate`).
         unit: UNIT's own settings (family `unit`).
+        stackgan: StackGAN's own settings (family `stackgan`).
     """
 
     family: str = "gan"
@@ -845,6 +899,7 @@ class RunConfig:
     cyclegan: CycleGANConfig = field(default_factory=CycleGANConfig)
     translate: TranslateConfig = field(default_factory=TranslateConfig)
     unit: UNITConfig = field(default_factory=UNITConfig)
+    stackgan: StackGANConfig = field(default_factory=StackGANConfig)
 
     def __post_init__(self) -> None:
         _check_choice("config", "family", self.family, _family_names())

@@ -341,15 +341,26 @@ class LoadedGenerator:
 
     Args:
         path: An export folder, or a run folder that holds `generator/`.
+        signature: Which of its signatures to call (StackGAN's `stage1`, ...).
+
+    Raises:
+        ModelError: for a signature the export does not have (the message names those it has).
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, signature: str = "serving_default") -> None:
         import tensorflow as tf
 
         path = export_folder(path)
         self.path = path
         self.metadata = read_metadata(path)
-        self.inputs = signature_inputs(self.metadata)
+        sigs = self.metadata.get("signatures")
+        if signature != "serving_default" and signature not in (sigs or {}):
+            have = ", ".join(sorted(sigs or {"serving_default": None}))
+            raise ModelError(f"the export at {str(path)!r} has no signature {signature!r}; it "
+                             f"has {have}.", "Pick one of those (serving_default is the "
+                             "default).")
+        self.signature = signature
+        self.inputs = signature_inputs(self.metadata, signature)
         z = next((i for i in self.inputs if i["name"] == "z"), None)
         plain = [i for i in self.inputs if not i.get("batched", True)]
         if z is None and not any(i["name"] == "n" for i in plain):
@@ -365,7 +376,7 @@ class LoadedGenerator:
         self.latent_dim = int(z["shape"][0]) if z else 0
         self.condition = next((i for i in self.inputs
                                if i["name"] != "z" and i.get("batched", True)), None)
-        self._fn = tf.saved_model.load(str(path)).signatures["serving_default"]
+        self._fn = tf.saved_model.load(str(path)).signatures[signature]
 
     @property
     def has_latent(self) -> bool:

@@ -36,6 +36,10 @@ PANEL_LATENT = "latent"  # LatentCodes: a fixed labelled batch's codes
 PANEL_ROUND_TRIP = "round_trip"  # Samples: rows x_a, G(x_a), F(G(x_a)), x_b, F(x_b), G(F(x_b))
 PANEL_FIELD = "field"  # TranslationField: 2D points, arrows from each probe to its translation
 PANEL_D_HIST_A = "d_hist_a"  # Histograms: D_A's outputs (real A against F(b))
+# StackGAN: `samples` shows per caption and z stage I, its bicubic enlargement and stage II
+# side by side; `d_hist` is stage I's D.
+PANEL_STAGE2 = "stage2"  # Samples: stage II's grid
+PANEL_D2_HIST = "d2_hist"  # Histograms: stage II's D(x, c)
 
 # The loss plot's curves: (scalar key, legend label); `value` gets the −2 log 2 reference.
 GAN_CURVES = (("d_loss", "D loss"), ("g_loss", "G loss"), ("value", "V(G,D)"))
@@ -86,6 +90,13 @@ CYCLEGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
 # Direct translation's first run on the digit pairs (8x8; ~100 s on the loaded 2-core CPU)
 TRANSLATE_DEFAULTS: tuple[tuple[str, Any], ...] = (
     ("train.batch", 32), ("train.steps", 3000), ("train.eval_every", 1000))
+# StackGAN's first run: captioned shapes at 64x64 (16x16 for stage I) within ~40 minutes on
+# the 2-core CPU. Stage I runs ~18 steps/s, stage II ~6.5 with stackgan.filters2 = 8 (2.7 with
+# 16), so 40% of the steps go to stage I (~5 minutes) and the rest to stage II (~18 minutes).
+STACKGAN_DEFAULTS: tuple[tuple[str, Any], ...] = (
+    ("net.filters", 16), ("train.batch", 64), ("train.steps", 12_000),
+    ("train.eval_every", 6000))
+
 # UNIT's: each step runs 4 encodings and 6 decodings (~5 steps/s on the loaded 2-core CPU);
 # on digits2edges its error was a seventh of the do-nothing baseline's after 2,000 steps
 UNIT_DEFAULTS: tuple[tuple[str, Any], ...] = (
@@ -119,6 +130,9 @@ class FamilySpec:
             a divergence scales, and what the studio then shows).
         single_device: Why the family trains on one device only (a `train.strategy` with
             several replicas is refused with it); empty when it trains on several.
+        live_settings: Its settings, `"section.field"`, that a user may change while it
+            trains: the session hands a changed one to the recipe between two steps
+            (`Recipe.apply_live_settings`), with no new model.
     """
 
     name: str
@@ -137,6 +151,7 @@ class FamilySpec:
     unused_settings: tuple[str, ...] = ()
     learning_rates: tuple[str, ...] = ("objective.lr_d", "objective.lr_g")
     single_device: str = ""
+    live_settings: tuple[str, ...] = ()
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -222,6 +237,23 @@ FAMILIES: dict[str, FamilySpec] = {
             loss_curves=(("kl", "KL(q(c|x) ‖ p(c))"), ("feature_recon", "L_llike (D's features)"),
                          ("d_loss", "D loss"), ("g_loss", "decoder GAN loss")),
             single_device=ENCODER_SINGLE_DEVICE,
+        ),
+        FamilySpec(
+            "stackgan", "StackGAN", "a caption drawn in two stages: a conditional GAN at a "
+                                    "quarter of the side, then stage II redraws its image at "
+                                    "the full size",
+            "ganstudio.core.recipes.stackgan:StackGANRecipe", section="stackgan",
+            needs=(NEEDS_CONDITION,), kinds=(IMAGES,), export_inputs=("z", "condition"),
+            panels=(PANEL_SAMPLES, PANEL_STAGE2, PANEL_D_HIST, PANEL_D2_HIST),
+            seed_note="seed 002: Stack GAN, two stages with conditioning augmentation",
+            defaults=STACKGAN_DEFAULTS,
+            loss_curves=(("d1_loss", "stage I D loss"), ("g1_loss", "stage I G loss"),
+                         ("d2_loss", "stage II D loss"), ("g2_loss", "stage II G loss"),
+                         ("kl1", "stage I augmentation KL"),
+                         ("kl2", "stage II augmentation KL")),
+            single_device="its stage switch and step counter are plain variables of one "
+                          "device, and each stage's losses are means over its own rows",
+            live_settings=("stackgan.stage",),
         ),
         translation_spec(
             "cyclegan", "CycleGAN", "unpaired translation A ↔ B: G: A → B and F: B → A against "

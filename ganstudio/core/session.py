@@ -415,6 +415,7 @@ class TrainingSession:
         from ganstudio.core.callbacks import TelemetryCallback
 
         self.prepare()
+        self.recipe.apply_live_settings(self.config)  # as the config says now (a continued run)
         self.claim_folder()  # before the first step: a folder in use fails now, not later
         if self._good is None or self._good[0] != self.step:
             self._keep_good_state()  # something to go back to before the first checkpoint
@@ -467,6 +468,15 @@ class TrainingSession:
             atomic_write_text(self.out_dir / "history.json", json.dumps(self.history))
             atomic_write_text(self.out_dir / "metrics.json",
                               json.dumps(self.metrics_history, default=_json_default))
+
+    def apply_live_settings(self, config: RunConfig) -> None:
+        """Takes a config that differs from the run's only in its family's live settings
+        (`FamilySpec.live_settings`, e.g. StackGAN's training stage) and hands it to the
+        recipe; call it between two steps (the studio runs it through the worker's
+        serialized calls)."""
+        self.config = config
+        if self.recipe is not None:
+            self.recipe.apply_live_settings(config)
 
     def single_update(self, mode: str) -> dict[str, float]:
         """One update of one player on a fresh batch (the Step D / Step G buttons)."""

@@ -300,6 +300,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.setup.open_folder_requested.connect(self.open_data_folder)
         self.setup.data_options_changed.connect(self._reload_data)
         self.setup.settings_changed.connect(self._schedule_count)
+        self.setup.live_setting_changed.connect(self.apply_live_setting)
         if self._has_explorer:
             self.explorer.generate_requested.connect(self._request_latent)
             self.explorer.condition_changed.connect(self.inference.set_condition)

@@ -146,6 +146,29 @@ class TrainingControl:
             else:
                 self.set_status("one step")
 
+    def apply_live_setting(self, key: str) -> None:
+        """A family's live setting (`"section.field"`, e.g. StackGAN's training stage) was
+        edited: a running or paused session takes it between two steps; otherwise the next
+        start reads it with the other settings."""
+        if not self.worker.busy:
+            return
+        try:
+            cfg = self.current_config()
+        except GanStudioError as exc:
+            self.show_message(str(exc), "error")
+            return
+        section, _, name = key.partition(".")
+        value = getattr(getattr(cfg, section), name)
+
+        def done(taken: bool) -> None:
+            if taken:
+                self.set_status(f"{section}.{name} = {value} from the next step")
+
+        def failed(message: str, kind: str) -> None:
+            self.show_message(f"could not change {key}: {message}", "error")
+
+        self.jobs.submit(lambda: self.worker.apply_live_settings(cfg), done, failed)
+
     def stop_training(self) -> None:
         """Stops training after the current step; the networks are kept (Start continues)."""
         if self.worker.busy:

@@ -17,6 +17,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -96,10 +97,23 @@ class StartRequest:
 
 
 def same_model(a: RunConfig, b: RunConfig) -> bool:
-    """True when two configs describe the same model and data (the step count and how often
-    to evaluate may differ: the session reads both afresh when training continues)."""
-    same = {"steps": 1, "eval_every": 0}
-    return a.with_changes(train=same) == b.with_changes(train=same)
+    """True when two configs describe the same model and data (the step count, how often to
+    evaluate and the family's live settings may differ: the session reads them afresh when
+    training continues)."""
+    return _fixed_part(a) == _fixed_part(b)
+
+
+def _fixed_part(config: RunConfig) -> RunConfig:
+    """The config with what may change between two starts of one model set to one value."""
+    from ganstudio.core.families import FAMILIES
+
+    config = config.with_changes(train={"steps": 1, "eval_every": 0})
+    spec = FAMILIES.get(config.family)
+    for key in spec.live_settings if spec is not None else ():
+        section, _, name = key.partition(".")
+        default = getattr(type(getattr(config, section))(), name)
+        config = config.with_changes(**{section: {name: default}})
+    return config
 
 
 class _Reporter:
@@ -246,6 +260,20 @@ class TrainingWorker(QObject):
 
         return generate
 
+    def apply_live_settings(self, config: RunConfig) -> bool:
+        """Hands a config that changes only the family's live settings to the session, between
+        two steps (blocks until then: call it off the GUI thread).
+
+        Returns:
+            False when there is no session of the same model to take it (the next start reads
+            the settings anyway).
+        """
+        session = self._session
+        if session is None or not same_model(session.config, config):
+            return False
+        self.run_serialized(lambda: session.apply_live_settings(config))
+        return True
+
     def translator(self) -> Any:
         """The live session as a `Translator` (`translator(x, "a_to_b")`) when it trains on
         two domains, else None.
@@ -276,28 +304,41 @@ class TrainingWorker(QObject):
                           f"live session · {getattr(session.config, 'family', '')} · "
                           f"step {step:,}")
 
-    def run_serialized(self, fn: Callable[[], Any], timeout: float = 60.0) -> Any:
+    def run_serialized(self, fn: Callable[[], Any], timeout: float | None = None) -> Any:
         """Runs TensorFlow work on the session without racing the training thread.
 
         TensorFlow can crash when one thread calls a model eagerly while another traces the
         training functions, so while training runs at full speed `fn` is handed to the
-        training thread, which runs it between two steps (at the next snapshot, ≤ 0.1 s);
-        while paused or idle it runs in the calling thread under `tf_lock`.
+        training thread, which runs it between two steps (at the next snapshot, ≤ 0.1 s; but
+        not before the first step, whose tracing can take a minute on a loaded CPU); while
+        paused or idle it runs in the calling thread under `tf_lock`.
 
         Args:
             fn: The work (e.g. `lambda: session.generate(z)`).
-            timeout: Seconds to wait for the training thread.
+            timeout: Seconds to wait at most; `None`: as long as training runs (the training
+                thread takes every queued call before it ends).
 
         Returns:
             What `fn` returns (its exception is raised here).
+
+        Raises:
+            TimeoutError: after `timeout` seconds without the training thread taking it.
         """
         if self._training_active and not (self.control.paused and self._idle.is_set()):
             future: Future = Future()
             self._calls.put((fn, future))
-            if self._training_active:
-                return future.result(timeout)
-            self._run_queued_calls()
-            return future.result(timeout)
+            waited = 0.0
+            while not future.done():
+                if not self._training_active:  # it ended just now: take the call here
+                    self._run_queued_calls()
+                    break
+                if timeout is not None and waited >= timeout:
+                    raise TimeoutError(f"training did not reach a step within {timeout:.0f} s")
+                try:
+                    return future.result(0.25)
+                except FutureTimeout:
+                    waited += 0.25
+            return future.result()
         with self.tf_lock:
             return fn()
 

@@ -111,3 +111,30 @@ def test_after_a_divergence_the_banner_goes_back_with_half_the_learning_rates(ma
     assert np.isfinite(d_loss.y).all() and np.all(np.diff(d_loss.x) >= 0)
     assert window.latest.step == 120
     assert [f.step for f in window.samples.frames] == sorted(f.step for f in window.samples.frames)
+
+
+def test_stackgan_shows_both_stages_and_switches_stage_while_it_trains(make_window, qtbot):
+    window = make_window(real=True, dataset="shapes")
+    setup = window.setup
+    setup.family.setCurrentIndex(setup.family.findData("stackgan"))
+    for (section, name), value in {("net", "filters"): 4, ("net", "latent_dim"): 4,
+                                   ("stackgan", "filters2"): 4, ("stackgan", "res_blocks"): 1,
+                                   ("train", "steps"): 100_000, ("train", "batch"): 8,
+                                   ("train", "jit"): "off"}.items():
+        setup.editor(section, name).set_field_value(value)
+    assert setup.editor("stackgan", "stage").isEnabled()
+    assert window.start_training()
+    qtbot.waitUntil(lambda: window.latest is not None and window.latest.step > 2, timeout=180_000)
+    # editable while it trains, and taken by the running session at once
+    assert setup.editor("stackgan", "stage").isEnabled() and not setup.batch.isEnabled()
+    setup.editor("stackgan", "stage").set_field_value("II")
+    qtbot.waitUntil(lambda: window.worker.session.config.stackgan.stage == "II",
+                    timeout=60_000)
+    step = window.latest.step
+    qtbot.waitUntil(lambda: window.latest.step > step + 2
+                    and window.latest.scalars.get("stage") == 2.0, timeout=120_000)
+    qtbot.waitUntil(lambda: "held by hand" in window.samples.title.text(), timeout=60_000)
+    assert "bicubic" in window.samples.title.text()
+    assert "stage2" in window.panel_views and "d2_hist" in window.histograms
+    with qtbot.waitSignal(window.training_finished, timeout=120_000):
+        window.stop_training()

@@ -293,6 +293,10 @@ class Recipe(keras.Model):
         checkpoint restores the rate variable, so a resumed run with new rates sets them back."""
         return [(o, _rate(o)) for o in self.optimizers() if _schedule(o) is None]
 
+    def apply_live_settings(self, config: RunConfig) -> None:
+        """Takes the family's live settings (`FamilySpec.live_settings`) from `config`, between
+        two steps, without a new model (default: the family has none)."""
+
     # -- data ----------------------------------------------------------------------------------
 
     def training_arrays(self) -> dict[str, np.ndarray]:

@@ -27,7 +27,8 @@ on only 24-26% of samples after 1,500 steps, against 99.3% for the projection he
 Captions are read by a text encoder inside the model (`TextVectorization` with a fixed
 vocabulary, word embeddings, then a mean over the words or a small GRU), so the export takes
 strings. With conditioning augmentation (StackGAN) G sees c = μ + σ·ε around the text code,
-with the KL term KL(N(μ, σ²) ‖ N(0, I)) weighted by `augment_kl`; samples and the export use μ.
+with the KL term KL(N(μ, σ²) ‖ N(0, I)) per code dimension (averaged over them, as StackGAN's
+code does) weighted by `augment_kl`; samples and the export use μ.
 """
 
 from __future__ import annotations
@@ -228,11 +229,16 @@ class CGANRecipe(TwoPlayerRecipe):
     @classmethod
     def create(cls, context: RecipeContext) -> CGANRecipe:
         """Builds the encoders, G, D (in the configured design), optimizers, and compiles."""
+        return cls.build(context, context.config.cgan, context.dataset.shape)
 
-        from ganstudio.core.nets import build_discriminator, build_generator, resolve_net_config
+    @classmethod
+    def build(cls, context: RecipeContext, opts: Any, shape: tuple[int, ...]) -> CGANRecipe:
+        """`create` with the conditional settings `opts` (a `CGANConfig`) and G's and D's
+        example shape; `add_parts(context)` runs before the optimizers are made."""
+
+        from ganstudio.core.nets import build_generator, resolve_net_config
 
         cfg = context.config
-        opts = cfg.cgan
         ds = context.dataset
         kind = condition_kind(opts.condition, ds)
         net_cfg = resolve_net_config(cfg.net, ds.kind, cfg.objective)
@@ -271,15 +277,8 @@ class CGANRecipe(TwoPlayerRecipe):
                                       "g_text")
             d_encoder = _text_encoder(vocab_size, opts.max_words, e, opts.text_encoder, e,
                                       "d_text")
-        g_body = build_generator(net_cfg, ds.shape, cond_dim=e)
-        if opts.d_design == "joint":  # x and c enter D together: c as extra input channels
-            d_shape = (*ds.shape[:-1], ds.shape[-1] + e)
-            trunk = build_discriminator(net_cfg, d_shape)
-            heads: dict[str, keras.Model] = {}
-        else:
-            trunk = _feature_trunk(build_discriminator(net_cfg, ds.shape))
-            heads = _heads(opts.d_design, int(trunk.output.shape[-1]), e * net_cfg.pack,
-                           net_cfg.d_norm)
+        g_body = build_generator(net_cfg, shape, cond_dim=e)
+        trunk, heads = conditional_critic(net_cfg, shape, opts.d_design, e)
         obj = cfg.objective
         recipe = cls(g_encoder=g_encoder, g_body=g_body, d_encoder=d_encoder,
                      trunk=trunk, heads=heads, game=build_game(obj), condition=kind,
@@ -294,8 +293,13 @@ class CGANRecipe(TwoPlayerRecipe):
         recipe.class_names = class_names
         recipe.captions = captions
         recipe.cond_ids = cond_ids
+        recipe.add_parts(context)
         recipe.compile_players(context)
         return recipe
+
+    def add_parts(self, context: RecipeContext) -> None:
+        """Builds what a subclass adds to the conditional GAN, before the optimizers (none
+        here)."""
 
     def _d_variables(self) -> list:
         out = list(self.trunk.trainable_variables) + list(self.d_encoder.trainable_variables)
@@ -353,7 +357,11 @@ class CGANRecipe(TwoPlayerRecipe):
         if not self.augment:
             return code, 0.0
         mu, log_var = code[:, : self.embed_dim], code[:, self.embed_dim:]
-        kl = batch_mean(0.5 * ops.sum(ops.exp(log_var) + ops.square(mu) - 1.0 - log_var, axis=1))
+        # per code dimension, as StackGAN's own code averages it (a sum over the dimensions,
+        # 32 times stronger at the default size, pulled the text code onto the prior: the
+        # caption stopped reaching G)
+        kl = batch_mean(0.5 * ops.mean(ops.exp(log_var) + ops.square(mu) - 1.0 - log_var,
+                                       axis=1))
         if not sample:
             return mu, kl
         eps = replicas.normal(ops.shape(mu), seed=self.seed_generator)
@@ -363,29 +371,43 @@ class CGANRecipe(TwoPlayerRecipe):
         code, kl = self._g_code(self.g_encoder, self._encoder_input(cond_ids), training)
         return self.g_body([z, code], training=training), kl
 
-    def _scores(self, x, c_code, training=True) -> dict:
+    def _scores(self, x, c_code, training=True, trunk=None, heads=None) -> dict:
         """D's raw outputs for examples x under condition codes: `score` (joint, projection)
         or `realness` and `match` (separate); one per PacGAN pack of m examples, whose codes
-        are joined as the examples are."""
+        are joined as the examples are. `trunk` and `heads`: another D of the same design
+        (StackGAN's stage II); default this recipe's."""
+        return self._scores_under(x, [c_code], training, trunk, heads)[0]
+
+    def _scores_under(self, x, c_codes: list, training=True, trunk=None, heads=None) -> list:
+        """`_scores` of the same examples under each of several condition codes; the designs
+        with heads run the trunk once for all of them (D's real examples are scored with
+        their own and with mismatched conditions)."""
+        trunk = self.trunk if trunk is None else trunk
+        heads = self.heads if heads is None else heads
         if self.design == "joint":  # the code as constant input channels (or features)
-            shape = ops.shape(x)
-            if len(x.shape) == 4:
-                c_map = ops.broadcast_to(c_code[:, None, None, :],
-                                         (shape[0], shape[1], shape[2], ops.shape(c_code)[-1]))
-            else:
-                c_map = c_code
-            joined = ops.concatenate([x, ops.cast(c_map, x.dtype)], axis=-1)
-            return {"score": self.trunk(self.packer(joined), training=training)}
-        feats = self.trunk(self.packer(x), training=training)
-        if self.pack_m > 1:
-            c_code = ops.reshape(c_code, (-1, self.pack_m * ops.shape(c_code)[-1]))
-        if self.design == "projection":
-            base = self.heads["realness"](feats, training=training)
-            proj = self.heads["projection"](feats, training=training)
-            return {"score": base + ops.sum(proj * c_code, axis=-1, keepdims=True)}
-        proj = self.heads["match"](feats, training=training)
-        return {"realness": self.heads["realness"](feats, training=training),
-                "match": ops.sum(proj * c_code, axis=-1, keepdims=True)}
+            out = []
+            for c_code in c_codes:
+                shape = ops.shape(x)
+                if len(x.shape) == 4:
+                    c_map = ops.broadcast_to(c_code[:, None, None, :], (
+                        shape[0], shape[1], shape[2], ops.shape(c_code)[-1]))
+                else:
+                    c_map = c_code
+                joined = ops.concatenate([x, ops.cast(c_map, x.dtype)], axis=-1)
+                out.append({"score": trunk(self.packer(joined), training=training)})
+            return out
+        feats = trunk(self.packer(x), training=training)
+        realness = heads["realness"](feats, training=training)
+        key = "projection" if self.design == "projection" else "match"
+        proj = heads[key](feats, training=training)
+        out = []
+        for c_code in c_codes:
+            if self.pack_m > 1:
+                c_code = ops.reshape(c_code, (-1, self.pack_m * ops.shape(c_code)[-1]))
+            match = ops.sum(proj * c_code, axis=-1, keepdims=True)
+            out.append({"score": realness + match} if self.design == "projection"
+                       else {"realness": realness, "match": match})
+        return out
 
     # -- the game ----------------------------------------------------------------------------
 
@@ -395,14 +417,23 @@ class CGANRecipe(TwoPlayerRecipe):
     def _d_update(self, real, cond):
         n = ops.shape(real)[0]
         fake, _ = self._generate_net(self._z(n), cond, training=True)
+        return self._d_game(real, cond, fake, self.d_encoder, self.trunk, self.heads,
+                            self.d_optimizer, self._d_variables())
+
+    def _d_game(self, real, cond, fake, d_encoder, trunk, heads, optimizer, variables):
+        """One update of a D (its condition encoder, trunk and heads) on real examples with
+        their conditions, the same with mismatched ones, and given fakes; its logs."""
         wrong = mismatch_ids(cond, self.n_conditions, self.seed_generator)
         obj = self.objective
+
+        def scores(x, code, training=True):
+            return self._scores(x, code, training, trunk, heads)
+
         with tf.GradientTape() as tape:
-            c_true = self.d_encoder(self._encoder_input(cond), training=True)
-            c_wrong = self.d_encoder(self._encoder_input(wrong), training=True)
-            s_real = self._scores(real, c_true)
-            s_fake = self._scores(fake, c_true)
-            s_wrong = self._scores(real, c_wrong)
+            c_true = d_encoder(self._encoder_input(cond), training=True)
+            c_wrong = d_encoder(self._encoder_input(wrong), training=True)
+            s_real, s_wrong = self._scores_under(real, [c_true, c_wrong], True, trunk, heads)
+            s_fake = scores(fake, c_true)
             logs: dict[str, Any] = {}
             if self.design == "separate":
                 loss_r = obj.d_real_loss(s_real["realness"]) + obj.d_fake_loss(s_fake["realness"])
@@ -416,20 +447,19 @@ class CGANRecipe(TwoPlayerRecipe):
                             match_fake=ops.mean(obj.d_output(s_fake["match"])))
 
                 def critic(x, training=True):
-                    return self._scores(x, c_true, training)["realness"]
+                    return scores(x, c_true, training)["realness"]
             else:
                 real_out, fake_out, wrong_out = s_real["score"], s_fake["score"], s_wrong["score"]
                 d_loss = three_case_d_loss(obj, real_out, fake_out, wrong_out, self.fake_weight,
                                            self.mismatch_weight)
 
                 def critic(x, training=True):
-                    return self._scores(x, c_true, training)["score"]
+                    return scores(x, c_true, training)["score"]
             total = d_loss
             for penalty in self.game.penalties:
                 total = total + penalty(critic, real, fake, self.seed_generator)
-        variables = self._d_variables()
         grads = tape.gradient(total, variables)
-        self.d_optimizer.apply(grads, variables)
+        optimizer.apply(grads, variables)
         for constraint in self.game.constraints:
             constraint.apply(variables)
         logs.update({
@@ -443,27 +473,38 @@ class CGANRecipe(TwoPlayerRecipe):
         return logs
 
     def _g_update(self, cond):
-        n = ops.shape(cond)[0]
-        z = self._z(n)
+        z = self._z(ops.shape(cond)[0])
+        return self._g_game(cond, lambda: self._generate_net(z, cond, training=True),
+                            self.d_encoder, self.trunk, self.heads, self.g_optimizer,
+                            self._g_variables(), self._ema_pairs())
+
+    def _ema_pairs(self) -> list:
+        """(moving average, weight) of G's variables; empty without EMA."""
+        if self.ema_g_body is None:
+            return []
+        return [*zip(self.ema_g_encoder.variables, self.g_encoder.variables, strict=True),
+                *zip(self.ema_g_body.variables, self.g_body.variables, strict=True)]
+
+    def _g_game(self, cond, make_fake, d_encoder, trunk, heads, optimizer, variables,
+                ema_pairs):
+        """One update of a G (`make_fake() -> (fakes, KL of its augmentation)`, run under
+        the tape) against a D; the moving averages follow; its logs (`kl` with
+        augmentation)."""
         with tf.GradientTape() as tape:
-            fake, kl = self._generate_net(z, cond, training=True)
-            c_true = self.d_encoder(self._encoder_input(cond), training=False)
-            scores = self._scores(fake, c_true)
+            fake, kl = make_fake()
+            c_true = d_encoder(self._encoder_input(cond), training=False)
+            scores = self._scores(fake, c_true, True, trunk, heads)
             if self.design == "separate":
                 g_loss = (self.objective.g_loss(scores["realness"])
                           + self.objective.g_loss(scores["match"]))
             else:
                 g_loss = self.objective.g_loss(scores["score"])
             total = g_loss + self.augment_kl * kl if self.augment else g_loss
-        variables = self._g_variables()
         grads = tape.gradient(total, variables)
-        self.g_optimizer.apply(grads, variables)
-        if self.ema_g_body is not None:
-            decay = self.ema_decay
-            pairs = [*zip(self.ema_g_encoder.variables, self.g_encoder.variables, strict=True),
-                     *zip(self.ema_g_body.variables, self.g_body.variables, strict=True)]
-            for avg, w in pairs:
-                avg.assign(decay * avg + (1.0 - decay) * w)
+        optimizer.apply(grads, variables)
+        decay = self.ema_decay
+        for avg, w in ema_pairs:
+            avg.assign(decay * avg + (1.0 - decay) * w)
         logs = {"g_loss": total, "grad_norm_g": replicas.gradient_norm(grads)}
         if self.augment:
             logs["kl"] = kl
@@ -515,6 +556,7 @@ class CGANRecipe(TwoPlayerRecipe):
         m = self.pack_m
         probe = max(8 * m, (min(train.probe_size, len(x_net) * m) // m) * m)
         idx = rng.choice(len(x_net), size=probe, replace=probe > len(x_net))
+        self._probe_idx = idx
         self._real_probe = x_net[idx]
         self._cond_probe = self.cond_ids[idx]
         self._wrong_probe = ((self._cond_probe + rng.integers(1, self.n_conditions, size=probe))
@@ -559,37 +601,49 @@ class CGANRecipe(TwoPlayerRecipe):
         panels: dict[str, Any] = {
             "samples": Samples(to_data(out["samples"].numpy()), self.context.dataset.kind,
                                row_labels=rows, columns=self.grid_columns, **extra)}
-        if self.design == "separate":
-            panels["d_hist"] = Histograms(
-                {"real": out["real"].numpy(), "fake": out["fake"].numpy()},
-                critic=self.critic_output, title="realness head r(x)")
-            panels["match_hist"] = Histograms(
-                {"real, matching c": out["match_real"].numpy(),
-                 "real, wrong c": out["match_wrong"].numpy(),
-                 "fake, its c": out["match_fake"].numpy()},
-                critic=self.critic_output, title="match head m(x, c)")
-        else:
-            panels["d_hist"] = Histograms(
-                {"real, matching c": out["real"].numpy(), "real, wrong c": out["wrong"].numpy(),
-                 "fake": out["fake"].numpy()}, critic=self.critic_output, title="D(x, c)")
+        panels.update(self._histogram_panels(out))
         return panels
+
+    def _histogram_panels(self, out: dict, key: str = "d_hist", stage: str = "") -> dict:
+        """The D(x, c) histograms from `_d_outputs` (numpy or tensors): real-matched,
+        real-mismatched and fake in one panel `key`, or the realness and match heads apart
+        (`separate`); `stage` prefixes the titles."""
+        out = {k: np.asarray(v) for k, v in out.items()}
+        if self.design != "separate":
+            return {key: Histograms({"real, matching c": out["real"],
+                                     "real, wrong c": out["wrong"], "fake": out["fake"]},
+                                    critic=self.critic_output, title=f"{stage}D(x, c)")}
+        match_key = "match_hist" if key == "d_hist" else f"{key}_match"
+        return {key: Histograms({"real": out["real"], "fake": out["fake"]},
+                                critic=self.critic_output, title=f"{stage}realness head r(x)"),
+                match_key: Histograms({"real, matching c": out["match_real"],
+                                       "real, wrong c": out["match_wrong"],
+                                       "fake, its c": out["match_fake"]},
+                                      critic=self.critic_output,
+                                      title=f"{stage}match head m(x, c)")}
 
     @tf.function
     def probe(self, real, cond, wrong, z_probe, z_samples, sample_cond):
         """D's outputs on the fixed real batch (its own and wrong conditions) and on fakes, and
         the sample grid from the sampler (EMA) weights."""
         fake, _ = self._generate_net(z_probe, cond, training=False)
-        c_true = self.d_encoder(self._encoder_input(cond), training=False)
-        c_wrong = self.d_encoder(self._encoder_input(wrong), training=False)
-        s_real = self._scores(real, c_true, training=False)
-        s_wrong = self._scores(real, c_wrong, training=False)
-        s_fake = self._scores(fake, c_true, training=False)
+        out = self._d_outputs(real, fake, cond, wrong, self.d_encoder, self.trunk, self.heads)
+        out["samples"] = self._sample(z_samples, sample_cond)
+        return out
+
+    def _d_outputs(self, real, fake, cond, wrong, d_encoder, trunk, heads) -> dict:
+        """A D's outputs (probabilities or critic scores) on real examples with their own and
+        wrong conditions and on fakes: `real`, `fake`, `wrong` (and the match head's with
+        `separate`)."""
+        c_true = d_encoder(self._encoder_input(cond), training=False)
+        c_wrong = d_encoder(self._encoder_input(wrong), training=False)
+        s_real, s_wrong = self._scores_under(real, [c_true, c_wrong], False, trunk, heads)
+        s_fake = self._scores(fake, c_true, False, trunk, heads)
         d = self.objective.d_output
         key = "realness" if self.design == "separate" else "score"
         out = {"real": ops.reshape(d(s_real[key]), (-1,)),
                "fake": ops.reshape(d(s_fake[key]), (-1,)),
-               "wrong": ops.reshape(d(s_wrong[key if key == "score" else "match"]), (-1,)),
-               "samples": self._sample(z_samples, sample_cond)}
+               "wrong": ops.reshape(d(s_wrong[key if key == "score" else "match"]), (-1,))}
         if self.design == "separate":
             out.update(match_real=ops.reshape(d(s_real["match"]), (-1,)),
                        match_wrong=ops.reshape(d(s_wrong["match"]), (-1,)),
@@ -683,6 +737,11 @@ class CGANRecipe(TwoPlayerRecipe):
     def generate(self, inputs: dict[str, np.ndarray]) -> np.ndarray:
         """Samples for `z` and `label` or `caption` (one for all rows, or one each); without a
         condition the grid's first one is used."""
+        return self._generate_with(inputs, self._serve_label, self._serve_caption)
+
+    def _generate_with(self, inputs: dict[str, np.ndarray], serve_label: Callable,
+                       serve_caption: Callable) -> np.ndarray:
+        """`generate` through the given serving functions (z, labels) and (z, captions)."""
         z = np.asarray(inputs["z"], np.float32).reshape(-1, self.latent_dim)
         name = self.condition_input().name
         cond = inputs.get(name)
@@ -695,10 +754,9 @@ class CGANRecipe(TwoPlayerRecipe):
             if labels.min() < 0 or labels.max() >= self.n_conditions:
                 raise ConfigError(f"label: {int(labels.max())} is not a class; classes are "
                                   f"0..{self.n_conditions - 1}.")
-            out = self._serve_label(tf.constant(z), tf.constant(labels.astype(np.int32)))
+            out = serve_label(tf.constant(z), tf.constant(labels.astype(np.int32)))
         else:
-            out = self._serve_caption(tf.constant(z),
-                                      tf.constant([str(v) for v in values], tf.string))
+            out = serve_caption(tf.constant(z), tf.constant([str(v) for v in values], tf.string))
         return np.asarray(out)
 
     def condition_info(self) -> dict[str, Any]:
@@ -741,8 +799,31 @@ class CGANRecipe(TwoPlayerRecipe):
         """`metrics.conditional.evaluate_conditional` with its default sizes, and its table."""
         from ganstudio.core.metrics.conditional import format_conditional
 
-        result = ConditionalEvaluator(self, dataset, None, seed).full(self)
+        result = self.make_evaluator(dataset, None, seed).full(self)
         return result, format_conditional(result)
+
+
+def conditional_critic(net_cfg: Any, shape: tuple[int, ...], design: str,
+                       code_dim: int) -> tuple[keras.Model, dict[str, keras.Model]]:
+    """A conditional D for examples of `shape`: its trunk and heads in `design` (`joint`: c
+    joins x as extra input channels, no heads; else the trunk gives features for the heads).
+
+    Args:
+        net_cfg: The resolved net config (filters, D norm, packing).
+        shape: One example's shape.
+        design: `joint`, `separate` or `projection`.
+        code_dim: Size of D's condition code.
+
+    Returns:
+        (trunk, heads by name).
+    """
+    from ganstudio.core.nets import build_discriminator
+
+    if design == "joint":
+        return build_discriminator(net_cfg, (*shape[:-1], shape[-1] + code_dim)), {}
+    trunk = _feature_trunk(build_discriminator(net_cfg, shape))
+    return trunk, _heads(design, int(trunk.output.shape[-1]), code_dim * net_cfg.pack,
+                         net_cfg.d_norm)
 
 
 def _heads(design: str, feat_dim: int, code_dim: int, d_norm: str) -> dict[str, keras.Model]:

@@ -55,6 +55,8 @@ BASIC_FIELDS: dict[str, tuple[str, ...]] = {
               "stop_epsilon", "stop_patience"),
     "cgan": ("condition", "d_design", "embed_dim", "text_encoder", "augment", "augment_kl"),
     "rbm": ("hidden", "k", "persistent", "learning_rate", "binarize", "lr_decay"),
+    "stackgan": ("stage", "schedule", "stage1_share", "factor", "augment_kl", "d_design",
+                 "embed_dim", "text_encoder"),
 }
 
 
@@ -102,6 +104,7 @@ SWITCHED_BY: dict[FieldKey, FieldKey] = {
     ("train", "stop_epsilon"): ("train", "stop_rule"),
     ("train", "stop_patience"): ("train", "stop_rule"),
     ("cgan", "augment_kl"): ("cgan", "augment"),
+    ("stackgan", "augment_kl"): ("stackgan", "augment"),
 }
 # The loader reads the data section's settings from `data_options()`, except the dataset's
 # name (the picker) and the synthetic point count (its own argument of `load_source`).
@@ -120,6 +123,13 @@ def _item_tips(key: FieldKey) -> dict[str, str] | None:
 def family_sections() -> dict[str, str]:
     """The sections of the model families that have one: section name -> family name."""
     return {spec.section: name for name, spec in FAMILIES.items() if spec.section}
+
+
+def family_live_fields() -> frozenset[FieldKey]:
+    """The families' live settings (`FamilySpec.live_settings`) as `(section, field)`: editable
+    while training runs, and taken by the running session at once."""
+    return frozenset(tuple(key.split(".", 1)) for spec in FAMILIES.values()
+                     for key in spec.live_settings)
 
 
 def shared_sections() -> tuple[str, ...]:
@@ -209,6 +219,8 @@ class SetupPanel(QWidget):
         open_folder_requested(): the user pressed "Open folder…".
         data_options_changed(): a data setting changed (the data must reload).
         settings_changed(): the family or a model or training setting changed.
+        live_setting_changed(str): a family's live setting (`FamilySpec.live_settings`,
+            `"section.field"`) was edited: a running session takes it between two steps.
     """
 
     dataset_selected = Signal(str)
@@ -216,6 +228,7 @@ class SetupPanel(QWidget):
     open_folder_requested = Signal()
     data_options_changed = Signal()
     settings_changed = Signal()
+    live_setting_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -382,6 +395,8 @@ class SetupPanel(QWidget):
             setattr(self, ATTRIBUTE_NAMES.get(key, name), editor)
         if spec.section == "data":
             editor.connect_changed(self._data_options_edited, committed=True)
+        elif key in family_live_fields():
+            editor.connect_changed(lambda *_: self._live_edited(key))
         elif not spec.quiet:
             editor.connect_changed(self._changed)
         if isinstance(editor, (ChoiceEditor, BoolEditor)):  # rows that depend on a choice
@@ -435,6 +450,10 @@ class SetupPanel(QWidget):
         if not self._updating:
             self.params_label.setText("G —   D —")
             self.settings_changed.emit()
+
+    def _live_edited(self, key: FieldKey) -> None:
+        if not self._updating:
+            self.live_setting_changed.emit(f"{key[0]}.{key[1]}")
 
     def _data_options_edited(self, *_: object) -> None:
         if not self._updating:
@@ -525,7 +544,8 @@ class SetupPanel(QWidget):
         for key, row in self._rows.items():
             switch = self._rows.get(SWITCHED_BY[key]) if key in SWITCHED_BY else None
             on = switch is None or switch.editor.field_value()
-            editable = not self._running or row.quiet or key in LIVE_FIELDS
+            editable = (not self._running or row.quiet or key in LIVE_FIELDS
+                        or key in family_live_fields())
             row.editor.setEnabled(bool(on) and editable)
 
     def set_data_kind(self, kind: str) -> None:
