@@ -4,17 +4,16 @@ Stage I is the conditional GAN of `recipes/cgan.py` at 1/`factor` of the final s
 draws a coarse image, D₁ judges it with the caption (the three cases: real-matched, fake, and
 real with a mismatched caption). Stage II takes stage I's image and the caption and draws the
 full-size one: G₂(G₁(z, c₁), c₂) against its own conditional D₂, with the same three cases.
-Each stage reads the caption through its own conditioning augmentation,
+Each stage's G reads the caption through conditioning augmentation,
 
     c = μ(φ_t) + σ(φ_t) · ε,   ε ~ N(0, I),   L_KL = KL(N(μ, σ²) ‖ N(0, I)) / dim c,
 
 added to its G's loss with the weight `stackgan.augment_kl` (2.0, the paper's; the KL per code
-dimension, as the paper's code averages it); samples and the export use μ.
-
-Stage II draws a correction to stage I's image (`stackgan.skip`): its last layer's output is
-added to atanh of stage I's image enlarged bilinearly, before the tanh, so an untrained stage
-II starts from the enlarged stage I image and learns what to change (sharper edges, the
-caption's shape); `skip = false` draws the whole image, as in the paper.
+dimension, as the paper's code averages it); samples and the export use μ. φ_t is the stage's
+D's text encoder, read without a gradient (StackGAN's φ_t is a text encoder trained to match
+images and text; D trains its own on matched and mismatched pairs), and the noise grows from 0
+over the first `augment_warmup` updates of each stage (at full size from the start, G followed
+the caption's colour at chance after 2,000 steps; see `cgan.augmentation_encoder`).
 
 The schedule (`stackgan.schedule`):
 - `stages` (the paper's): stage I alone for the first `stage1_share` of the steps, then stage
@@ -52,6 +51,8 @@ from ganstudio.core.recipes.cgan import (
     CGANRecipe,
     ConditionalEvaluator,
     conditional_critic,
+    count,
+    g_trainable,
 )
 from ganstudio.errors import ConfigError, DataError
 
@@ -159,7 +160,11 @@ class StackGANRecipe(CGANRecipe):
         """Stage II: its caption encoder (with augmentation), generator, D, and their moving
         averages; the schedule's variables."""
         from ganstudio.core.nets.stackgan import stage2_generator
-        from ganstudio.core.recipes.cgan import _label_encoder, _text_encoder
+        from ganstudio.core.recipes.cgan import (
+            _label_encoder,
+            _text_encoder,
+            augmentation_encoder,
+        )
 
         cfg = context.config
         opts = cfg.stackgan
@@ -173,14 +178,16 @@ class StackGANRecipe(CGANRecipe):
         e = self.embed_dim
         g_code = 2 * e if self.augment else e
         if self.condition == LABEL:
-            self.g2_encoder = _label_encoder(self.n_conditions, g_code, "g2_condition")
             self.d2_encoder = _label_encoder(self.n_conditions, e, "d2_condition")
+            self.g2_encoder = _label_encoder(self.n_conditions, g_code, "g2_condition")
         else:
             vocab = self.vectorizer.vocabulary_size()
-            self.g2_encoder = _text_encoder(vocab, opts.max_words, e, opts.text_encoder, g_code,
-                                            "g2_text")
             self.d2_encoder = _text_encoder(vocab, opts.max_words, e, opts.text_encoder, e,
                                             "d2_text")
+            self.g2_encoder = _text_encoder(vocab, opts.max_words, e, opts.text_encoder, g_code,
+                                            "g2_text")
+        if self.augment:
+            self.g2_encoder = augmentation_encoder(self.d2_encoder, g_code, self.g2_encoder.name)
         low_shape = tuple(int(v) for v in self.g_body.output.shape[1:])
         self.g2_body = stage2_generator(low_shape, self.factor, e, opts.filters2,
                                         opts.res_blocks, net.g_norm, skip=opts.skip)
@@ -214,7 +221,7 @@ class StackGANRecipe(CGANRecipe):
         return out
 
     def _g2_variables(self) -> list:
-        return list(self.g2_encoder.trainable_variables) + list(self.g2_body.trainable_variables)
+        return g_trainable(self.g2_encoder, self.g2_body, self.d2_encoder)
 
     def build_state(self) -> None:
         """Every variable of both stages, optimizer slots included."""
@@ -272,7 +279,8 @@ class StackGANRecipe(CGANRecipe):
         return ops.stop_gradient(self._sample(z, cond))
 
     def _generate2(self, low, cond, training: bool):
-        code, kl = self._g_code(self.g2_encoder, self._encoder_input(cond), training)
+        code, kl = self._g_code(self.g2_encoder, self._encoder_input(cond), training,
+                                self.g2_optimizer.iterations)
         return self.g2_body([low, code], training=training), kl
 
     def _ema2_pairs(self) -> list:
@@ -503,8 +511,8 @@ class StackGANRecipe(CGANRecipe):
     def describe(self) -> dict[str, Any]:
         """The conditional GAN's facts and the stages'."""
         side = int(self.context.dataset.shape[0])
-        g1 = self.g_encoder.count_params() + self.g_body.count_params()
-        g2 = self.g2_encoder.count_params() + self.g2_body.count_params()
+        g1 = count(self._g_variables())
+        g2 = count(self._g2_variables())
         return {**super().describe(),
                 "stages": {"stage1": side // self.factor, "final": side,
                            "stage1_generator_params": int(g1),
@@ -513,15 +521,11 @@ class StackGANRecipe(CGANRecipe):
                            "stage1_steps": int(self.stage1_steps.numpy())}}
 
     def param_counts(self) -> dict[str, int]:
-        """Parameters of both stages' G and D together (encoders included); each stage's are
-        in `describe()`."""
-        g1 = self.g_encoder.count_params() + self.g_body.count_params()
-        d1 = (self.d_encoder.count_params() + self.trunk.count_params()
-              + sum(h.count_params() for h in self.heads.values()))
-        g2 = self.g2_encoder.count_params() + self.g2_body.count_params()
-        d2 = (self.d2_encoder.count_params() + self.trunk2.count_params()
-              + sum(h.count_params() for h in self.heads2.values()))
-        return {"generator": int(g1 + g2), "discriminator": int(d1 + d2)}
+        """Parameters of both stages' G and D together (encoders included); each stage's G
+        is in `describe()`."""
+        first = super().param_counts()
+        return {"generator": first["generator"] + count(self._g2_variables()),
+                "discriminator": first["discriminator"] + count(self._d2_variables())}
 
     # -- metrics -------------------------------------------------------------------------------
 

@@ -104,7 +104,9 @@ SWITCHED_BY: dict[FieldKey, FieldKey] = {
     ("train", "stop_epsilon"): ("train", "stop_rule"),
     ("train", "stop_patience"): ("train", "stop_rule"),
     ("cgan", "augment_kl"): ("cgan", "augment"),
+    ("cgan", "augment_warmup"): ("cgan", "augment"),
     ("stackgan", "augment_kl"): ("stackgan", "augment"),
+    ("stackgan", "augment_warmup"): ("stackgan", "augment"),
 }
 # The loader reads the data section's settings from `data_options()`, except the dataset's
 # name (the picker) and the synthetic point count (its own argument of `load_source`).
