@@ -21,7 +21,9 @@ fresh settings folder, so the user's settings are neither used nor changed:
 
 docs/studio-shapes.png is the conditional GAN's default shapes run (`ganstudio train --family
 cgan --dataset shapes --out runs/cshapes`, ~18 minutes) opened in the studio with File → Open
-run: one run too long for this script.
+run: one run too long for this script. docs/studio-stackgan.png likewise is StackGAN's default
+run (`ganstudio train --family stackgan --dataset shapes --image-size 64 --out runs/stack`, ~24
+minutes) opened the same way.
 
 Usage: `python scripts/screenshots.py [--steps 1500] [--out docs] [--only NAME ...]`.
 """

@@ -144,7 +144,9 @@ class RateLimiter:
         max_share: The most of the wall-clock time the events may take (`spent` tells what one
             cost): after an event that took t seconds the next waits at least t / max_share.
             So a heavy snapshot on a slow step (a 28x28 net's probe takes tens of milliseconds)
-            is not paid on nearly every step. `0`: no such limit.
+            is not paid on nearly every step. `0`: no such limit. The first event's cost is
+            not counted: it holds the one-time tracing of the views' functions (seconds for
+            StackGAN's two stages), which held the next views back for minutes.
     """
 
     def __init__(self, hz: float, clock: Callable[[], float] = time.monotonic,
@@ -154,6 +156,7 @@ class RateLimiter:
         self.max_share = max_share
         self._last = -float("inf")
         self._wait = self.interval
+        self._costed = 0  # events whose cost `spent` was told
 
     def ready(self, force: bool = False) -> bool:
         """Returns True (and starts a new interval) if an event may go out now."""
@@ -166,7 +169,8 @@ class RateLimiter:
     def spent(self, seconds: float) -> None:
         """The event let through last took `seconds`: the next one waits long enough that
         events take at most `max_share` of the time."""
-        if self.max_share > 0:
+        self._costed += 1
+        if self.max_share > 0 and self._costed > 1:
             self._wait = max(self.interval, float(seconds) / self.max_share)
 
 

@@ -722,6 +722,8 @@ def format_conditional(result: dict[str, Any]) -> str:
     add("fd_mean", f"FD mean per {cond}", _num, "lower")
     if "fd_worst" in result:
         add("fd_worst", f"FD worst {cond} ({result.get('fd_worst_condition')})", _num, "lower")
+    if "fd_stage1_bicubic" in result:  # StackGAN: the baseline its stage II must beat
+        add("fd_stage1_bicubic", "FD of stage I, bicubic", _num, "lower", "real_fd")
     if "mismatch_auc" in result:
         rows.append((" ", "D mismatch ROC-AUC", f"{result['mismatch_auc']:.3f}", "1.000",
                      "higher"))
