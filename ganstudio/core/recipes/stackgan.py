@@ -91,7 +91,7 @@ def stage_for(step, stage1_steps, schedule_joint: bool, held):
 
 def upsample(images, factor: int, method: str = "bicubic"):
     """Images [N, h, w, C] enlarged `factor` times (`bicubic`, or `nearest` to show the
-    pixels), clipped to the input's range [-1, 1] or [0, 1] is left to the caller."""
+    pixels); bicubic overshoots a little, so clipping to the images' range is the caller's."""
     size = (int(images.shape[1]) * factor, int(images.shape[2]) * factor)
     return tf.image.resize(images, size, method=method)
 
