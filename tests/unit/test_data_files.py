@@ -142,7 +142,7 @@ def test_a_fifo_named_like_an_image_is_skipped_not_waited_on(tmp_path):
 
 
 @needs_fifo
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(120, method="signal")  # a hang fails this test, not the session
 def test_a_fifo_given_as_a_points_table_is_refused_not_waited_on(tmp_path):
     fifo = tmp_path / "data.csv"
     os.mkfifo(fifo)
@@ -153,7 +153,7 @@ def test_a_fifo_given_as_a_points_table_is_refused_not_waited_on(tmp_path):
 
 
 @needs_fifo
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(120, method="signal")  # a hang fails this test, not the session
 def test_a_fifo_given_as_an_array_or_zip_file_is_refused_not_waited_on(tmp_path):
     arrays = tmp_path / "data.npz"
     archive = tmp_path / "pets.zip"
@@ -168,7 +168,7 @@ def test_a_fifo_given_as_an_array_or_zip_file_is_refused_not_waited_on(tmp_path)
 
 
 @needs_fifo
-@pytest.mark.timeout(20)
+@pytest.mark.timeout(120, method="signal")  # a hang fails this test, not the session
 def test_a_fifo_named_captions_txt_is_not_waited_on(tmp_path):
     gray_png(tmp_path / "a.png")
     gray_png(tmp_path / "b.png")
