@@ -88,6 +88,11 @@ SETTINGS: dict[str, tuple[str, dict[str, dict[str, Any]]]] = {
 # the `--preset fast-best` of the CLI (its settings, read from the preset table)
 SETTINGS["fast_best"] = (f"preset fast-best: {PRESETS['fast-best'].settings_text()}",
                          PRESETS["fast-best"].changes)
+# the same in bfloat16 (`--precision mixed_bfloat16`: fast on CPUs with AMX/AVX-512 bfloat16)
+SETTINGS["fast_best_bf16"] = ("preset fast-best, --precision mixed_bfloat16",
+                              {**PRESETS["fast-best"].changes,
+                               "train": {**PRESETS["fast-best"].changes["train"],
+                                         "precision": "mixed_bfloat16"}})
 DEFAULT_SETTINGS = [name for name in SETTINGS if name != "wgan"]
 QUICK_SETTINGS = ["defaults", "plain"]
 DATASETS = ("ring8", "grid25")

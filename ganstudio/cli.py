@@ -25,9 +25,18 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ganstudio import __version__
-from ganstudio.config import JIT_MODES, LR_DECAYS, NETS, OBJECTIVES, STRATEGIES, RunConfig
+from ganstudio.config import (
+    JIT_MODES,
+    LR_DECAYS,
+    NETS,
+    OBJECTIVES,
+    PRECISIONS,
+    STRATEGIES,
+    RunConfig,
+)
 from ganstudio.core.quiet import quiet_tensorflow_import
 from ganstudio.core.run_folder import (
+    LOCK_FILE,
     RunLock,
     check_export_target,
     check_run_target,
@@ -165,6 +174,11 @@ def _add_train_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help=f"random seed (default: {d.train.seed})")
     p.add_argument("--jit", choices=JIT_MODES,
                    help=f"XLA compilation (default: {d.train.jit}: on with a GPU, off on CPU)")
+    p.add_argument("--precision", choices=PRECISIONS,
+                   help=f"the networks' arithmetic (default: {d.train.precision}); "
+                        "mixed_bfloat16: 16-bit layers, float32 weights and losses, several "
+                        "times faster on CPUs with AMX/AVX-512 bfloat16 and on recent GPUs; "
+                        "mixed_float16: GPUs, with dynamic loss scaling")
     p.add_argument("--strategy", choices=STRATEGIES,
                    help=f"devices to train on (default: {d.train.strategy}): none, mirrored "
                         "(this machine's GPUs, or --devices logical CPUs), multiworker "
@@ -236,6 +250,7 @@ _OPTION_FIELDS = {
     "seed": ("train", "seed"),
     "jit": ("train", "jit"),
     "strategy": ("train", "strategy"),
+    "precision": ("train", "precision"),
     "devices": ("train", "devices"),
     "sync_bn": ("net", "sync_bn"),
 }
@@ -378,8 +393,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else (Path(args.resume) if args.resume
                                            else _default_out(cfg.data.name))
     check_run_target(out, own=args.resume)
+    existed = out.exists()
     with RunLock(out):
-        return _train(args, cfg, out)
+        try:
+            return _train(args, cfg, out)
+        except GanStudioError:
+            # a refused setting or dataset: no run folder is left behind holding only the lock
+            if not existed and {p.name for p in out.iterdir()} <= {LOCK_FILE}:
+                (out / LOCK_FILE).unlink(missing_ok=True)
+                out.rmdir()
+            raise
 
 
 def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:

@@ -40,6 +40,7 @@ OBJECTIVES = ("minimax", "nonsaturating", "wgan", "wgan-gp", "lsgan", "hinge")
 COLORS = ("auto", "grayscale", "rgb")
 JIT_MODES = ("auto", "on", "off")
 STRATEGIES = ("auto", "none", "mirrored", "multiworker")
+PRECISIONS = ("float32", "mixed_bfloat16", "mixed_float16")  # core.precision
 LR_DECAYS = ("none", "cosine", "linear")
 # the translation families' schedules: CycleGAN's `half` (constant, then linearly to 0) first
 TRANSLATION_LR_DECAYS = ("half", "none", "cosine", "linear")
@@ -356,6 +357,11 @@ class TrainConfig(Section):
         devices: Replicas in this process: the first N GPUs, or on a machine without GPUs N
             logical CPU devices (made before TensorFlow sets up its devices, so the
             multi-device path runs on any machine); `None`: every GPU, or one CPU.
+        precision: The networks' arithmetic (`core.precision`): `float32`, or `mixed_bfloat16` /
+            `mixed_float16` (layers compute in 16 bits; variables, network outputs, losses and
+            optimizer states stay float32; float16 with dynamic loss scaling). bfloat16 is
+            several times faster on CPUs with AMX or AVX-512 bfloat16 units and on recent
+            GPUs; float16 is for GPUs.
         checkpoint_every: Write a checkpoint every this many steps (0: only at the end).
         keep_checkpoints: How many checkpoints to keep on disk.
         probe_size: Real and fake samples scored by D for the live histograms.
@@ -391,6 +397,10 @@ class TrainConfig(Section):
     devices: int | None = setting(None, label="Devices", lo=1, hi=1024,
                                   help="replicas here: the first N GPUs, or N logical CPUs "
                                        "(auto: every GPU, or one CPU)")
+    precision: str = setting("float32", label="Precision", choices=PRECISIONS,
+                             help="the networks' arithmetic: float32, or 16-bit layers with "
+                                  "float32 weights and losses (bfloat16: fast on AMX CPUs and "
+                                  "recent GPUs; float16: GPUs, with loss scaling)")
     checkpoint_every: int = setting(1000, label="Checkpoint every", lo=0,
                                     help="steps between checkpoints (0: only at the end)")
     keep_checkpoints: int = setting(3, label="Keep checkpoints", lo=1, hi=1000)

@@ -133,6 +133,8 @@ class FamilySpec:
         live_settings: Its settings, `"section.field"`, that a user may change while it
             trains: the session hands a changed one to the recipe between two steps
             (`Recipe.apply_live_settings`), with no new model.
+        float32_only: Why the family trains in float32 only (a mixed `train.precision` is
+            refused with it); empty when its networks take a mixed policy.
     """
 
     name: str
@@ -152,6 +154,7 @@ class FamilySpec:
     learning_rates: tuple[str, ...] = ("objective.lr_d", "objective.lr_g")
     single_device: str = ""
     live_settings: tuple[str, ...] = ()
+    float32_only: str = ""
 
     def recipe_class(self) -> type:
         """Imports and returns the family's `Recipe` class."""
@@ -224,6 +227,9 @@ FAMILIES: dict[str, FamilySpec] = {
             single_device="its contrastive-divergence updates are hand-written assignments "
                           "from each replica's own rows, not optimizer steps, so the "
                           "replicas' weights would drift apart",
+            float32_only="its Gibbs sampling and contrastive-divergence updates are its "
+                         "own TensorFlow ops on float32 variables, not calls of Keras layers, "
+                         "so a mixed policy would change none of its arithmetic",
         ),
         FamilySpec(
             "vaegan", "VAE-GAN", "a VAE whose decoder is also a GAN's generator; reconstruction "

@@ -148,6 +148,7 @@ class TrainingSession:
             return
         import keras
 
+        from ganstudio.core import precision
         from ganstudio.core.data.pipeline import make_pipeline
         from ganstudio.core.distribute import place, sync_batch_norm
         from ganstudio.core.recipes.base import RecipeContext
@@ -163,6 +164,9 @@ class TrainingSession:
         if placement.replicas > 1 and family.single_device:
             raise ConfigError(f"{family.name} trains on one device only: "
                               f"{family.single_device}.", "Use --strategy none.")
+        if family.float32_only and train.precision != "float32":
+            raise ConfigError(f"train.precision: {family.name} trains in float32 only: "
+                              f"{family.float32_only}.", "Use --precision float32.")
         self.placement = placement
         if self.dataset is None:
             self.reporter.status(f"loading {cfg.data.name}")
@@ -173,6 +177,7 @@ class TrainingSession:
         self.normalizer = Normalizer.for_dataset(ds)
         keras.utils.set_random_seed(cfg.train.seed)
         self.device = device_name()
+        precision.check_device(cfg.train.precision, self.device)
         self.jit = resolve_jit(cfg.train.jit)
         if placement.strategy is not None and self.jit:
             if cfg.train.jit == "on":
@@ -184,10 +189,15 @@ class TrainingSession:
         if self.device.startswith("CPU"):  # a GPU's own memory limit is TensorFlow's to report
             check_memory(cfg, ds, cfg.train.batch)
         where = "" if placement.kind == "none" else f", {placement.describe()}"
+        if cfg.train.precision != "float32":
+            where += f", {cfg.train.precision}"
         self.reporter.status(f"building {family.name} on {self.device}{where}")
         context = RecipeContext(cfg, ds, self.normalizer, self.jit)
         with placement.scope():  # the networks and every optimizer: mirrored variables
-            self.recipe = family.recipe_class().create(context)
+            with precision.policy(cfg.train.precision):  # the layers' arithmetic
+                self.recipe = family.recipe_class().create(context)
+            if cfg.train.precision != "float32":
+                precision.networks_float32_outputs(self.recipe)
             self.recipe.finish_build()
             if cfg.net.sync_bn:
                 sync_batch_norm(self.recipe)
@@ -391,6 +401,13 @@ class TrainingSession:
 
     def _restore(self, source: str | Path) -> None:
         ckpt = load_checkpoint(source)
+        saved = ckpt.meta.get("config", {}).get("train", {}).get("precision", "float32")
+        now = self.config.train.precision
+        if saved != now and "mixed_float16" in (saved, now):  # float32 <-> bfloat16 is fine
+            raise ConfigError(f"train.precision: the checkpoint was trained with {saved} and "
+                              f"this run asks for {now}; mixed_float16's optimizers keep a "
+                              "loss scale the others do not have.",
+                              f"Resume with --precision {saved}.")
         rates = self.recipe.constant_learning_rates()  # this run's settings, not the saved ones
         restore_values(self.recipe.state_variables(), ckpt.arrays)
         for optimizer, rate in rates:
@@ -603,6 +620,7 @@ class TrainingSession:
             "objective": self.config.objective.name,
             "steps": self.step,
             "seed": self.config.train.seed,
+            "precision": self.config.train.precision,
             "param_counts": self.param_counts,
             "ganstudio": __version__,
             **getattr(self.recipe, "export_metadata", dict)(),

@@ -58,6 +58,7 @@ from ganstudio.core.nets.autoencoder import (
     build_encoder,
 )
 from ganstudio.core.panels import LatentCodes, Samples
+from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.base import (
     Evaluator,
     ExportSpec,
@@ -184,7 +185,7 @@ class EncoderDecoderRecipe(Recipe):
         self.heldout_idx = built["heldout_idx"]
         rate = learning_rate(options.lr, options.lr_decay, context.config.train.steps)
         self.compile(jit_compile=context.jit)
-        self.optimizer_ = keras.optimizers.Adam(rate)
+        self.optimizer_ = loss_scaled(keras.optimizers.Adam(rate))
         self.optimizer_.build(self.trainable_parameters())
 
     def trainable_parameters(self) -> list:
@@ -499,7 +500,8 @@ class AERecipe(EncoderDecoderRecipe):
     def __init__(self, encoder, decoder, latent_dim: int, batch: int, likelihood: str,
                  seed: int = 0, **kwargs):
         super().__init__(encoder, decoder, latent_dim, batch, likelihood, seed, **kwargs)
-        self.code_gaussian = CodeGaussian(latent_dim, name="code_gaussian")
+        # moving moments and a Cholesky factor: float32 under any precision
+        self.code_gaussian = CodeGaussian(latent_dim, name="code_gaussian", dtype="float32")
 
     @classmethod
     def create(cls, context: RecipeContext) -> AERecipe:
@@ -566,9 +568,7 @@ class AERecipe(EncoderDecoderRecipe):
             codes = self.encoder(x, training=True)
             out = self.decoder(codes, training=True)
             recon = ops.mean(self.recon_nll(x, out))
-        variables = self.trainable_parameters()
-        grads = tape.gradient(recon, variables)
-        self.optimizer_.apply(grads, variables)
+        grads = descend(self.optimizer_, tape, recon, self.trainable_parameters())
         self.code_gaussian.update(ops.stop_gradient(codes))
         logs = {"loss": recon, "recon": recon, "mse": self._squared_error_data(x, out),
                 "grad_norm": tf.linalg.global_norm(grads)}
@@ -697,9 +697,7 @@ class VAERecipe(GaussianEncoderRecipe):
             t = self.terms(x, eps, training=True)
             recon = ops.mean(t["recon"])
             loss = recon + beta * free_bits_kl(t["kl_dims"], self.free_bits)
-        variables = self.trainable_parameters()
-        grads = tape.gradient(loss, variables)
-        self.optimizer_.apply(grads, variables)
+        grads = descend(self.optimizer_, tape, loss, self.trainable_parameters())
         kl = ops.mean(ops.sum(t["kl_dims"], axis=1))
         active = ops.sum(ops.cast(ops.mean(t["kl_dims"], axis=0) > 0.01, "float32"))
         logs = {"loss": loss, "recon": recon, "kl": kl, "elbo": -(recon + kl), "beta": beta,

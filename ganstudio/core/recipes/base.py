@@ -33,6 +33,7 @@ import numpy as np
 from ganstudio.config import ObjectiveConfig, RunConfig
 from ganstudio.core import replicas
 from ganstudio.core.data.base import Dataset, Normalizer
+from ganstudio.core.precision import inner, loss_scaled
 
 LR_FLOOR = 0.01  # a decayed learning rate ends at this share of its starting value
 
@@ -163,8 +164,8 @@ def make_optimizer(obj: ObjectiveConfig, lr: float, total_updates: int):
     with the configured betas; the rate follows `obj.lr_decay` over `total_updates`."""
     rate = learning_rate(lr, obj.lr_decay, total_updates)
     if obj.name == "wgan":
-        return keras.optimizers.RMSprop(rate)
-    return keras.optimizers.Adam(rate, beta_1=obj.beta1, beta_2=obj.beta2)
+        return loss_scaled(keras.optimizers.RMSprop(rate))
+    return loss_scaled(keras.optimizers.Adam(rate, beta_1=obj.beta1, beta_2=obj.beta2))
 
 
 class Recipe(keras.Model):
@@ -449,7 +450,7 @@ def _rate(optimizer) -> float:
 
 def _schedule(optimizer) -> Any:
     """The optimizer's learning-rate schedule, or `None` when its rate is a constant."""
-    rate = getattr(optimizer, "_learning_rate", None)  # Keras keeps the schedule only here
+    rate = getattr(inner(optimizer), "_learning_rate", None)  # Keras keeps it only here
     return rate if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule) else None
 
 

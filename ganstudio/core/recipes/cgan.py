@@ -48,6 +48,7 @@ from ganstudio.core.data.base import IMAGES, POINTS, Dataset
 from ganstudio.core.nets.blocks import Pack
 from ganstudio.core.objectives import CRITIC, GameSpec, batch_mean, build_game
 from ganstudio.core.panels import Histograms, Samples
+from ganstudio.core.precision import descend
 from ganstudio.core.recipes.base import (
     Evaluator,
     ExportSpec,
@@ -522,8 +523,7 @@ class CGANRecipe(TwoPlayerRecipe):
             total = d_loss
             for penalty in self.game.penalties:
                 total = total + penalty(critic, real, fake, self.seed_generator)
-        grads = tape.gradient(total, variables)
-        optimizer.apply(grads, variables)
+        grads = descend(optimizer, tape, total, variables)
         for constraint in self.game.constraints:
             constraint.apply(variables)
         logs.update({
@@ -564,8 +564,7 @@ class CGANRecipe(TwoPlayerRecipe):
             else:
                 g_loss = self.objective.g_loss(scores["score"])
             total = g_loss + self.augment_kl * kl if self.augment else g_loss
-        grads = tape.gradient(total, variables)
-        optimizer.apply(grads, variables)
+        grads = descend(optimizer, tape, total, variables)
         decay = self.ema_decay
         for avg, w in ema_pairs:
             avg.assign(decay * avg + (1.0 - decay) * w)

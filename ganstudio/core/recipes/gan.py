@@ -27,6 +27,7 @@ from ganstudio.core.objectives import (
     stateless_in_training,
 )
 from ganstudio.core.panels import Histograms, Samples
+from ganstudio.core.precision import descend
 from ganstudio.core.recipes.base import (
     Evaluator,
     ExportSpec,
@@ -242,8 +243,7 @@ class GANRecipe(TwoPlayerRecipe):
                 else:
                     total = total + penalty(self.critic, real, fake, self.seed_generator)
         variables = self.discriminator.trainable_variables
-        grads = tape.gradient(total, variables)
-        self.d_optimizer.apply(grads, variables)
+        grads = descend(self.d_optimizer, tape, total, variables)
         for constraint in self.game.constraints:
             constraint.apply(variables)
         return {
@@ -260,8 +260,7 @@ class GANRecipe(TwoPlayerRecipe):
             fake_logits = self.critic(self.generator(z, training=True))
             g_loss = self.objective.g_loss(fake_logits)
         variables = self.generator.trainable_variables
-        grads = tape.gradient(g_loss, variables)
-        self.g_optimizer.apply(grads, variables)
+        grads = descend(self.g_optimizer, tape, g_loss, variables)
         if self.ema_generator is not None:
             decay = self.ema_decay
             for avg, w in zip(self.ema_generator.variables, self.generator.variables, strict=True):

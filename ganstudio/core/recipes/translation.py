@@ -60,6 +60,7 @@ from keras import ops
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer, points_on_plane
 from ganstudio.core.objectives import batch_mean
 from ganstudio.core.panels import Histograms, Samples, TranslationField
+from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.base import (
     Evaluator,
     ExportSpec,
@@ -212,10 +213,10 @@ class TranslationRecipe(Recipe):
         falling by `options.lr_decay` over `train.steps`, β₁ `options.beta1` (`adam`: Adam's
         other arguments, e.g. `beta_2`), built on `g_variables` and `d_variables`."""
         steps = self.context.config.train.steps
-        self.g_optimizer = keras.optimizers.Adam(
-            learning_rate(options.lr, options.lr_decay, steps), beta_1=options.beta1, **adam)
-        self.d_optimizer = keras.optimizers.Adam(
-            learning_rate(options.lr_d, options.lr_decay, steps), beta_1=options.beta1, **adam)
+        self.g_optimizer = loss_scaled(keras.optimizers.Adam(
+            learning_rate(options.lr, options.lr_decay, steps), beta_1=options.beta1, **adam))
+        self.d_optimizer = loss_scaled(keras.optimizers.Adam(
+            learning_rate(options.lr_d, options.lr_decay, steps), beta_1=options.beta1, **adam))
         self.g_optimizer.build(g_variables)
         self.d_optimizer.build(d_variables)
 
@@ -223,9 +224,7 @@ class TranslationRecipe(Recipe):
     def descend(optimizer, tape, loss, variables: list):
         """One step of `optimizer` on `loss`'s gradients (from `tape`) over `variables`;
         returns the gradients' global norm (`grad_norm_g`, `grad_norm_d`)."""
-        grads = tape.gradient(loss, variables)
-        optimizer.apply(grads, variables)
-        return tf.linalg.global_norm(grads)
+        return tf.linalg.global_norm(descend(optimizer, tape, loss, variables))
 
     def update_with_two_ds(self, a, b, update_g: bool, update_d: bool, g_keys: tuple[str, ...],
                            g_variables: Callable[[], list],

@@ -46,6 +46,7 @@ from ganstudio.config import ObjectiveConfig
 from ganstudio.core.data.base import IMAGES
 from ganstudio.core.objectives import NonSaturating
 from ganstudio.core.panels import Histograms
+from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.autoencoder import (
     BERNOULLI,
     GAUSSIAN,
@@ -168,8 +169,8 @@ class VAEGANRecipe(GaussianEncoderRecipe):
         self.compile(jit_compile=context.jit)
 
         def adam(lr: float) -> keras.optimizers.Optimizer:
-            return keras.optimizers.Adam(learning_rate(lr, options.lr_decay, steps),
-                                         beta_1=options.beta1)
+            return loss_scaled(keras.optimizers.Adam(learning_rate(lr, options.lr_decay, steps),
+                                                     beta_1=options.beta1))
 
         self.encoder_optimizer = adam(options.lr)
         self.decoder_optimizer = adam(options.lr)
@@ -259,9 +260,7 @@ class VAEGANRecipe(GaussianEncoderRecipe):
             if not use:
                 continue
             variables = net.trainable_variables
-            grads = tape.gradient(loss, variables)
-            optimizer.apply(grads, variables)
-            logs[key] = tf.linalg.global_norm(grads)
+            logs[key] = tf.linalg.global_norm(descend(optimizer, tape, loss, variables))
         del tape
         return logs
 

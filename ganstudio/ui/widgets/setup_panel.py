@@ -51,7 +51,7 @@ BASIC_FIELDS: dict[str, tuple[str, ...]] = {
             "pack", "minibatch_std"),
     "objective": ("name", "d_steps", "lr_d", "lr_g", "clip", "gp_lambda", "r1_gamma", "ema",
                   "lr_decay"),
-    "train": ("seed", "batch", "steps", "jit", "eval_every", "eval_n", "stop_rule",
+    "train": ("seed", "batch", "steps", "jit", "precision", "eval_every", "eval_n", "stop_rule",
               "stop_epsilon", "stop_patience"),
     "cgan": ("condition", "d_design", "embed_dim", "text_encoder", "augment", "augment_kl"),
     "rbm": ("hidden", "k", "persistent", "learning_rate", "binarize", "lr_decay"),
