@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import keras
 import tensorflow as tf
 from keras import ops
 
@@ -227,15 +226,6 @@ def _input_grad_norm_sq(critic, x: tf.Tensor, training: bool = True) -> tf.Tenso
     return _grad_norm_sq(tape.gradient(total, x))
 
 
-def stateless_in_training(model) -> bool:
-    """Whether calling `model` in training mode leaves every variable as it was, so that two
-    calls on the same input are the same function: no spectral normalization (each training
-    call runs a power iteration and rewrites its kernel) and no batch normalization (each call
-    moves its statistics)."""
-    stateful = (keras.layers.SpectralNormalization, keras.layers.BatchNormalization)
-    return not any(isinstance(layer, stateful) for layer in model._flatten_layers())
-
-
 @dataclass(frozen=True)
 class GradientPenalty:
     """WGAN-GP's penalty (Gulrajani et al. 2017), added to the critic's loss.
@@ -270,8 +260,11 @@ class R1Penalty:
         """D's outputs on the real batch and the weighted penalty, from one forward of D.
 
         The same values and gradients as `critic(real)` and `self(critic, real, ...)`, which
-        runs D on the real batch a second time, when D is `stateless_in_training` (its
-        training-mode calls change no variable). Call it under the tape of D's update.
+        runs D on the real batch a second time, when D's training calls change no variable.
+        When they do (spectral normalization rewrites its kernel as W/σ on every training
+        call; batch normalization moves its statistics), the penalty here is the one of the D
+        that produced these logits, where a second forward would take it at a D normalized
+        once more. Call it under the tape of D's update.
         """
         real = tf.convert_to_tensor(real)
         with tf.GradientTape() as tape:

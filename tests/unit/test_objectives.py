@@ -17,7 +17,6 @@ from ganstudio.core.objectives import (
     Wasserstein,
     WeightClip,
     build_game,
-    stateless_in_training,
 )
 
 LOG2 = math.log(2.0)
@@ -122,7 +121,6 @@ def test_r1_from_the_loss_forward_is_the_separate_forwards_value_and_gradients()
     import tensorflow as tf
 
     d, critic = _packed_mlp_critic()
-    assert stateless_in_training(d)
     rng = np.random.default_rng(3)
     real = tf.constant(rng.normal(size=(64, 2)).astype(np.float32))
     fake = tf.constant(rng.normal(size=(64, 2)).astype(np.float32))
@@ -144,10 +142,26 @@ def test_r1_from_the_loss_forward_is_the_separate_forwards_value_and_gradients()
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), rtol=1e-5, atol=1e-7)
 
 
-def test_a_spectral_norm_critic_is_not_stateless_in_training():
-    """Its training calls rewrite the kernel: the GAN keeps R1's own forward for it."""
-    d, _ = _packed_mlp_critic(spectral=True)
-    assert not stateless_in_training(d)
+def test_r1_from_the_loss_forward_of_a_spectral_norm_critic_is_the_r1_of_that_critic():
+    """A spectral-norm D rewrites its kernel as W/σ on every training call, so the R1 of a
+    second forward would be taken at a D normalized once more: `with_logits` gives the logits
+    and the R1 of the one D that ran (checked against that D read back in inference mode,
+    which uses the kernel as stored), and D's gradients reach the kernels."""
+    import tensorflow as tf
+
+    d, critic = _packed_mlp_critic(spectral=True)
+    rng = np.random.default_rng(4)
+    real = tf.constant(rng.normal(size=(64, 2)).astype(np.float32))
+    critic(real)  # a first training call normalizes the kernels from their initial values
+    r1 = R1Penalty(2.5)
+    with tf.GradientTape() as tape:
+        logits, penalty = r1.with_logits(critic, real)
+    grads = tape.gradient(penalty, d.trainable_variables)
+    ran = lambda x, training=False: critic(x, training=False)  # noqa: E731
+    np.testing.assert_allclose(np.asarray(logits), np.asarray(ran(real)), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(f(penalty), f(r1(ran, real, real, None)), rtol=1e-5)
+    assert f(penalty) > 0
+    assert any(g is not None and float(tf.reduce_sum(tf.abs(g))) > 0 for g in grads)
 
 
 def test_weight_clip_clips_every_weight():

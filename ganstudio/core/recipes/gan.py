@@ -24,7 +24,6 @@ from ganstudio.core.objectives import (
     GameSpec,
     R1Penalty,
     build_game,
-    stateless_in_training,
 )
 from ganstudio.core.panels import Histograms, Samples
 from ganstudio.core.precision import descend
@@ -151,10 +150,9 @@ class GANRecipe(TwoPlayerRecipe):
             self.ema_generator.set_weights(generator.get_weights())
         self._single_steps: dict = {}
         # R1 from the D loss's own forward on the real batch (one forward of D fewer per D
-        # update), where that is the same function: D's training calls change no variable
+        # update, and R1 is then taken at exactly the D whose logits the loss uses, as
+        # StyleGAN2's own code does; see `R1Penalty.with_logits`)
         self._shared_r1 = next((p for p in game.penalties if isinstance(p, R1Penalty)), None)
-        if not stateless_in_training(discriminator):
-            self._shared_r1 = None
         self.context: RecipeContext | None = None
         self.net_config = None
 
