@@ -6,8 +6,9 @@ with the same game (non-saturating loss, R1 on real data, EMA of G, PacGAN packi
 spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999), batch 512):
 
     A  engine   `TrainingSession.run` as the CLI runs it: `fit` with the telemetry callback,
-                live views at their normal rates (scalars 10 Hz, histograms and samples 2 Hz);
-                checkpoints and quality evaluations off.
+                live views at their normal rates (scalars 10 Hz, histograms and samples 2 Hz,
+                at most 3% of the time), steps per call left to auto (measured, then traced,
+                before timing); checkpoints and quality evaluations off.
     B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
                 (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
                 callbacks, the engine's tf.data pipeline. (The engine takes R1 from the loss's
@@ -16,8 +17,9 @@ spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999),
     C  pytorch  the same layers in `torch.nn` (trainable parameter counts checked equal), a
                 plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update).
 
-Blocks run A B C A B C ... (`--rounds` of each, the same number of steps per block); a block's
-rate is timed from the end of its first step to the end of its last, so set-up is excluded.
+Blocks run A B C A B C ... (`--rounds` of each, the same number of steps per block, whole
+calls of the engine's k); a block's rate is timed from the end of its first step (the engine's
+first call) to the end of its last, so set-up is excluded.
 The table gives the medians and the medians of the per-round ratios (engine/keras,
 engine/pytorch). FLOPs are analytic (dense and convolution layers only, 2 per multiply-add):
 F_G and F_D are one forward of G on a batch and of D on its packed batch; a step counts
@@ -48,7 +50,7 @@ CASES = {
     "28x28": {"data": {"name": "digits", "image_size": 28}},
 }
 WARMUP = 5  # steps per runner before timing (tracing included), then a calibration
-MIN_STEPS = 5  # steps per timed block at least (the first one is not timed)
+MIN_STEPS = 8  # steps per timed block at least (the first one is not timed)
 
 
 def have_torch() -> bool:
@@ -111,7 +113,12 @@ def matmul_peak(seconds: float = 2.0, n: int = 2048) -> float:
 
 
 class EngineRunner:
-    """`TrainingSession.run(steps=n)`; rates from the telemetry callback's own batch ends."""
+    """`TrainingSession.run(steps=n)`; rates from the telemetry callback's own batch ends.
+
+    `train.steps_per_execution` is left to auto, as in a CLI run: `warm` runs the steps its
+    measurement takes and, when it chose k > 1 steps a call, the first calls of k (tracing
+    them), so that the timed blocks run as the bulk of a long run does.
+    """
 
     name = "engine"
 
@@ -120,14 +127,14 @@ class EngineRunner:
         from ganstudio.config import RunConfig
         from ganstudio.core.session import TrainingSession
 
-        marks: list[float] = []
+        marks: list[tuple[float, int]] = []
         self.marks = marks
         base = callbacks.TelemetryCallback
 
         class Timed(base):
             def on_train_batch_end(self, batch, logs=None):
                 super().on_train_batch_end(batch, logs)
-                marks.append(time.perf_counter())
+                marks.append((time.perf_counter(), self.session.step))
 
         callbacks.TelemetryCallback = Timed  # session.run imports it at call time
         train = {"steps": 10_000_000, "checkpoint_every": 0, "eval_every": 0, "jit": "off"}
@@ -135,10 +142,21 @@ class EngineRunner:
         self.session = TrainingSession(self.config)
         self.session.prepare()
 
+    def warm(self) -> int:
+        """Runs auto's measurement (and traces its calls of k); returns k (1: one a call)."""
+        from ganstudio.core.callbacks import AUTO_TUNE_CALLS
+
+        self.session.run(steps=AUTO_TUNE_CALLS + 2)
+        k = self.session.auto_per_call or 1
+        if k > 1:
+            self.session.run(steps=3 * k)
+        return k
+
     def block(self, steps: int) -> float:
         self.marks.clear()
         self.session.run(steps=steps)
-        return (len(self.marks) - 1) / (self.marks[-1] - self.marks[0])
+        (t0, s0), (t1, s1) = self.marks[0], self.marks[-1]
+        return (s1 - s0) / (t1 - t0)
 
 
 # -- B: a bare Keras loop --------------------------------------------------------------------------
@@ -393,8 +411,12 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> d
     flops = 4 * f_g + 11 * f_d
     for r in runners:  # trace, compile and warm up
         r.block(WARMUP)
+    per_call = engine.warm()
     rate = keras_runner.block(WARMUP)
     steps = max(MIN_STEPS, int(block_seconds * rate))
+    steps = -(-steps // per_call) * per_call  # whole calls of the engine's k steps
+    print(f"  {case}: engine steps per call (auto) {per_call}, {steps} steps a block",
+          flush=True)
     rates: dict[str, list[float]] = {r.name: [] for r in runners}
     for i in range(rounds):
         for r in runners:

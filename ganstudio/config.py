@@ -371,8 +371,10 @@ class TrainConfig(Section):
         eval_n: Samples per evaluation (`None`: 2,500 points or 1,000 images).
         steps_per_execution: Training steps run by one compiled call (Keras's
             `steps_per_execution`): for small nets, where Python's per-step work shows, more is
-            faster. Live views, pause, Step, checkpoints and the end of the run then come on
-            multiples of it (a run of `steps` ends at the next multiple).
+            faster. `None` (auto): measured on the run's first steps, as many as take about
+            0.1 s (at most 16; one while paused, so Step runs one step; the run still ends
+            exactly at `steps`). A number: live views, pause, Step, checkpoints and the end of
+            the run then come on multiples of it (a run of `steps` ends at the next multiple).
         stop_rule: Stop early when |mean D − 0.5| < `stop_epsilon` (the seeds' equilibrium
             signal) and the main metric has not improved for `stop_patience` evaluations.
         stop_epsilon: Equilibrium tolerance of the stop rule.
@@ -387,10 +389,10 @@ class TrainConfig(Section):
                         help="seeds data order, weights, z and the probes")
     jit: str = setting("auto", label="XLA", choices=JIT_MODES,
                        help="XLA compilation (auto: on with a GPU)")
-    steps_per_execution: int = setting(1, label="Steps per call", lo=1, hi=1000,
-                                       help="training steps per compiled call: more is faster "
-                                            "for small nets; views, pause and Step then act "
-                                            "every that many steps")
+    steps_per_execution: int | None = setting(None, label="Steps per call", lo=1, hi=1000,
+                                              help="training steps per compiled call (auto: "
+                                                   "about 0.1 s of steps; a number: views, "
+                                                   "pause and Step act every that many)")
     strategy: str = setting("auto", label="Strategy", choices=STRATEGIES,
                             help="devices: none, mirrored (this machine), multiworker "
                                  "(TF_CONFIG), auto (mirrored with several devices)")

@@ -16,10 +16,12 @@ import keras
 
 from ganstudio.core.telemetry import RateLimiter, TrainingHost
 
+AUTO_TUNE_CALLS = 12  # one-step calls measured before auto steps per call chooses
+
 # The most of the training time live views may take: a heavy snapshot (probe through D, the
 # fixed-z samples) that took t seconds is followed by the next one t / HEAVY_SHARE later at the
 # earliest (measured: limited by wall-clock alone, the probe cost 7% of a 28x28 run).
-HEAVY_SHARE = 0.03
+HEAVY_SHARE = 0.02
 MAX_HISTORY = 20_000  # scalar rows kept in memory and in history.json (10 Hz: ~30 min in full)
 
 
@@ -55,6 +57,15 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.stop_reason: str | None = None
         self._counting = False
         self._per_call = 1
+        # auto steps per call (`TrainingSession.plan_per_call`): `traces` (set by the session)
+        # says this fit's first call traces its function; `replan` asks for another fit with
+        # another size of call; the gaps between calls, pauses left out, measure the step
+        self.traces = False
+        self.replan = False
+        self._fit_t0 = 0.0
+        self._call_end: float | None = None
+        self._gaps: list[float] = []
+        self._trace_s: float | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -118,6 +129,10 @@ class TelemetryCallback(keras.callbacks.Callback):
         # the step is counted here, not read from the device every batch: one batch is
         # `steps_per_execution` train_steps (the session makes every epoch a multiple of it)
         self._per_call = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        self.replan = False
+        self._fit_t0 = time.perf_counter()
+        self._call_end = None
+        self._gaps = []
         self._counting = True
         self.session.count_steps(self._counting)
 
@@ -156,6 +171,27 @@ class TelemetryCallback(keras.callbacks.Callback):
         if step >= self.target:
             self.model.stop_training = True
             return
+        before = time.perf_counter()
         if not s.control.checkpoint(self._single,
                                     on_pause=lambda: self.emit(logs, heavy=True, event="paused")):
             self.model.stop_training = True
+            return
+        if s.per_call_untuned and self._per_call == 1:
+            self._tune(before)
+        self._call_end = time.perf_counter()
+        if s.plan_per_call(self.target - s.step) != self._per_call:
+            self.replan = True
+            self.model.stop_training = True
+
+    def _tune(self, now: float) -> None:
+        """Measures a one-step call (its compiled step, Keras's loop and this callback's work,
+        time spent paused left out) for auto steps per call; the fit's first call, which
+        traces a new function, gives the tracing time instead."""
+        if self._call_end is None:
+            if self.traces:
+                self._trace_s = now - self._fit_t0
+            return
+        self._gaps.append(now - self._call_end)
+        if len(self._gaps) >= AUTO_TUNE_CALLS:
+            gaps = sorted(self._gaps)
+            self.session.tune_per_call(gaps[len(gaps) // 2], self._trace_s)

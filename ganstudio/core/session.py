@@ -87,6 +87,13 @@ def resolve_jit(mode: str) -> bool:
 
 
 STEPS_PER_EPOCH = 1000  # Keras epochs of `fit` (the data pipeline repeats on its own)
+# `train.steps_per_execution` auto: a compiled call of about AUTO_CALL_SECONDS (so pause, stop
+# and the 10 Hz scalars still answer within it), at most AUTO_MAX_PER_CALL steps, measured on
+# the run's first one-step calls (`callbacks.AUTO_TUNE_CALLS`); a call of k steps is traced only when that
+# costs at most AUTO_TRACE_SHARE of the training time left
+AUTO_CALL_SECONDS = 0.1
+AUTO_MAX_PER_CALL = 16
+AUTO_TRACE_SHARE = 0.05
 
 
 class TrainingSession:
@@ -134,6 +141,12 @@ class TrainingSession:
         self._folder_lock: RunLock | None = None
         self._good: tuple[int, list[np.ndarray]] | None = None  # last finite (step, state)
         self._counted_step: int | None = None  # while `fit` runs: the step, counted in Python
+        # auto steps per call: the measured seconds of one step and of the first call (which
+        # traces), the chosen k, and the recipe's train functions by steps per call
+        self._step_seconds: float | None = None
+        self._trace_seconds: float | None = None
+        self._auto_per_call: int | None = None
+        self._train_fns: dict[Any, Any] = {}
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -259,14 +272,65 @@ class TrainingSession:
         if self._counted_step is not None:
             self._counted_step += steps
 
-    def _steps_per_call(self) -> int:
-        """Sets the recipe's `steps_per_execution` from the config (a new train function is
-        traced when it changed) and returns it."""
-        per_call = max(1, int(self.config.train.steps_per_execution))
-        if getattr(self.recipe, "steps_per_execution", 1) != per_call:
-            self.recipe.steps_per_execution = per_call
-            self.recipe.train_function = None
-        return per_call
+    @property
+    def per_call_untuned(self) -> bool:
+        """Whether auto steps per call still waits for its measurement (`tune_per_call`)."""
+        return (self.config.train.steps_per_execution is None and self._auto_per_call is None
+                and (self.placement is None or self.placement.workers == 1))
+
+    def tune_per_call(self, step_seconds: float, trace_seconds: float | None) -> None:
+        """Chooses auto's steps per call from a measured step (with its share of the views
+        and the loop's own work) and the first call's time (the tracing it included)."""
+        self._step_seconds = float(step_seconds)
+        if trace_seconds is not None:
+            self._trace_seconds = float(trace_seconds)
+        k = int(AUTO_CALL_SECONDS / max(step_seconds, 1e-6))
+        self._auto_per_call = max(1, min(AUTO_MAX_PER_CALL, k))
+        self.reporter.status(f"steps per call (auto): {self._auto_per_call}, from "
+                             f"{1000 * step_seconds:.1f} ms a step")
+
+    def plan_per_call(self, remaining: int) -> int:
+        """Steps the next compiled call should run, with `remaining` steps to the target.
+
+        `train.steps_per_execution` when set. Auto: one step a call until measured, while
+        paused (so Step runs one), for a last stretch shorter than k, under several workers
+        (which must all choose alike) and when tracing a new call would cost more than
+        AUTO_TRACE_SHARE of what is left (of this run, or of `train.steps`); k otherwise.
+        """
+        explicit = self.config.train.steps_per_execution
+        if explicit is not None:
+            return max(1, int(explicit))
+        k = self._auto_per_call
+        if (k is None or k <= 1 or remaining < k or self.control.paused
+                or (self.placement is not None and self.placement.workers > 1)):
+            return 1
+        left = max(remaining, self.config.train.steps - self.step)  # this run, or the plan
+        if (self._train_fns.get("recipe") is not self.recipe or k not in self._train_fns) and (
+                left * (self._step_seconds or 0.0) * AUTO_TRACE_SHARE
+                < (self._trace_seconds or 0.0)):
+            return 1
+        return k
+
+    @property
+    def auto_per_call(self) -> int | None:
+        """The steps per call auto chose once measured (`None` before, or when set)."""
+        return self._auto_per_call
+
+    def _install_per_call(self, per_call: int) -> bool:
+        """Gives the recipe the train function of `per_call` steps a call, kept from an
+        earlier call of that size when there was one (Keras traces a missing one in `fit`).
+        Returns whether `fit` will trace it."""
+        recipe = self.recipe
+        fns = self._train_fns
+        if fns.get("recipe") is not recipe or recipe.train_function is None:
+            fns = self._train_fns = {"recipe": recipe}  # a new recipe, or its step was reset
+        current = int(getattr(recipe, "steps_per_execution", 1) or 1)
+        if recipe.train_function is not None:
+            fns[current] = recipe.train_function
+        if current != per_call or recipe.train_function is None:
+            recipe.steps_per_execution = per_call  # read when Keras traces the function
+            recipe.train_function = fns.get(per_call)
+        return recipe.train_function is None
 
     def checkpoint_meta(self) -> dict[str, Any]:
         """What a checkpoint stores beside the variables."""
@@ -438,25 +502,33 @@ class TrainingSession:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
-        per_call = self._steps_per_call()
-        if remaining % per_call:  # one compiled call runs `per_call` steps: end on a multiple
-            remaining += per_call - remaining % per_call
-            target = self.step + remaining
+        explicit = self.config.train.steps_per_execution
+        if explicit is not None and remaining % max(1, explicit):
+            # one compiled call runs k steps: end on a multiple
+            target += max(1, explicit) - remaining % max(1, explicit)
+            remaining = target - self.step
         t0 = time.perf_counter()
         start_step = self.step
         if remaining == 0:
             return self._result(t0, start_step, stopped=False)
         telemetry = TelemetryCallback(self, target, self.config.train.checkpoint_every,
                                       self.config.train.eval_every)
-        # The pipeline is endless, so an epoch is only Keras's bookkeeping (its epoch-end work
-        # cost 2% when small data made an epoch 3 steps): a fixed, long one.
-        spe = math.ceil(STEPS_PER_EPOCH / per_call) * per_call
-        epoch0 = self.step // spe
-        epochs = epoch0 + math.ceil(remaining / spe) + 1
         try:
-            self.recipe.fit(self.pipeline, epochs=epochs, initial_epoch=epoch0,
-                            steps_per_epoch=spe, callbacks=[telemetry], verbose=0,
-                            shuffle=False)
+            # one `fit` per size of call: auto steps per call changes it between calls (once
+            # measured, to one step while paused or for the last few); the telemetry asks
+            while True:
+                per_call = self.plan_per_call(target - self.step)
+                telemetry.traces = self._install_per_call(per_call)
+                # The pipeline is endless, so an epoch is only Keras's bookkeeping (its
+                # epoch-end work cost 2% when small data made an epoch 3 steps): a long one.
+                spe = math.ceil(STEPS_PER_EPOCH / per_call) * per_call
+                epoch0 = self.step // spe
+                epochs = epoch0 + math.ceil((target - self.step) / spe) + 1
+                self.recipe.fit(self.pipeline, epochs=epochs, initial_epoch=epoch0,
+                                steps_per_epoch=spe, callbacks=[telemetry], verbose=0,
+                                shuffle=False)
+                if not telemetry.replan or telemetry.error is not None or self.step >= target:
+                    break
         except tf.errors.ResourceExhaustedError:
             raise TrainingError(
                 f"out of memory at step {self.step} with batch {self.config.train.batch}.",

@@ -81,6 +81,7 @@ class TrainingHost(Protocol):
         out_dir: The run folder (its `checkpoints/`), or `None` when nothing is written.
         chief: Whether this process reports: snapshots and evaluations come from the chief
             only when several workers train together (the others just train).
+        per_call_untuned: Whether auto steps per call still waits for `tune_per_call`.
     """
 
     step: int
@@ -92,6 +93,7 @@ class TrainingHost(Protocol):
     evaluator: Any
     out_dir: Path | None
     chief: bool
+    per_call_untuned: bool
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""
@@ -122,6 +124,12 @@ class TrainingHost(Protocol):
 
     def diverged(self, names: list[str]) -> Exception:
         """The error for watched scalars that became NaN or infinite at this step."""
+
+    def tune_per_call(self, step_seconds: float, trace_seconds: float | None) -> None:
+        """Auto steps per call's measurement: one step's and the first (tracing) call's time."""
+
+    def plan_per_call(self, remaining: int) -> int:
+        """Steps the next compiled call should run, `remaining` steps before the target."""
 
 
 class NullReporter:

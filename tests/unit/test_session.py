@@ -394,6 +394,89 @@ def test_the_step_counted_during_fit_is_the_optimizers_at_every_batch(tmp_path):
     assert session.step == 12 and session._counted_step is None
 
 
+@pytest.fixture
+def sixteen_a_call(monkeypatch):
+    """Auto steps per call chooses 16 (its most) on any machine and traces it for any run."""
+    from ganstudio.core import session as session_module
+
+    monkeypatch.setattr(session_module, "AUTO_CALL_SECONDS", 1e6)
+    monkeypatch.setattr(session_module, "AUTO_TRACE_SHARE", 1e6)
+
+
+def test_auto_steps_per_call_measures_then_runs_k_and_ends_exactly_on_the_target(
+        tmp_path, sixteen_a_call):
+    """Auto (the default): the first calls run one step each while it measures, then calls
+    of k = 16 while at least 16 steps are left, then single steps to end exactly on the
+    target; the counted step is the optimizer's at every call and the status says k."""
+    from ganstudio.core.callbacks import AUTO_TUNE_CALLS
+
+    reporter = Collect()
+    session = _twelve_step_session(tmp_path, reporter, steps=200)
+    assert session.config.train.steps_per_execution is None
+    with _batch_steps(session) as seen:
+        result = session.run(steps=43)
+    assert result.steps == 43 and session.step == 43
+    assert session.auto_per_call == 16
+    steps = [a for a, _ in seen]
+    tuned = AUTO_TUNE_CALLS + 1  # the first call traces; the next ones are measured
+    assert steps == list(range(1, tuned + 1)) + [tuned + 16] + list(range(tuned + 17, 44))
+    assert all(a == b for a, b in seen)
+    assert any("steps per call (auto): 16" in text for text in reporter.statuses)
+    assert session.recipe.steps_per_execution == 1  # the last stretch's
+
+
+def test_auto_steps_per_call_plans_one_step_while_paused_short_runs_and_when_set():
+    """`plan_per_call`: one step before the measurement, while paused (so Step runs one
+    step), for a stretch shorter than k, and when tracing k would cost more than its share
+    of what is left; a set `steps_per_execution` always."""
+    session = TrainingSession(tiny(train={"steps": 100}))
+    session.prepare()
+    assert session.plan_per_call(1000) == 1  # not measured yet
+    session.tune_per_call(0.01, trace_seconds=1.0)  # 10 ms a step: 10 a call
+    assert session.auto_per_call == 10
+    assert session.plan_per_call(5000) == 10  # 50 s left: the 1 s trace is 2% of it
+    assert session.plan_per_call(9) == 1
+    assert session.plan_per_call(1000) == 1  # 10 s left: a 1 s trace is more than 5%
+    session.control.pause()
+    assert session.plan_per_call(5000) == 1
+    session.control.resume()
+    session.tune_per_call(0.5, trace_seconds=1.0)  # a slow step: one a call
+    assert session.plan_per_call(5000) == 1
+    session.config = session.config.with_changes(train={"steps_per_execution": 4})
+    assert session.plan_per_call(2) == 4
+
+
+def test_step_while_paused_runs_one_step_under_auto_steps_per_call(tmp_path, sixteen_a_call):
+    """Paused in the middle of calls of 16, the Step button runs exactly one step (auto
+    switches to single-step calls while paused) and resuming goes back to 16 a call."""
+    from ganstudio.core.telemetry import STEP_BOTH
+
+    reporter = Collect()
+    session = _twelve_step_session(tmp_path, reporter, steps=100_000)
+    with _batch_steps(session) as seen:
+        worker = threading.Thread(target=session.run, daemon=True)
+        worker.start()
+        reporter.wait_for(lambda snaps: snaps and snaps[-1].step >= 60)
+        session.control.pause()
+        reporter.wait_for(lambda snaps: snaps[-1].event == "paused")
+        paused_at = reporter.snaps[-1].step
+        session.control.request_step(STEP_BOTH)
+        reporter.wait_for(lambda snaps: snaps[-1].event == "paused"
+                          and snaps[-1].step != paused_at)
+        assert reporter.snaps[-1].step == paused_at + 1
+        session.control.resume()
+        reporter.wait_for(lambda snaps: snaps[-1].step >= paused_at + 40)
+        session.control.stop()
+        worker.join(timeout=120)
+    assert not worker.is_alive()
+    steps = [a for a, _ in seen]
+    gaps = [b - a for a, b in zip(steps, steps[1:], strict=False)]
+    after = steps.index(paused_at + 1)
+    assert gaps[after] == 16  # calls of 16 again after the resume
+    assert all(a == b for a, b in seen)
+    assert session.step == int(session.recipe.g_optimizer.iterations.numpy())
+
+
 def test_steps_per_execution_counts_k_steps_a_call_and_ends_on_a_multiple(tmp_path):
     """With `train.steps_per_execution` k, one compiled call runs k steps: the counted step
     stays the optimizer's, snapshots come every k steps, and a run ends on a multiple of k."""
