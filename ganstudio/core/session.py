@@ -89,8 +89,8 @@ def resolve_jit(mode: str) -> bool:
 STEPS_PER_EPOCH = 1000  # Keras epochs of `fit` (the data pipeline repeats on its own)
 # `train.steps_per_execution` auto: a compiled call of about AUTO_CALL_SECONDS (so pause, stop
 # and the 10 Hz scalars still answer within it), at most AUTO_MAX_PER_CALL steps, measured on
-# the run's first one-step calls (`callbacks.AUTO_TUNE_CALLS`); a call of k steps is traced only when that
-# costs at most AUTO_TRACE_SHARE of the training time left
+# the run's first one-step calls (`callbacks.AUTO_TUNE_CALLS`); a call of k steps is traced
+# only when that costs at most AUTO_TRACE_SHARE of the training time left
 AUTO_CALL_SECONDS = 0.1
 AUTO_MAX_PER_CALL = 16
 AUTO_TRACE_SHARE = 0.05
@@ -146,7 +146,8 @@ class TrainingSession:
         self._step_seconds: float | None = None
         self._trace_seconds: float | None = None
         self._auto_per_call: int | None = None
-        self._train_fns: dict[Any, Any] = {}
+        self._train_fns: dict[int, Any] = {}
+        self._train_fns_recipe: Any = None  # the recipe those functions belong to
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -300,14 +301,13 @@ class TrainingSession:
         explicit = self.config.train.steps_per_execution
         if explicit is not None:
             return max(1, int(explicit))
-        k = self._auto_per_call
-        if (k is None or k <= 1 or remaining < k or self.control.paused
-                or (self.placement is not None and self.placement.workers > 1)):
+        k = self._auto_per_call  # never measured under several workers (`per_call_untuned`)
+        if k is None or k <= 1 or remaining < k or self.control.paused:
             return 1
+        traced = self._train_fns_recipe is self.recipe and k in self._train_fns
         left = max(remaining, self.config.train.steps - self.step)  # this run, or the plan
-        if (self._train_fns.get("recipe") is not self.recipe or k not in self._train_fns) and (
-                left * (self._step_seconds or 0.0) * AUTO_TRACE_SHARE
-                < (self._trace_seconds or 0.0)):
+        if not traced and (left * (self._step_seconds or 0.0) * AUTO_TRACE_SHARE
+                           < (self._trace_seconds or 0.0)):
             return 1
         return k
 
@@ -321,9 +321,10 @@ class TrainingSession:
         earlier call of that size when there was one (Keras traces a missing one in `fit`).
         Returns whether `fit` will trace it."""
         recipe = self.recipe
+        if self._train_fns_recipe is not recipe or recipe.train_function is None:
+            self._train_fns = {}  # a new recipe, or its step was reset (new schedules)
+            self._train_fns_recipe = recipe
         fns = self._train_fns
-        if fns.get("recipe") is not recipe or recipe.train_function is None:
-            fns = self._train_fns = {"recipe": recipe}  # a new recipe, or its step was reset
         current = int(getattr(recipe, "steps_per_execution", 1) or 1)
         if recipe.train_function is not None:
             fns[current] = recipe.train_function
@@ -505,8 +506,8 @@ class TrainingSession:
         explicit = self.config.train.steps_per_execution
         if explicit is not None and remaining % max(1, explicit):
             # one compiled call runs k steps: end on a multiple
-            target += max(1, explicit) - remaining % max(1, explicit)
-            remaining = target - self.step
+            remaining += max(1, explicit) - remaining % max(1, explicit)
+            target = self.step + remaining
         t0 = time.perf_counter()
         start_step = self.step
         if remaining == 0:
