@@ -7,7 +7,7 @@ spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999),
 
     A  engine   `TrainingSession.run` as the CLI runs it: `fit` with the telemetry callback,
                 live views at their normal rates (scalars 10 Hz, histograms and samples 2 Hz,
-                at most 3% of the time), steps per call left to auto (measured, then traced,
+                at most 2% of the time), steps per call left to auto (measured, then traced,
                 before timing); checkpoints and quality evaluations off.
     B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
                 (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
@@ -26,6 +26,12 @@ F_G and F_D are one forward of G on a batch and of D on its packed batch; a step
 4·F_G + 11·F_D (D update: G forward, D forward + backward on real and fake, R1's input gradient
 and its backward ≈ 3 passes of D; G update: G forward + backward, D forward + input backward).
 The peak is a 2048² float32 matmul in TensorFlow, measured in the same run.
+
+For the mlp (ring8), whose FLOPs are all dense products, the run then times each product's
+forward shape alone ([rows, in] x [in, out], eight different inputs a call) in TensorFlow and in
+PyTorch, and prints each framework's kernel bound: the steps/s of a step that were nothing but
+its products at those rates, and the share of it each runner reaches. What one framework's
+kernels do at these small shapes bounds the ratio between the two more than any loop does.
 
 PyTorch is optional (`pip install -e ".[bench]"`); without it the script runs A and B and
 says so. XLA is off (as the engine on CPU).
@@ -106,6 +112,46 @@ def matmul_peak(seconds: float = 2.0, n: int = 2048) -> float:
             out = f(a, b)
         out.numpy()
         best = max(best, 5 * 2 * n**3 / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
+def dense_shapes(model, batch: int) -> list[tuple[int, int, int]]:
+    """(rows, inputs, outputs) of each dense layer's product in one forward on `batch` inputs."""
+    import keras
+
+    shapes = []
+    for layer in model._flatten_layers(include_self=False, recursive=True):
+        if isinstance(layer, keras.layers.Dense):
+            k = layer.kernel.shape
+            shapes.append((batch, int(k[0]), int(k[1])))
+    return shapes
+
+
+def kernel_bound(g_shapes, d_shapes, rates: dict) -> float:
+    """Steps/s if a step were only its dense products at `rates` (GFLOP/s by shape): 4 passes
+    of each G layer and 11 of each D layer (the FLOP count's passes), each timed as its
+    forward product."""
+    seconds = sum(4 * 2 * m * k * n / (rates[(m, k, n)] * 1e9) for m, k, n in g_shapes)
+    seconds += sum(11 * 2 * m * k * n / (rates[(m, k, n)] * 1e9) for m, k, n in d_shapes)
+    return 1.0 / seconds
+
+
+def tf_matmul_rate(m: int, k: int, n: int, seconds: float = 1.0, copies: int = 8) -> float:
+    """float32 GFLOP/s of TensorFlow's [m, k] x [k, n] product (best of timed runs; each run
+    multiplies `copies` different inputs, so that no two products are the same op)."""
+    import tensorflow as tf
+
+    xs = [tf.random.normal((m, k)) for _ in range(copies)]
+    w = tf.random.normal((k, n))
+    f = tf.function(lambda xs, w: [tf.matmul(x, w) for x in xs])
+    f(xs, w)[0].numpy()
+    best = 0.0
+    t_end = time.perf_counter() + seconds
+    while time.perf_counter() < t_end:
+        t0 = time.perf_counter()
+        out = f(xs, w)
+        out[-1].numpy()
+        best = max(best, copies * 2 * m * k * n / (time.perf_counter() - t0) / 1e9)
     return best
 
 
@@ -284,6 +330,22 @@ def torch_nets(data_shape, latent: int, net: dict):
     return nn.Sequential(*g_layers), nn.Sequential(*d_layers)
 
 
+def torch_matmul_rate(torch, m: int, k: int, n: int, seconds: float = 1.0,
+                      copies: int = 8) -> float:
+    """float32 GFLOP/s of torch's [m, k] x [k, n] product, as `tf_matmul_rate`."""
+    xs = [torch.randn(m, k) for _ in range(copies)]
+    w = torch.randn(k, n)
+    best = 0.0
+    t_end = time.perf_counter() + seconds
+    with torch.no_grad():
+        while time.perf_counter() < t_end:
+            t0 = time.perf_counter()
+            for x in xs:
+                x @ w
+            best = max(best, copies * 2 * m * k * n / (time.perf_counter() - t0) / 1e9)
+    return best
+
+
 def torch_worker(conn, spec: dict) -> None:
     """The PyTorch loop, in its own process (no TensorFlow in it): builds the nets, sends their
     trainable parameter counts, then runs a block of n steps per request and sends its rate."""
@@ -343,6 +405,9 @@ def torch_worker(conn, spec: dict) -> None:
                "D": sum(p.numel() for p in d.parameters()),
                "version": torch.__version__, "threads": torch.get_num_threads()})
     while (steps := conn.recv()) is not None:
+        if isinstance(steps, list):  # dense product shapes: their rates in GFLOP/s
+            conn.send([torch_matmul_rate(torch, *shape) for shape in steps])
+            continue
         t0 = None
         for i in range(steps):
             step()
@@ -375,6 +440,10 @@ class TorchRunner:
 
     def block(self, steps: int) -> float:
         self.conn.send(steps)
+        return self.conn.recv()
+
+    def matmul_rates(self, shapes: list) -> list[float]:
+        self.conn.send([list(shape) for shape in shapes])
         return self.conn.recv()
 
     def close(self) -> None:
@@ -423,6 +492,18 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> d
             rates[r.name].append(r.block(steps))
         print(f"  {case} round {i + 1}/{rounds}: "
               + "  ".join(f"{k} {v[-1]:.1f}" for k, v in rates.items()), flush=True)
+    kernels = None
+    if recipe.net_config.name == "mlp":  # all of its FLOPs are dense products
+        g_shapes = dense_shapes(recipe.generator, batch)
+        d_shapes = dense_shapes(recipe.discriminator, batch // m)
+        shapes = sorted(set(g_shapes + d_shapes))
+        kernels = {"keras": dict(zip(shapes, [tf_matmul_rate(*s) for s in shapes],
+                                     strict=True))}
+        if use_torch:
+            kernels["pytorch"] = dict(zip(shapes, torch_runner.matmul_rates(shapes),
+                                          strict=True))
+        kernels = {k: {"rates": v, "bound": kernel_bound(g_shapes, d_shapes, v)}
+                   for k, v in kernels.items()}
     for r in runners:
         if hasattr(r, "close"):
             r.close()
@@ -431,7 +512,8 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> d
               for k, v in rates.items() if k != "engine"}
     return {"case": case, "net": recipe.net_config.name, "counts": counts, "flops": flops,
             "f_g": f_g, "f_d": f_d, "steps": steps,
-            "median": {k: statistics.median(v) for k, v in rates.items()}, "ratios": ratios}
+            "median": {k: statistics.median(v) for k, v in rates.items()}, "ratios": ratios,
+            "kernels": kernels}
 
 
 def main() -> None:
@@ -472,6 +554,20 @@ def main() -> None:
                + (f" {r['ratios']['engine/pytorch']:.2f} |" if use_torch else "")
                + f" {gflops * med['engine']:.1f} | {100 * gflops * med['engine'] / peak:.0f}% |")
         print(row, flush=True)
+    kernel_rows = [r for r in results if r["kernels"]]
+    if kernel_rows:
+        print("\nthe dense products alone (float32 GFLOP/s of each forward shape, rows x in x out; "
+              "bound: steps/s of a step that were only its products, 4 passes of G and 11 of D; "
+              "share: the runner's steps/s over its framework's bound)")
+        print("| case | runner | GFLOP/s by shape | kernel bound, steps/s | share |")
+        print("|---|---|---|---:|---:|")
+        for r in kernel_rows:
+            for name, k in r["kernels"].items():
+                runner = "engine" if name == "keras" else name
+                rates = ", ".join(f"{'×'.join(map(str, s))}: {v:.0f}"
+                                  for s, v in k["rates"].items())
+                print(f"| {r['case']} | {runner} | {rates} | {k['bound']:.1f} | "
+                      f"{100 * r['median'][runner] / k['bound']:.0f}% |")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ from tests.conftest import run_tf_only
 # One update on one device and on two logical CPUs (MirroredStrategy), from the same state on
 # the same global batch; the same seed state gives the same z (core.replicas). Prints, per
 # case, the largest difference of any state variable and the two runs' logs.
-SAME_UPDATE = r"""
+# Two logical CPUs, then a run's session built on one device or on both, from a given state.
+TWO_CPUS = r"""
 import json, sys
 import tensorflow as tf
 cpu = tf.config.list_physical_devices("CPU")[0]
@@ -27,7 +28,7 @@ import numpy as np
 from ganstudio.config import RunConfig
 from ganstudio.core.session import TrainingSession
 
-def one_update(raw, strategy, devices, start=None):
+def built(raw, strategy, devices, start=None):
     cfg = RunConfig.from_dict(raw).with_changes(train={"strategy": strategy,
                                                        "devices": devices})
     session = TrainingSession(cfg, scalar_hz=0, image_hz=0)
@@ -36,7 +37,12 @@ def one_update(raw, strategy, devices, start=None):
     if start is not None:
         for variable, value in zip(state, start):
             variable.assign(value)
-    before = [v.numpy() for v in state]
+    return session, [v.numpy() for v in state]
+"""
+
+SAME_UPDATE = TWO_CPUS + r"""
+def one_update(raw, strategy, devices, start=None):
+    session, before = built(raw, strategy, devices, start)
     batch = {k: v[:session.recipe.pipeline_batch] for k, v in session._streams[0].items()}
     data = tf.data.Dataset.from_tensors(batch).repeat()
     logs = session.recipe.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
@@ -220,24 +226,9 @@ def test_weights_digest_sees_every_value_shape_and_order():
 # callback) on one device and on two logical CPUs, from the same state: the pipeline's batches
 # are a function of the seed alone and each replica reads its rows of the global batch, so the
 # two runs train on the same data and end on the same weights.
-SAME_RUN = r"""
-import json, sys
-import tensorflow as tf
-cpu = tf.config.list_physical_devices("CPU")[0]
-tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-import numpy as np
-from ganstudio.config import RunConfig
-from ganstudio.core.session import TrainingSession
-
+SAME_RUN = TWO_CPUS + r"""
 def run(raw, strategy, devices, start=None):
-    cfg = RunConfig.from_dict(raw).with_changes(train={"strategy": strategy, "devices": devices})
-    session = TrainingSession(cfg, scalar_hz=0, image_hz=0)
-    session.prepare()
-    state = session.recipe.state_variables()
-    if start is not None:
-        for variable, value in zip(state, start):
-            variable.assign(value)
-    before = [v.numpy() for v in state]
+    session, before = built(raw, strategy, devices, start)
     session.run()
     return session, before
 

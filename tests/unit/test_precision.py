@@ -163,3 +163,15 @@ def test_a_refused_setting_leaves_no_empty_run_folder(tmp_path, capsys, monkeypa
                  "--precision", "mixed_bfloat16"]) == 2
     assert "trains in float32 only" in capsys.readouterr().err
     assert not list((tmp_path / "runs").glob("*"))
+
+
+def test_the_export_check_allows_16_bit_rounding_in_proportion_to_the_outputs():
+    from ganstudio.core.export import round_trip_tolerance
+
+    # images within [-1, 1]: the precision's own tolerance
+    assert round_trip_tolerance("mixed_bfloat16", 0.98) == pytest.approx(5e-2)
+    assert round_trip_tolerance("float32", 1.0) == pytest.approx(1e-4)
+    # grid25's points reach 4.3 data units: bfloat16's 8-bit mantissa rounds them 4.3x coarser
+    # (a 13,000-step width-128 bfloat16 run reloaded 9.2e-2 away from its in-memory G)
+    assert round_trip_tolerance("mixed_bfloat16", 4.3) == pytest.approx(0.215)
+    assert round_trip_tolerance("mixed_float16", 4.3) > 9.2e-3 * 4.3
