@@ -171,7 +171,7 @@ def test_the_export_check_allows_16_bit_rounding_in_proportion_to_the_outputs():
     # images within [-1, 1]: the precision's own tolerance
     assert round_trip_tolerance("mixed_bfloat16", 0.98) == pytest.approx(5e-2)
     assert round_trip_tolerance("float32", 1.0) == pytest.approx(1e-4)
-    # grid25's points reach 4.3 data units: bfloat16's 8-bit mantissa rounds them 4.3x coarser
+    # grid25's points reach about 4.2 data units: bfloat16's 8-bit mantissa rounds them ~4x coarser
     # (a 13,000-step width-128 bfloat16 run reloaded 9.2e-2 away from its in-memory G)
-    assert round_trip_tolerance("mixed_bfloat16", 4.3) == pytest.approx(0.215)
-    assert round_trip_tolerance("mixed_float16", 4.3) > 9.2e-3 * 4.3
+    assert round_trip_tolerance("mixed_bfloat16", 4.2) == pytest.approx(0.21)
+    assert round_trip_tolerance("mixed_float16", 4.2) > 9.2e-3 * 4.2
