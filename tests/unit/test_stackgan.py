@@ -147,6 +147,12 @@ def test_views_show_both_stages_side_by_side_and_each_stages_d(session):
         hist = panels[key]
         assert isinstance(hist, Histograms) and hist.title.startswith(title)
         assert set(hist.groups) == {"real, matching c", "real, wrong c", "fake"}
+    # stage I's histograms are the conditional GAN's own (its probe, without its sample grid)
+    from ganstudio.core.recipes.cgan import CGANRecipe
+
+    parent = CGANRecipe.views(session.recipe)["d_hist"]
+    for group, values in parent.groups.items():
+        np.testing.assert_allclose(panels["d_hist"].groups[group], values, atol=1e-6)
 
 
 def test_a_stage_held_by_hand_trains_from_the_next_step(session):

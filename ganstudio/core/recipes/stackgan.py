@@ -401,10 +401,15 @@ class StackGANRecipe(CGANRecipe):
         self._stages_z = np.tile(z, (rows, 1)).astype(np.float32)
 
     @tf.function
-    def probe2(self, real2, cond, wrong, z_probe, z_samples, sample_cond, z_pairs, pair_cond):
-        """Stage II's D on the fixed real batch (at the full size) and on stage II's fakes;
-        stage II's grid; and for the side-by-side panel stage I's drawings and stage II's
-        from the same (z, caption)."""
+    def probe2(self, real, real2, cond, wrong, z_probe, z_samples, sample_cond, z_pairs,
+               pair_cond):
+        """Each stage's D on the fixed real batch (at its size) and on its G's fakes (stage
+        I's under `"stage1"`, as the conditional GAN's `probe` without its grid); stage II's
+        grid; and for the side-by-side panel stage I's drawings and stage II's from the same
+        (z, caption)."""
+        fake1, _ = self._generate_net(z_probe, cond, training=False)
+        stage1 = self._d_outputs(real, fake1, cond, wrong, self.d_encoder, self.trunk,
+                                 self.heads)
         fake = self._sample2(self._stage1_input(z_probe, cond), cond)
         out = self._d_outputs(real2, fake, cond, wrong, self.d2_encoder, self.trunk2,
                               self.heads2)
@@ -412,6 +417,7 @@ class StackGANRecipe(CGANRecipe):
         low = self._sample(z_pairs, pair_cond)
         out["pair_low"] = low
         out["pair_high"] = self._sample2(low, pair_cond)
+        out["stage1"] = stage1
         return out
 
     def views(self) -> dict[str, Any]:
@@ -419,9 +425,9 @@ class StackGANRecipe(CGANRecipe):
         and stage II, side by side (the title says which stage trains); `stage2`: stage II's
         grid (rows = captions, columns = fixed z); `d_hist` / `d2_hist`: each stage's
         D(x, c)."""
-        first = super().views()  # stage I's grid and D histograms
-        out = self.probe2(self._real_probe2, self._cond_probe, self._wrong_probe, self._z_probe,
-                          self.z_fixed, self._grid_cond, self._stages_z, self._stages_cond)
+        out = self.probe2(self._real_probe, self._real_probe2, self._cond_probe,
+                          self._wrong_probe, self._z_probe, self.z_fixed, self._grid_cond,
+                          self._stages_z, self._stages_cond)
         to_data = self.context.normalizer.to_data
         names = self.condition_names()
         low_side = int(self._real_probe.shape[1])
@@ -443,12 +449,11 @@ class StackGANRecipe(CGANRecipe):
                       f"stage II ({high_side}×{high_side}), two z per caption — training "
                       f"{STAGE_TEXT[stage]}{held}"),
             "stage2": Samples(to_data(out["samples"].numpy()), IMAGES,
-                              row_labels=first["samples"].row_labels,
+                              row_labels=[names[i] for i in self.grid_conditions],
                               columns=self.grid_columns,
                               title=f"Stage II samples, {high_side}×{high_side} (rows: "
                                     "captions, columns: fixed z)")}
-        for key in [k for k in first if k != "samples"]:
-            panels[key] = replace(first[key], title=f"stage I {first[key].title}")
+        panels.update(self._histogram_panels(out["stage1"], "d_hist", "stage I "))
         panels.update(self._histogram_panels(out, "d2_hist", "stage II "))
         return panels
 
