@@ -42,6 +42,8 @@ ROUND_TRIP_TOLERANCE = 1e-4
 # magnitude (outputs are in data units: grid25's points reach about 4.2, images stay within 1).
 ROUND_TRIP_TOLERANCES = {"float32": ROUND_TRIP_TOLERANCE, "mixed_float16": 1e-2,
                          "mixed_bfloat16": 5e-2}
+ROUND_TRIP_N = 16
+OUTPUT_KEY = "output_0"
 
 
 def round_trip_tolerance(precision: str, scale: float) -> float:
@@ -55,8 +57,6 @@ def round_trip_tolerance(precision: str, scale: float) -> float:
         The precision's tolerance times `max(1, scale)`.
     """
     return ROUND_TRIP_TOLERANCES.get(precision, ROUND_TRIP_TOLERANCE) * max(1.0, scale)
-ROUND_TRIP_N = 16
-OUTPUT_KEY = "output_0"
 
 
 @dataclass(frozen=True)
