@@ -15,9 +15,6 @@ from ganstudio.core.distribute import place, read_tf_config, weights_digest
 from ganstudio.errors import ConfigError
 from tests.conftest import run_tf_only
 
-# One update on one device and on two logical CPUs (MirroredStrategy), from the same state on
-# the same global batch; the same seed state gives the same z (core.replicas). Prints, per
-# case, the largest difference of any state variable and the two runs' logs.
 # Two logical CPUs, then a run's session built on one device or on both, from a given state.
 TWO_CPUS = r"""
 import json, sys
@@ -40,6 +37,9 @@ def built(raw, strategy, devices, start=None):
     return session, [v.numpy() for v in state]
 """
 
+# One update on one device and on two logical CPUs (MirroredStrategy), from the same state on
+# the same global batch; the same seed state gives the same z (core.replicas). Prints, per
+# case, the largest difference of any state variable and the two runs' logs.
 SAME_UPDATE = TWO_CPUS + r"""
 def one_update(raw, strategy, devices, start=None):
     session, before = built(raw, strategy, devices, start)
