@@ -85,7 +85,9 @@ def test_digits2printed_looks_like_sklearns_digits_and_has_no_truth(source):
     assert np.array_equal(b.y, source.y[half_b])  # as many as the B half, labelled alike
     assert b.class_names == [str(i) for i in range(10)]
     assert b.x.min() >= 0.0 and np.allclose(b.x.max(axis=(1, 2, 3)), 1.0)
-    assert b.x[:, [0, -1]].mean() < 0.15 < b.x[:, 2:6, 2:6].mean()  # bright ink on black
+    # bright ink on black: dark side columns (sklearn's 0.004), a bright middle (sklearn's 0.52);
+    # the top and bottom rows hold ink in sklearn's digits too (0.30), so they are not checked
+    assert b.x[:, :, [0, -1]].mean() < 0.15 < b.x[:, 2:6, 2:6].mean()
     assert 0.2 < b.x.mean() < 0.45  # as much ink as sklearn's (0.31)
     assert ds.truth is None and ds.domain_names == ("digits", "printed digits")
 
