@@ -200,6 +200,11 @@ class TrainingSession:
                     "(Keras compiles none under tf.distribute; a forced one fails on the "
                     "other replicas' variables).", "Use --jit auto or off with --strategy.")
             self.jit = False  # Keras's own rule under tf.distribute (auto: on with a GPU)
+        if placement.replicas > 1 and (train.steps_per_execution or 1) > 1:
+            self.reporter.status(
+                f"steps per call: 1 over {placement.replicas} replicas, not "
+                f"train.steps_per_execution={train.steps_per_execution} (Keras's loop of "
+                "several steps a call fails under a tf.distribute strategy, keras#19246)")
         if self.device.startswith("CPU"):  # a GPU's own memory limit is TensorFlow's to report
             check_memory(cfg, ds, cfg.train.batch)
         where = "" if placement.kind == "none" else f", {placement.describe()}"
@@ -277,7 +282,14 @@ class TrainingSession:
     def per_call_untuned(self) -> bool:
         """Whether auto steps per call still waits for its measurement (`tune_per_call`)."""
         return (self.config.train.steps_per_execution is None and self._auto_per_call is None
-                and (self.placement is None or self.placement.workers == 1))
+                and not self._several_replicas)
+
+    @property
+    def _several_replicas(self) -> bool:
+        """Training runs as several replicas (devices or workers): one step a call there, as
+        Keras's loop of several steps a call fails under a strategy (keras#19246)."""
+        return self.placement is not None and (self.placement.replicas > 1
+                                               or self.placement.workers > 1)
 
     def tune_per_call(self, step_seconds: float, trace_seconds: float | None) -> None:
         """Chooses auto's steps per call from a measured step (with its share of the views
@@ -293,15 +305,19 @@ class TrainingSession:
     def plan_per_call(self, remaining: int) -> int:
         """Steps the next compiled call should run, with `remaining` steps to the target.
 
+        One step a call over several replicas (devices or workers: Keras's loop of several
+        steps a call fails under a strategy, keras#19246). Otherwise
         `train.steps_per_execution` when set. Auto: one step a call until measured, while
-        paused (so Step runs one), for a last stretch shorter than k, under several workers
-        (which must all choose alike) and when tracing a new call would cost more than
-        AUTO_TRACE_SHARE of what is left (of this run, or of `train.steps`); k otherwise.
+        paused (so Step runs one), for a last stretch shorter than k, and when tracing a new
+        call would cost more than AUTO_TRACE_SHARE of what is left (of this run, or of
+        `train.steps`); k otherwise.
         """
+        if self._several_replicas:
+            return 1
         explicit = self.config.train.steps_per_execution
         if explicit is not None:
             return max(1, int(explicit))
-        k = self._auto_per_call  # never measured under several workers (`per_call_untuned`)
+        k = self._auto_per_call  # never measured over several replicas (`per_call_untuned`)
         if k is None or k <= 1 or remaining < k or self.control.paused:
             return 1
         traced = self._train_fns_recipe is self.recipe and k in self._train_fns
@@ -503,7 +519,7 @@ class TrainingSession:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
         remaining = max(0, target - self.step)
-        explicit = self.config.train.steps_per_execution
+        explicit = None if self._several_replicas else self.config.train.steps_per_execution
         if explicit is not None and remaining % max(1, explicit):
             # one compiled call runs k steps: end on a multiple
             remaining += max(1, explicit) - remaining % max(1, explicit)

@@ -249,3 +249,27 @@ def test_a_run_on_two_logical_cpus_reads_the_same_batches_and_ends_on_the_same_w
     assert out["steps"] == [5, 5] and out["replicas"] == 2
     assert out["moved"] > 1e-3
     assert out["diff"] < 1e-5
+
+
+# Calls of several steps over two replicas: a set number (the fast-best preset's 8) and auto
+# after its measurement. Keras's loop of several steps a call fails under a strategy
+# (keras#19246: "You must feed a value for placeholder tensor"), so both run one step a call.
+SEVERAL_A_CALL = TWO_CPUS + r"""
+raw = json.loads(sys.argv[1])
+out = {}
+for name, k in (("set", 4), ("auto", None)):
+    cfg = RunConfig.from_dict(raw).with_changes(train={"steps_per_execution": k, "steps": 4000})
+    session, _ = built(cfg.to_dict(), "mirrored", 2)
+    session.tune_per_call(0.001, 0.0)  # as measured: auto would choose 16 a call on one device
+    planned = session.plan_per_call(1000)
+    result = session.run(steps=10)
+    out[name] = {"planned": planned, "step": session.step,
+                 "per_call": int(session.recipe.steps_per_execution or 1)}
+print(json.dumps(out))
+"""
+
+
+def test_calls_of_several_steps_run_one_step_a_call_over_two_replicas(tmp_path):
+    out = run_tf_only(SEVERAL_A_CALL, json.dumps(RING8), cwd=tmp_path)
+    for name in ("set", "auto"):
+        assert out[name] == {"planned": 1, "step": 10, "per_call": 1}, name
