@@ -200,7 +200,7 @@ class TrainingSession:
                     "(Keras compiles none under tf.distribute; a forced one fails on the "
                     "other replicas' variables).", "Use --jit auto or off with --strategy.")
             self.jit = False  # Keras's own rule under tf.distribute (auto: on with a GPU)
-        if placement.replicas > 1 and (train.steps_per_execution or 1) > 1:
+        if self._several_replicas and (train.steps_per_execution or 1) > 1:
             self.reporter.status(
                 f"steps per call: 1 over {placement.replicas} replicas, not "
                 f"train.steps_per_execution={train.steps_per_execution} (Keras's loop of "
