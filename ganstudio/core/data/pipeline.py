@@ -15,6 +15,8 @@ from collections.abc import Sequence
 import numpy as np
 import tensorflow as tf
 
+PREFETCH = 2  # batches made ahead of the step
+
 
 def epoch_order(n: int, batch: int, seed: int) -> tf.data.Dataset:
     """Endless index batches: epoch e is a random permutation of `range(n)` drawn from
@@ -69,4 +71,8 @@ def make_pipeline(arrays: dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]
         lambda *dicts: {k: v for d in dicts for k, v in d.items()})
     options = tf.data.Options()
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
-    return ds.prefetch(tf.data.AUTOTUNE).with_options(options)
+    # No autotuning: a batch is a few ops, so a fixed prefetch of two keeps the step fed, and
+    # autotune's model thread made a finished iterator's destructor wait out its sleep (20 to
+    # 30 s at a CLI run's exit on ring8; the same when `fit` drops an epoch's iterator).
+    options.autotune.enabled = False
+    return ds.prefetch(PREFETCH).with_options(options)
