@@ -179,7 +179,9 @@ def run_one(dataset, setting: str, seed: int, steps: int | None) -> dict[str, An
     changes["data"] = {**changes.get("data", {}), "name": dataset.name}
     changes["train"] = {**changes.get("train", {}), **train}
     cfg = RunConfig().with_changes(**changes)
-    session = TrainingSession(cfg, dataset=dataset)
+    # every run of this process trains points, as each `ganstudio train` of a row does: the
+    # first fixes TensorFlow's threads per operation as the CLI's would (`kernel_threads`)
+    session = TrainingSession(cfg, dataset=dataset, own_process=True)
     session.prepare()
     t0 = time.perf_counter()
     result = session.run()

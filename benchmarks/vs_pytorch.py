@@ -34,7 +34,10 @@ its products at those rates, and the share of it each runner reaches. What one f
 kernels do at these small shapes bounds the ratio between the two more than any loop does.
 
 PyTorch is optional (`pip install -e ".[bench]"`); without it the script runs A and B and
-says so. XLA is off (as the engine on CPU).
+says so. XLA is off (as the engine on CPU). Each case runs in its own process, as `ganstudio
+train` does: TensorFlow fixes its threads per operation once per process, and the engine picks
+them for its nets (`core.distribute.kernel_threads`: one for the mlp on a CPU, TensorFlow's
+default for the dcgan); the bare Keras loop runs in that process, with the same threads.
 
     python benchmarks/vs_pytorch.py                     # all three cases, ~4 minutes on 2 cores
     python benchmarks/vs_pytorch.py --cases ring8 --rounds 7 --block-seconds 3
@@ -185,7 +188,7 @@ class EngineRunner:
         callbacks.TelemetryCallback = Timed  # session.run imports it at call time
         train = {"steps": 10_000_000, "checkpoint_every": 0, "eval_every": 0, "jit": "off"}
         self.config = RunConfig().with_changes(**CASES[case], train=train)
-        self.session = TrainingSession(self.config)
+        self.session = TrainingSession(self.config, own_process=True)  # threads as the CLI's
         self.session.prepare()
 
     def warm(self) -> int:
@@ -516,6 +519,36 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> d
             "kernels": kernels}
 
 
+CHILD_MARK = "vs_pytorch result: "
+
+
+def case_in_child(case: str, args: argparse.Namespace) -> dict:
+    """`run_case` in a fresh process, as `ganstudio train` runs: TensorFlow fixes its threads
+    per operation once per process, and the engine picks them for the case's nets
+    (`core.distribute.kernel_threads`); the bare Keras loop runs in the same process."""
+    import json
+    import subprocess
+
+    cmd = [sys.executable, os.path.abspath(__file__), "--child", "--cases", case,
+           "--rounds", str(args.rounds), "--block-seconds", str(args.block_seconds)]
+    if args.no_torch:
+        cmd.append("--no-torch")
+    result = None
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True) as child:
+        for line in child.stdout:
+            if line.startswith(CHILD_MARK):
+                result = json.loads(line[len(CHILD_MARK):])
+            else:
+                print(line, end="", flush=True)
+    if result is None:
+        raise SystemExit(f"{case}: the child process ended without a result "
+                         f"(exit status {child.returncode})")
+    if result["kernels"]:
+        for k in result["kernels"].values():
+            k["rates"] = {tuple(shape): rate for shape, rate in k["rates"]}
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="*", choices=list(CASES), default=list(CASES))
@@ -523,19 +556,32 @@ def main() -> None:
     parser.add_argument("--block-seconds", type=float, default=2.5,
                         help="about how long one block runs (steps fixed from a calibration)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:  # one case, in the fresh process `case_in_child` started
+        import json
+
+        import tensorflow as tf
+
+        result = run_case(args.cases[0], args.rounds, args.block_seconds,
+                          not args.no_torch and have_torch())
+        print(f"  {args.cases[0]}: TF threads per operation "
+              f"{tf.config.threading.get_intra_op_parallelism_threads() or 'default'}")
+        if result["kernels"]:
+            for k in result["kernels"].values():
+                k["rates"] = [[list(shape), rate] for shape, rate in k["rates"].items()]
+        print(CHILD_MARK + json.dumps(result), flush=True)
+        return
     use_torch = not args.no_torch and have_torch()
     if not use_torch and not args.no_torch:
         print("PyTorch is not installed: running the engine and the bare Keras loop only "
               "(pip install -e '.[bench]' for the PyTorch column).")
     import tensorflow as tf
 
-    threads = (tf.config.threading.get_intra_op_parallelism_threads(), os.cpu_count())
-    print(f"TensorFlow {tf.__version__}; TF intra-op threads {threads[0] or 'default'}, "
-          f"{threads[1]} CPUs")
+    print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPUs; each case in its own process")
     peak = matmul_peak()
     print(f"TF float32 matmul peak (2048²): {peak:.0f} GFLOP/s", flush=True)
-    results = [run_case(c, args.rounds, args.block_seconds, use_torch) for c in args.cases]
+    results = [case_in_child(c, args) for c in args.cases]
     cols = ["engine", "keras"] + (["pytorch"] if use_torch else [])
     print(f"\nsteps/s, medians of {args.rounds} alternated blocks; ratios: medians of the "
           "per-round ratios")

@@ -411,7 +411,8 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
 
     from ganstudio.core.session import TrainingSession
 
-    session = TrainingSession(cfg, out_dir=out, reporter=progress, resume=args.resume)
+    session = TrainingSession(cfg, out_dir=out, reporter=progress, resume=args.resume,
+                              own_process=True)
     interrupted = {"n": 0}
 
     def on_sigint(signum, frame):  # first Ctrl-C: stop cleanly and save; second: abort

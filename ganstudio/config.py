@@ -357,6 +357,11 @@ class TrainConfig(Section):
         devices: Replicas in this process: the first N GPUs, or on a machine without GPUs N
             logical CPU devices (made before TensorFlow sets up its devices, so the
             multi-device path runs on any machine); `None`: every GPU, or one CPU.
+        threads: Threads one TensorFlow operation may use (its intra-op parallelism;
+            `core.distribute.kernel_threads`). `None` (auto): 1 for 2D points on a machine
+            without GPUs when the run has its process to itself (the CLI), where the mlp's small
+            products run faster one thread each, two at a time; otherwise TensorFlow's default
+            (every core). TensorFlow fixes the count at its first operation in a process.
         precision: The networks' arithmetic (`core.precision`): `float32`, or `mixed_bfloat16` /
             `mixed_float16` (layers compute in 16 bits; variables, network outputs, losses and
             optimizer states stay float32; float16 with dynamic loss scaling). bfloat16 is
@@ -399,6 +404,10 @@ class TrainConfig(Section):
     devices: int | None = setting(None, label="Devices", lo=1, hi=1024,
                                   help="replicas here: the first N GPUs, or N logical CPUs "
                                        "(auto: every GPU, or one CPU)")
+    threads: int | None = setting(None, label="Threads per op", lo=1, hi=1024,
+                                  help="threads one TensorFlow operation may use (auto: 1 for "
+                                       "2D points on a CPU in the CLI, else every core; fixed "
+                                       "at a process's first run)")
     precision: str = setting("float32", label="Precision", choices=PRECISIONS,
                              help="the networks' arithmetic: float32, or 16-bit layers with "
                                   "float32 weights and losses (bfloat16: fast on AMX CPUs and "

@@ -169,6 +169,75 @@ def _logical_cpus(count: int) -> tuple[str, ...]:
     return tuple(f"/device:CPU:{i}" for i in range(count))
 
 
+INTRA_OP_ENV = "TF_NUM_INTRAOP_THREADS"
+
+
+def kernel_threads(train: TrainConfig, points: bool, own_process: bool,
+                   environ: Mapping[str, str] | None = None) -> int | None:
+    """The threads one TensorFlow operation should use for a run, or `None` for TensorFlow's
+    default (its `TF_NUM_INTRAOP_THREADS`, else every core).
+
+    A set `train.threads` is used as it is. Auto (`None`) picks 1 for a run on 2D points on a
+    machine without GPUs that has its process to itself (the CLI's `train`): the mlp's products
+    are small (a few hundred rows by 256), and splitting each over the cores costs more than
+    it saves, while single-threaded ones run two at a time (measured on 2 cores: ring8 +14 and
+    +22% steps/s in two paired runs, grid25's fast-best in float32 +8%). The convolutional nets of images lose 10 to 16% that
+    way, and TensorFlow fixes the count once per process, so a process that trains several
+    runs (the studio) keeps the default unless it is set.
+
+    Args:
+        train: The run's training settings.
+        points: Whether the data are points (the mlp's data).
+        own_process: Whether this run is the only one its process trains.
+        environ: Where `TF_NUM_INTRAOP_THREADS` is read (default: `os.environ`); auto leaves
+            a count set there alone.
+    """
+    import tensorflow as tf
+
+    if train.threads is not None:
+        return train.threads
+    env = os.environ if environ is None else environ
+    if not (points and own_process) or env.get(INTRA_OP_ENV):
+        return None
+    return None if tf.config.list_physical_devices("GPU") else 1
+
+
+def use_kernel_threads(count: int | None, strict: bool = True) -> int:
+    """Sets the threads one TensorFlow operation uses in this process (before its first
+    operation: TensorFlow fixes them then).
+
+    Args:
+        count: The threads, or `None` to leave TensorFlow's choice.
+        strict: Whether a count TensorFlow can no longer take is an error (a user's setting)
+            or is let go (auto's choice: the process keeps what it has).
+
+    Returns:
+        The count in force (0: TensorFlow's default).
+
+    Raises:
+        ConfigError: when `strict` and `count` differs from the count TensorFlow already runs
+            with here.
+    """
+    import tensorflow as tf
+
+    have = tf.config.threading.get_intra_op_parallelism_threads()
+    if count is None or count == have:
+        return have
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(count)
+    except RuntimeError:  # its context exists: the count is fixed for this process
+        if not strict:
+            return have
+        raise ConfigError(
+            f"train.threads: {count} thread{'s' if count != 1 else ''} per operation cannot "
+            f"be set: TensorFlow already runs here with {have or 'its default'} (it fixes "
+            "them at its first operation in a process).",
+            "Restart the studio before training with this setting, train it from the CLI "
+            "(`ganstudio train` starts a fresh process), or leave train.threads on auto."
+        ) from None
+    return count
+
+
 def read_tf_config(environ: Mapping[str, str]) -> dict[str, Any]:
     """The cluster `TF_CONFIG` describes, checked.
 

@@ -34,8 +34,8 @@ from ganstudio.core.checkpoint import (
     restore_values,
     save_checkpoint,
 )
-from ganstudio.core.data.base import IMAGES, Dataset, Normalizer
-from ganstudio.core.data.registry import load_dataset
+from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer
+from ganstudio.core.data.registry import builtin_kind, load_dataset
 from ganstudio.core.families import (
     check_data,
     describe_learning_rates,
@@ -110,13 +110,18 @@ class TrainingSession:
         dataset: An already loaded dataset to use instead of loading `config.data`.
         lock: Held around the single updates of the Step buttons, which run outside `fit`
             (the studio shares TensorFlow with its inference thread through it).
+        own_process: Whether this run is the only one its process trains (the CLI's): then
+            auto `train.threads` may fix TensorFlow's threads per operation for the run's nets
+            (`core.distribute.kernel_threads`).
     """
 
     def __init__(self, config: RunConfig, out_dir: str | Path | None = None,
                  reporter: Reporter | None = None, control: TrainingControl | None = None,
                  resume: str | Path | None = None, scalar_hz: float = 10.0, image_hz: float = 2.0,
-                 dataset: Dataset | None = None, lock: Any = None) -> None:
+                 dataset: Dataset | None = None, lock: Any = None,
+                 own_process: bool = False) -> None:
         self.config = config
+        self.own_process = own_process
         self.lock = lock
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.reporter = reporter or NullReporter()
@@ -132,6 +137,7 @@ class TrainingSession:
         self.jit = False
         self.device = ""
         self.placement = None  # where it trains (`core.distribute.Placement`), once prepared
+        self.threads = 0  # threads per TensorFlow operation in force, once prepared (0: default)
         self.history: list[dict[str, float]] = []
         self.metrics_history: list[dict[str, float]] = []
         self.evaluator = None
@@ -164,7 +170,12 @@ class TrainingSession:
 
         from ganstudio.core import precision
         from ganstudio.core.data.pipeline import make_pipeline
-        from ganstudio.core.distribute import place, sync_batch_norm
+        from ganstudio.core.distribute import (
+            kernel_threads,
+            place,
+            sync_batch_norm,
+            use_kernel_threads,
+        )
         from ganstudio.core.recipes.base import RecipeContext
 
         cfg = self.config
@@ -174,6 +185,9 @@ class TrainingSession:
         train = cfg.train
         if family.single_device and train.strategy == "auto" and train.devices is None:
             train = dataclasses.replace(train, strategy="none")  # auto never spreads it
+        kind = self.dataset.kind if self.dataset is not None else builtin_kind(cfg.data.name)
+        self.threads = use_kernel_threads(kernel_threads(train, kind == POINTS, self.own_process),
+                                          strict=train.threads is not None)
         placement = place(train)
         if placement.replicas > 1 and family.single_device:
             raise ConfigError(f"{family.name} trains on one device only: "
@@ -210,6 +224,8 @@ class TrainingSession:
         where = "" if placement.kind == "none" else f", {placement.describe()}"
         if cfg.train.precision != "float32":
             where += f", {cfg.train.precision}"
+        if self.threads:
+            where += f", {self.threads} thread{'s' if self.threads != 1 else ''} per op"
         self.reporter.status(f"building {family.name} on {self.device}{where}")
         context = RecipeContext(cfg, ds, self.normalizer, self.jit)
         with placement.scope():  # the networks and every optimizer: mirrored variables
@@ -822,6 +838,7 @@ class TrainingSession:
             "param_counts": self.param_counts,
             "device": self.device,
             "distribute": placement,
+            "threads": self.threads,
             "jit": self.jit,
             "steps": result.steps,
             "seconds": round(result.seconds, 3),

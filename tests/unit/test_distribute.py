@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from ganstudio.config import RunConfig, TrainConfig
-from ganstudio.core.distribute import place, read_tf_config, weights_digest
+from ganstudio.core.distribute import (
+    kernel_threads,
+    place,
+    read_tf_config,
+    use_kernel_threads,
+    weights_digest,
+)
 from ganstudio.errors import ConfigError
 from tests.conftest import run_tf_only
 
@@ -273,3 +279,64 @@ def test_calls_of_several_steps_run_one_step_a_call_over_two_replicas(tmp_path):
     out = run_tf_only(SEVERAL_A_CALL, json.dumps(RING8), cwd=tmp_path)
     for name in ("set", "auto"):
         assert out[name] == {"planned": 1, "step": 10, "per_call": 1}, name
+
+
+@cpu_only
+def test_kernel_threads_auto_is_one_only_for_points_in_a_process_of_their_own():
+    auto = TrainConfig()
+    assert kernel_threads(auto, points=True, own_process=True, environ={}) == 1
+    assert kernel_threads(auto, points=False, own_process=True, environ={}) is None  # images
+    assert kernel_threads(auto, points=True, own_process=False, environ={}) is None  # studio
+    # a count the user gave TensorFlow in its environment variable stays
+    env = {"TF_NUM_INTRAOP_THREADS": "2"}
+    assert kernel_threads(auto, points=True, own_process=True, environ=env) is None
+    for points, own in [(True, True), (False, False)]:  # a set count, wherever it runs
+        assert kernel_threads(TrainConfig(threads=3), points, own, environ={}) == 3
+
+
+# A fresh process, as the CLI's: a points run of its own fixes one thread per operation, which
+# the next session keeps on auto, and a set count it cannot have any more is a clear error.
+THREADS = r"""
+import json, sys
+from ganstudio.config import RunConfig
+from ganstudio.core.session import TrainingSession
+from ganstudio.errors import ConfigError
+import tensorflow as tf
+
+raw = json.loads(sys.argv[1])
+first = TrainingSession(RunConfig.from_dict(raw), scalar_hz=0, image_hz=0, own_process=True)
+first.prepare()
+out = {"first": first.threads, "tf": tf.config.threading.get_intra_op_parallelism_threads()}
+images = RunConfig.from_dict({**raw, "data": {"name": "digits", "limit": 64},
+                              "net": {"filters": 4, "latent_dim": 8}})
+second = TrainingSession(images, scalar_hz=0, image_hz=0)
+second.prepare()
+out["second"] = second.threads
+try:
+    TrainingSession(images.with_changes(train={"threads": 2}), scalar_hz=0,
+                    image_hz=0).prepare()
+except ConfigError as e:
+    out["error"], out["hint"] = str(e), e.hint
+print(json.dumps(out))
+"""
+
+
+@cpu_only
+def test_a_points_run_in_its_own_process_uses_one_thread_per_operation(tmp_path):
+    out = run_tf_only(THREADS, json.dumps(RING8), cwd=tmp_path)
+    assert out["first"] == 1 and out["tf"] == 1
+    assert out["second"] == 1  # auto leaves what the process has
+    assert "train.threads" in out["error"] and "already runs here with 1" in out["error"]
+    assert "Restart the studio" in out["hint"]
+
+
+def test_auto_threads_let_go_of_a_count_tensorflow_can_no_longer_take():
+    import tensorflow as tf
+
+    tf.constant(0.0)  # TensorFlow runs in this process: its threads are fixed
+    have = tf.config.threading.get_intra_op_parallelism_threads()
+    other = have + 1
+    assert use_kernel_threads(other, strict=False) == have
+    with pytest.raises(ConfigError, match="train.threads"):
+        use_kernel_threads(other)
+    assert use_kernel_threads(None) == have

@@ -107,6 +107,13 @@ def dataset_names() -> list[str]:
     return list(BUILTINS)
 
 
+def builtin_kind(name: str) -> str | None:
+    """The kind (`points` or `images`) of a built-in dataset's name, without loading it;
+    `None` for a user's path (known once loaded)."""
+    entry = BUILTINS.get(name.strip().lower())
+    return entry.kind if entry is not None else None
+
+
 def _apply_color(x: np.ndarray, color: str) -> np.ndarray:
     if color == "grayscale" and x.shape[-1] == 3:
         return (x @ np.array([0.299, 0.587, 0.114], np.float32))[..., None]
