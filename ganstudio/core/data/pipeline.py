@@ -73,6 +73,7 @@ def make_pipeline(arrays: dict[str, np.ndarray] | Sequence[dict[str, np.ndarray]
     options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
     # No autotuning: a batch is a few ops, so a fixed prefetch of two keeps the step fed, and
     # autotune's model thread made a finished iterator's destructor wait out its sleep (20 to
-    # 30 s at a CLI run's exit on ring8; the same when `fit` drops an epoch's iterator).
+    # 30 s at a CLI run's exit on ring8, seen with gdb; an iterator dropped mid-run could wait
+    # the same way).
     options.autotune.enabled = False
     return ds.prefetch(PREFETCH).with_options(options)
