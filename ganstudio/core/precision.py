@@ -108,7 +108,32 @@ def networks_float32_outputs(root: keras.layers.Layer) -> int:
 class CountingLossScaleOptimizer(keras.optimizers.LossScaleOptimizer):
     """Keras's dynamic loss scaling, where an update skipped for an overflow still counts as an
     iteration: the recipes count their steps, and learning-rate schedules run, on
-    `iterations`, which Keras's own leaves behind on every skipped update."""
+    `iterations`, which Keras's own leaves behind on every skipped update.
+
+    `descend` needs the finiteness check for the curves and `apply` makes it again on the same
+    gradients (under a strategy, once more per replica from its merge step): `check_finite`
+    hands back the check already made on those very tensors, so a step checks each gradient
+    once.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        object.__setattr__(self, "_checked", [])  # (gradients, their check), kept untracked
+
+    def check_finite(self, grads):
+        grads = list(grads)
+        for seen, finite in self._checked:  # one entry per replica at most
+            if len(seen) == len(grads) and all(a is b for a, b in zip(seen, grads, strict=True)):
+                return finite
+        finite = super().check_finite(grads)
+        self._checked.append((grads, finite))
+        return finite
+
+    def apply(self, grads, trainable_variables=None):
+        try:
+            return super().apply(grads, trainable_variables)
+        finally:
+            self._checked.clear()
 
     def _stateful_handle_non_finite_grads(self):
         super()._stateful_handle_non_finite_grads()

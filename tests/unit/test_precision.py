@@ -13,6 +13,7 @@ from ganstudio.config import RunConfig
 from ganstudio.core import precision
 from ganstudio.core.session import TrainingSession
 from ganstudio.errors import ConfigError
+from tests.conftest import run_tf_only
 
 RING = {
     "data": {"name": "ring8", "n_points": 1000},
@@ -113,6 +114,72 @@ def test_descend_under_loss_scaling_is_the_plain_update():
         out.append(([g.numpy() for g in grads], [v.numpy() for v in net.trainable_variables]))
     for plain, scaled in zip(*[o[0] + o[1] for o in out], strict=True):
         np.testing.assert_allclose(scaled, plain, rtol=1e-5, atol=1e-7)
+
+
+def test_a_loss_scaled_step_checks_each_gradient_once():
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+    optimizer = precision.CountingLossScaleOptimizer(keras.optimizers.SGD(0.1))
+    optimizer.build(net.trainable_variables)
+    x = tf.ones((2, 3))
+
+    @tf.function
+    def step():
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(x))
+        return precision.descend(optimizer, tape, loss, net.trainable_variables)
+
+    ops_run = step.get_concrete_function().graph.get_operations()
+    finite_checks = [op for op in ops_run if op.type == "IsFinite"]
+    # Keras's own apply checks them too; the check descend made is handed to it, not repeated.
+    assert len(finite_checks) == len(net.trainable_variables) == 4
+    assert optimizer._checked == []  # nothing held past the step
+    step()
+    assert int(optimizer.iterations.numpy()) == 1
+
+
+# A loss-scaled step on two logical CPUs (MirroredStrategy): Keras's apply checks the gradients
+# once more per replica from its merge step; those checks are the ones descend made.
+MIRRORED_LOSS_SCALED = r"""
+import json
+import numpy as np, tensorflow as tf, keras
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from ganstudio.core import precision
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    net = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4), keras.layers.Dense(1)])
+    optimizer = precision.CountingLossScaleOptimizer(keras.optimizers.SGD(0.1))
+    optimizer.build(net.trainable_variables)
+
+@tf.function
+def step(x, gain):
+    def replica(x):
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_sum(net(x * gain)) / 4
+        return precision.descend(optimizer, tape, loss, net.trainable_variables)
+    return strategy.run(replica, args=(x,))
+
+x = strategy.experimental_distribute_values_from_function(lambda ctx: tf.ones((2, 3)))
+graph = step.get_concrete_function(x, tf.constant(1.0)).graph
+out = {"checks": sum(op.type == "IsFinite" for op in graph.get_operations())}
+weights = [v.numpy() for v in net.trainable_variables]
+for name, gain in (("finite", 1.0), ("overflow", 1e38)):
+    scale = float(optimizer.dynamic_scale.numpy())
+    step(x, tf.constant(gain))
+    now = [v.numpy() for v in net.trainable_variables]
+    out[name] = {"moved": max(float(np.max(np.abs(a - b))) for a, b in zip(weights, now)),
+                 "scale": float(optimizer.dynamic_scale.numpy()) / scale,
+                 "iterations": int(optimizer.iterations.numpy())}
+    weights = now
+print(json.dumps(out))
+"""
+
+
+def test_a_loss_scaled_step_on_two_replicas_checks_each_gradient_once_per_replica(tmp_path):
+    out = run_tf_only(MIRRORED_LOSS_SCALED, cwd=tmp_path)
+    assert out["checks"] == 4 * 2  # four gradients on each of two replicas, not twice that
+    assert out["finite"]["moved"] > 0 and out["finite"]["scale"] == 1.0
+    assert out["overflow"] == {"moved": 0.0, "scale": 0.5, "iterations": 2}
 
 
 def test_an_overflowing_update_is_skipped_but_counted():
