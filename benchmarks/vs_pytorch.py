@@ -31,8 +31,8 @@ For the mlp (ring8), whose FLOPs are all dense products, the run then times each
 forward shape alone ([rows, in] x [in, out]; calls of 8 and of 64 different inputs, whose
 difference leaves out a call's own cost) in TensorFlow and in PyTorch, and prints each
 framework's kernel bound: the steps/s of a step that were nothing but its products at those
-rates, and the share of it each runner reaches. What one framework's
-kernels do at these small shapes bounds the ratio between the two more than any loop does.
+rates, and the share of it each runner reaches. What one framework's kernels do at these small
+shapes bounds the ratio between the two more than any loop does.
 
 PyTorch is optional (`pip install -e ".[bench]"`); without it the script runs A and B and
 says so. XLA is off (as the engine on CPU). Each case runs in its own process, as `ganstudio

@@ -181,9 +181,9 @@ def kernel_threads(train: TrainConfig, points: bool, own_process: bool,
     machine without GPUs that has its process to itself (the CLI's `train`): the mlp's products
     are small (a few hundred rows by 256), and splitting each over the cores costs more than
     it saves, while single-threaded ones run two at a time (measured on 2 cores: ring8 +14 and
-    +22% steps/s in two paired runs, grid25's fast-best in float32 +8%). The convolutional nets of images lose 10 to 16% that
-    way, and TensorFlow fixes the count once per process, so a process that trains several
-    runs (the studio) keeps the default unless it is set.
+    +22% steps/s in two paired runs, grid25's fast-best in float32 +8%). The convolutional
+    nets of images lose 10 to 16% that way, and TensorFlow fixes the count once per process,
+    so a process that trains several runs (the studio) keeps the default unless it is set.
 
     Args:
         train: The run's training settings.
