@@ -147,6 +147,7 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self.last_export = None
         self._loading: DataSource | None = None
         self._closing = False
+        self._ask_before_closing = True  # False: close without asking (signals, demo runs)
         self._pending_after_load: Callable[[], None] | None = None
         self._heavy_seen = 0
         self._evaluating = False
@@ -691,9 +692,23 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         if not ok:
             print("ganstudio: a background thread did not stop in time", file=sys.stderr)
 
+    def close_unattended(self) -> bool:
+        """Closes as the close button does but without asking (nobody may be there to answer:
+        a logout, a closed terminal, the end of a demo run); networks that are not saved go.
+
+        Returns:
+            Whether the window closed.
+        """
+        self._ask_before_closing = False
+        return self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        """Saves the settings, stops training and joins the threads, then closes."""
+        """Asks before trained networks that are not saved would be lost (No keeps the window
+        open), then saves the settings, stops training and joins the threads, and closes."""
         if not self._closing:
+            if self._ask_before_closing and not self._may_discard("quit"):
+                event.ignore()
+                return
             self.save_settings()
         if self.worker.busy and not self._closing:
             # The window goes at once; the training thread stops after its step and the

@@ -58,6 +58,9 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     with qtbot.waitSignal(window.training_finished, timeout=120_000) as blocker:
         window.start_training()
     assert blocker.args[0]["steps"] == 30, window.banner.text()
+    asked = len(window.questions)
+    assert window.close()  # a run kept in its folder quits without asking
+    assert len(window.questions) == asked
 
 
 def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):

@@ -103,6 +103,23 @@ def test_continue_trains_the_same_session_and_reset_forgets_it(make_window, qtbo
     qtbot.waitUntil(lambda: len(factory.sessions) == 2, timeout=5000)
 
 
+def test_quitting_asks_before_unsaved_networks_are_lost(make_window, qtbot, fake_factory):
+    factory = fake_factory(step_seconds=0.0002)
+    window = make_window(factory=factory)
+    assert window.close() is True  # nothing trained: no question
+    assert window.questions == []
+    window = make_window(factory=factory)
+    train_to(window, qtbot, 60)
+    window.answers = [False]  # "No": the window stays, with its networks
+    assert window.close() is False
+    assert "trained for 60 steps are not saved" in window.questions[-1]
+    assert "quit" in window.questions[-1]
+    assert window.isVisible() and window.worker.session is not None
+    assert window.start_action.isEnabled()  # still usable
+    assert window.close() is True  # "Yes"
+    assert len(window.questions) == 2 and not window.isVisible()
+
+
 def test_a_nan_loss_shows_in_the_banner_and_the_window_stays_usable(make_window, qtbot):
     window = make_window(fail_at=30, step_seconds=0.0002)
     with qtbot.waitSignal(window.training_finished, timeout=10_000) as blocker:
@@ -334,6 +351,7 @@ def test_a_termination_signal_closes_the_window_like_its_close_button(make_windo
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=10_000)
         qtbot.waitUntil(lambda: not window.worker.busy, timeout=10_000)
         assert window.latest.step < 100_000  # stopped, not run to the end
+        assert window.questions == []  # nobody may be there to answer
     finally:
         for name, handler in saved.items():
             signal.signal(getattr(signal, name), handler)
