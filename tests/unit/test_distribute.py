@@ -294,6 +294,62 @@ def test_kernel_threads_auto_is_one_only_for_points_in_a_process_of_their_own():
         assert kernel_threads(TrainConfig(threads=3), points, own, environ={}) == 3
 
 
+# A fresh process with one thread per operation (as the CLI's points runs): G's update cuts D's
+# pass over the fakes into two chains there, and the update is the one D's single pass gives.
+CHAINS = r"""
+import json, sys
+import tensorflow as tf
+tf.config.threading.set_intra_op_parallelism_threads(1)
+import numpy as np
+from ganstudio.config import RunConfig
+from ganstudio.core.session import TrainingSession
+
+def one_update(raw, chains=None, start=None):
+    session = TrainingSession(RunConfig.from_dict(raw), scalar_hz=0, image_hz=0)
+    session.prepare()
+    planned = session.recipe.g_chains
+    if chains is not None:
+        session.recipe.g_chains = chains
+    state = session.recipe.state_variables()
+    for variable, value in zip(state, start or []):
+        variable.assign(value)
+    before = [v.numpy() for v in state]
+    batch = {k: v[:session.recipe.pipeline_batch] for k, v in session._streams[0].items()}
+    data = tf.data.Dataset.from_tensors(batch).repeat()
+    logs = session.recipe.fit(data, steps_per_epoch=1, epochs=1, verbose=0).history
+    return session, planned, before, float(logs["g_loss"][0])
+
+raw, others = (json.loads(a) for a in sys.argv[1:3])
+two, planned, start, g_two = one_update(raw)
+one, _, _, g_one = one_update(raw, chains=1, start=start)
+pairs = zip(one.recipe.state_variables(), two.recipe.state_variables())
+out = {"planned": planned, "g_loss": [g_one, g_two],
+       "diff": max(float(np.max(np.abs(a.numpy() - b.numpy()), initial=0.0)) for a, b in pairs),
+       "moved": max(float(np.max(np.abs(a.numpy() - s), initial=0.0))
+                    for a, s in zip(two.recipe.generator.trainable_variables, start))}
+for name, other in others.items():
+    session = TrainingSession(RunConfig.from_dict(other), scalar_hz=0, image_hz=0)
+    session.prepare()
+    out[name] = session.recipe.g_chains
+print(json.dumps(out))
+"""
+
+
+@cpu_only
+def test_g_update_runs_d_in_two_chains_with_one_thread_per_op_and_updates_the_same(tmp_path):
+    others = {
+        "spectral_norm_d": DIGITS_WGAN_GP,  # D's power iteration keeps state: one pass
+        "odd_packs": _with(RING8, train={"batch": 34}),  # 17 packs of 2 do not halve
+        "xla": _with(RING8, train={"jit": "on"}),
+    }
+    out = run_tf_only(CHAINS, json.dumps(RING8), json.dumps(others), cwd=tmp_path)
+    assert out["planned"] == 2
+    assert out["moved"] > 1e-4  # G moved, and ...
+    assert out["diff"] < 1e-5, out  # ... every variable as with D's single pass
+    assert abs(out["g_loss"][0] - out["g_loss"][1]) < 1e-6
+    assert out["spectral_norm_d"] == out["odd_packs"] == out["xla"] == 1
+
+
 # A fresh process, as the CLI's: a points run of its own fixes one thread per operation, which
 # the next session keeps on auto, and a set count it cannot have any more is a clear error.
 THREADS = r"""

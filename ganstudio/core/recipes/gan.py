@@ -16,6 +16,7 @@ from keras import ops
 
 from ganstudio.core import replicas
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset
+from ganstudio.core.distribute import critic_chains
 from ganstudio.core.line1d import LINE_SAMPLES, LineProbe
 from ganstudio.core.nets.blocks import Pack
 from ganstudio.core.objectives import (
@@ -155,6 +156,7 @@ class GANRecipe(TwoPlayerRecipe):
         self._shared_r1 = next((p for p in game.penalties if isinstance(p, R1Penalty)), None)
         self.context: RecipeContext | None = None
         self.net_config = None
+        self.g_chains = 1  # pieces of D's pass in G's update (`distribute.critic_chains`)
 
     @classmethod
     def create(cls, context: RecipeContext) -> GANRecipe:
@@ -172,6 +174,8 @@ class GANRecipe(TwoPlayerRecipe):
                      pack=net_cfg.pack, ema=obj.ema, seed=cfg.train.seed)
         recipe.context = context
         recipe.net_config = net_cfg
+        recipe.g_chains = critic_chains(nets.discriminator, cfg.train.batch, net_cfg.pack,
+                                        context.jit)
         recipe.compile_players(context)
         return recipe
 
@@ -252,10 +256,17 @@ class GANRecipe(TwoPlayerRecipe):
             "grad_norm_d": replicas.gradient_norm(grads),
         }
 
+    def _critic_in_chains(self, x):
+        """D on `x` as `critic`, cut into `g_chains` pieces that run side by side."""
+        if self.g_chains == 1:
+            return self.critic(x)
+        pieces = ops.split(x, self.g_chains, axis=0)
+        return ops.concatenate([self.critic(piece) for piece in pieces], axis=0)
+
     def _g_update(self, n):
         z = self._z(n)
         with tf.GradientTape() as tape:
-            fake_logits = self.critic(self.generator(z, training=True))
+            fake_logits = self._critic_in_chains(self.generator(z, training=True))
             g_loss = self.objective.g_loss(fake_logits)
         variables = self.generator.trainable_variables
         grads = descend(self.g_optimizer, tape, g_loss, variables)
