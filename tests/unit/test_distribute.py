@@ -6,6 +6,7 @@ two logical CPUs first, builds the same run on one device and on two, and compar
 """
 
 import json
+import math
 
 import numpy as np
 import pytest
@@ -327,6 +328,9 @@ out = {"planned": planned, "g_loss": [g_one, g_two],
        "diff": max(float(np.max(np.abs(a.numpy() - b.numpy()), initial=0.0)) for a, b in pairs),
        "moved": max(float(np.max(np.abs(a.numpy() - s), initial=0.0))
                     for a, s in zip(two.recipe.generator.trainable_variables, start))}
+# a Step G button on fewer rows than a batch, whose packs do not halve: one pass
+short = two._streams[0]["x"][:30]  # 15 packs of 2
+out["short_g_loss"] = two.recipe.single_update("g", {"x": short})["g_loss"]
 for name, other in others.items():
     session = TrainingSession(RunConfig.from_dict(other), scalar_hz=0, image_hz=0)
     session.prepare()
@@ -347,6 +351,7 @@ def test_g_update_runs_d_in_two_chains_with_one_thread_per_op_and_updates_the_sa
     assert out["moved"] > 1e-4  # G moved, and ...
     assert out["diff"] < 1e-5, out  # ... every variable as with D's single pass
     assert abs(out["g_loss"][0] - out["g_loss"][1]) < 1e-6
+    assert math.isfinite(out["short_g_loss"])
     assert out["spectral_norm_d"] == out["odd_packs"] == out["xla"] == 1
 
 

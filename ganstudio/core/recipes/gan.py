@@ -257,8 +257,10 @@ class GANRecipe(TwoPlayerRecipe):
         }
 
     def _critic_in_chains(self, x):
-        """D on `x` as `critic`, cut into `g_chains` pieces that run side by side."""
-        if self.g_chains == 1:
+        """D on `x` as `critic`, cut into `g_chains` pieces of whole packs that run side by
+        side (one pass when the rows do not cut so: a Step G button's short batch)."""
+        rows = x.shape[0]
+        if self.g_chains == 1 or rows is None or rows % (self.g_chains * self.pack_m):
             return self.critic(x)
         pieces = ops.split(x, self.g_chains, axis=0)
         return ops.concatenate([self.critic(piece) for piece in pieces], axis=0)
