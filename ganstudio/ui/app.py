@@ -159,7 +159,8 @@ def _close_on_signals(window) -> None:
     """SIGTERM, SIGINT and SIGHUP (a logout, Ctrl+C in the terminal, a closed terminal) close
     the window as its close button does: settings saved, training stopped after its step,
     threads joined. Without this they killed the process on the spot. They do not ask about
-    networks that are not saved, as the close button does: nobody may be there to answer.
+    networks that are not saved, as the close button does (nobody may be there to answer):
+    those are saved to a new folder, which the next start offers to open.
 
     Python runs a signal handler only between bytecodes, and Qt's event loop runs in C++, so a
     timer gives the interpreter a turn four times a second.
@@ -225,7 +226,7 @@ def _run_demo(window, steps: int, screenshot: str | None, status: dict, tab: str
         if not window.start_training():
             print(f"ganstudio: could not start: {window.banner.text()}", file=sys.stderr)
             status["code"] = 2
-            window.close_unattended()
+            window.close_unattended(keep_unsaved=False)
 
     def finished(info: dict) -> None:
         if not info.get("ok"):
@@ -238,7 +239,7 @@ def _run_demo(window, steps: int, screenshot: str | None, status: dict, tab: str
         if screenshot:
             window.grab().save(screenshot)
             print(f"screenshot saved to {screenshot}", flush=True)
-        window.close_unattended()
+        window.close_unattended(keep_unsaved=False)
 
     window.training_finished.connect(finished)
     if window.dataset is not None and window._loading is None:

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -148,6 +149,10 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self._loading: DataSource | None = None
         self._closing = False
         self._ask_before_closing = True  # False: close without asking (signals, demo runs)
+        self._keep_on_close = False  # save unsaved networks on the way out (signals)
+        # where a close nobody answered keeps networks that were not saved
+        self.recovery_root = Path(QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.AppDataLocation) or Path.home()) / "kept-runs"
         self._pending_after_load: Callable[[], None] | None = None
         self._heavy_seen = 0
         self._evaluating = False
@@ -180,6 +185,10 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         first = initial_dataset or str(self.settings.value("data/last", "ring8") or "ring8")
         self.load_data(first, quiet_fallback=initial_dataset is None)
         self._update_actions()
+        if self._loading is not None:  # once the data is in (loading it clears the banner)
+            self._pending_after_load = self.offer_kept_run
+        else:
+            self.offer_kept_run()
 
     # -- layout ------------------------------------------------------------------------------------
 
@@ -682,8 +691,11 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self._closing = True
         self.refresh_timer.stop()
         self.count_timer.stop()
+        kept = self._unsaved_keeper() if self._keep_on_close else None
         self.worker.stop()
-        ok = self.worker.shutdown()
+        ok = self.worker.shutdown(keep=kept[1] if kept else None)
+        if kept:
+            self._note_kept(kept[0])
         ok = self.inference.shutdown() and ok
         ok = self.jobs.shutdown() and ok
         if self._has_explorer:
@@ -692,14 +704,20 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         if not ok:
             print("ganstudio: a background thread did not stop in time", file=sys.stderr)
 
-    def close_unattended(self) -> bool:
+    def close_unattended(self, keep_unsaved: bool = True) -> bool:
         """Closes as the close button does but without asking (nobody may be there to answer:
-        a logout, a closed terminal, the end of a demo run); networks that are not saved go.
+        a logout, a closed terminal, the end of a demo run).
+
+        Args:
+            keep_unsaved: Save trained networks that are not saved to a new folder under
+                `recovery_root` first (the next start says where, `RunFiles.offer_kept_run`);
+                False lets them go (a demo run's).
 
         Returns:
             Whether the window closed.
         """
         self._ask_before_closing = False
+        self._keep_on_close = keep_unsaved
         return self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name

@@ -9,6 +9,8 @@ its outcome shows in the banner.
 from __future__ import annotations
 
 import json
+import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ __all__ = ["RunFiles", "read_run_config"]
 
 
 TRUST_SETTING = "notices/savedmodel_trust"
+KEPT_KEY = "run/kept_on_close"  # the folder of networks kept when nobody answered a close
 TRUST_NOTICE = ("Opening a model loads a TensorFlow SavedModel, and a SavedModel runs its own "
                 "graph, which can read and write files. Open only models from sources you "
                 "trust. Go on?")
@@ -157,17 +160,7 @@ class RunFiles:
         except ConfigError as exc:
             self.show_message(str(exc), "error")
             return False
-        latest = self.latest
-
-        def save(session: Any) -> str:
-            from ganstudio.core.session import RunResult
-
-            scalars = dict(latest.scalars) if latest is not None else {}
-            result = RunResult(session.step, latest.elapsed if latest else 0.0,
-                               latest.steps_per_sec if latest else 0.0, scalars,
-                               stopped_early=session.step < session.config.train.steps)
-            report = session.save_run(folder, result, {"saved_from": "studio"})
-            return f"Saved the run to {folder} (step {session.step:,}). {report.summary()}"
+        save = self._run_saver(folder)
 
         def done(message: str) -> None:
             self.run_dir = str(folder)
@@ -178,6 +171,63 @@ class RunFiles:
         self.set_status(f"saving the run to {folder}…")
         self.jobs.submit(self._with_session_paused(save), done, self._on_error)
         return True
+
+    def _run_saver(self, folder: Path, **extra: Any) -> Callable[[Any], str]:
+        """What saves a session's run to `folder` (run in the thread that owns the session);
+        `extra` goes into run.json beside `saved_from`."""
+        latest = self.latest
+
+        def save(session: Any) -> str:
+            from ganstudio.core.session import RunResult
+
+            scalars = dict(latest.scalars) if latest is not None else {}
+            result = RunResult(session.step, latest.elapsed if latest else 0.0,
+                               latest.steps_per_sec if latest else 0.0, scalars,
+                               stopped_early=session.step < session.config.train.steps)
+            report = session.save_run(folder, result, {"saved_from": "studio", **extra})
+            return f"Saved the run to {folder} (step {session.step:,}). {report.summary()}"
+
+        return save
+
+    def _unsaved_keeper(self) -> tuple[Path, Callable[[Any], str]] | None:
+        """For a close nobody answered: where trained networks that are not saved go, and
+        what saves them there (`None` when nothing trained would be lost)."""
+        session = self.worker.session
+        step = int(getattr(session, "step", 0) or 0) if session is not None else 0
+        del session
+        if step == 0 or self.run_dir is not None:
+            return None
+        name = Path(str(self.data_source or "run")).name or "run"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        folder = Path(self.recovery_root) / f"{name}-{stamp}"
+        return folder, self._run_saver(folder, kept_on_close=True)
+
+    def _note_kept(self, folder: Path) -> None:
+        """After the worker has stopped: records a run kept by `_unsaved_keeper` (if it was
+        written) for the next start, and says where it is on stderr."""
+        if not (folder / "run.json").is_file():
+            print(f"ganstudio: the unsaved networks could not be kept in {folder}",
+                  file=sys.stderr)
+            return
+        self.settings.setValue(KEPT_KEY, str(folder))
+        self.settings.sync()
+        print(f"ganstudio: the networks that were not saved are kept in {folder} "
+              "(File → Open run)", file=sys.stderr)
+
+    def offer_kept_run(self) -> None:
+        """At start: if the last session closed unanswered with unsaved networks, says where
+        they were kept, with a button that opens them (once)."""
+        kept = self.settings.value(KEPT_KEY)
+        if not kept:
+            return
+        self.settings.remove(KEPT_KEY)
+        folder = Path(str(kept))
+        if not (folder / "run.json").is_file():
+            return
+        self.banner.show_message(
+            f"The last session closed (a logout, a signal or a closed terminal) while its "
+            f"networks were not saved; they were kept in {folder}.", "info",
+            action=("Open that run", lambda: self.open_run(folder)))
 
     def save_run_dialog(self) -> None:
         """Asks for a folder and saves the run there."""

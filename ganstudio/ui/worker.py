@@ -429,14 +429,23 @@ class TrainingWorker(QObject):
         """
         return self._idle.wait(timeout)
 
-    def shutdown(self, timeout_ms: int = 120_000) -> bool:
+    def shutdown(self, timeout_ms: int = 120_000,
+                 keep: Callable[[SessionLike], Any] | None = None) -> bool:
         """Stops training, drops the session in the worker thread, and joins the thread;
         never terminates it (the window collects the session's objects after the join).
+
+        Args:
+            timeout_ms: How long to wait for the thread.
+            keep: Run on the session in the worker thread after training has stopped and
+                before the session goes (e.g. to save what was not saved); its errors are
+                printed.
 
         Returns:
             True when the thread has ended.
         """
         self.control.stop()
+        if keep is not None:
+            self.loop.call(lambda: self._keep(keep))
         self.loop.call(self._retire)  # not later, in whichever thread collects the window
         return self.loop.shutdown(timeout_ms)
 
@@ -495,6 +504,11 @@ class TrainingWorker(QObject):
     def _emit_look(self, session: SessionLike) -> None:
         """Sends one full snapshot of a session that is not training (an opened run)."""
         self.snapshot_ready.emit(session.look_snapshot())
+
+    def _keep(self, keep: Callable[[SessionLike], Any]) -> None:
+        if self._session is not None:
+            with self.tf_lock:
+                keep(self._session)
 
     def _retire(self) -> None:
         """Drops the current session and waits until its objects are freed.

@@ -4,12 +4,14 @@ check that no test leaves a thread running."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import threading
 import time
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -200,6 +202,14 @@ class FakeSession:
     def save_checkpoint(self):
         return None
 
+    def save_run(self, folder, result, extra=None):
+        """Writes a run.json as the real session's `save_run` does (its step and extras)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "run.json").write_text(json.dumps(
+            {"config": self.config.to_dict(), "steps": result.steps, **(extra or {})}))
+        return SimpleNamespace(summary=lambda: "fake run")
+
     def export(self, path=None, replace=None):
         self.exports = [*getattr(self, "exports", []), (str(path), replace)]
         return SimpleNamespace(ok=True, summary=lambda: f"exported to {path}; fake")
@@ -255,7 +265,7 @@ def train_to(window, qtbot, steps: int, timeout: int = 20_000):
 
 
 @pytest.fixture
-def make_window(qtbot, settings, fake_factory):
+def make_window(qtbot, settings, fake_factory, tmp_path):
     """Builds a `MainWindow` with a fake session (or the real one with `real=True`), a
     temporary settings store, and waits for its first dataset."""
     from ganstudio.ui.main_window import MainWindow
@@ -267,6 +277,7 @@ def make_window(qtbot, settings, fake_factory):
         window = MainWindow(session_factory=factory, settings=store or settings,
                             param_counter=counter, initial_dataset=dataset)
         qtbot.addWidget(window)
+        window.recovery_root = tmp_path / "kept-runs"  # never the user's
         window.questions = []  # what the window asked; answered Yes (tests can set `answers`)
         window.answers = []
 

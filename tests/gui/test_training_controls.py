@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ganstudio.errors import DataError
@@ -352,6 +354,18 @@ def test_a_termination_signal_closes_the_window_like_its_close_button(make_windo
         qtbot.waitUntil(lambda: not window.worker.busy, timeout=10_000)
         assert window.latest.step < 100_000  # stopped, not run to the end
         assert window.questions == []  # nobody may be there to answer
+        # ... and the networks that were not saved are kept, and offered at the next start
+        kept = list((window.recovery_root).iterdir())
+        assert len(kept) == 1 and kept[0].name.startswith("ring8-")
+        run = json.loads((kept[0] / "run.json").read_text())
+        # (the session's own step: training stops after the step it is in)
+        assert run["kept_on_close"] is True and run["steps"] >= window.latest.step > 0
+        again = make_window(step_seconds=0.002)
+        assert str(kept[0]) in again.banner.text() and "not saved" in again.banner.text()
+        assert again.banner.action_button.isVisibleTo(again)
+        again.banner.action_button.click()  # "Open that run"
+        qtbot.waitUntil(lambda: again.run_dir == str(kept[0]), timeout=10_000)
+        assert make_window().banner.text() == ""  # said once
     finally:
         for name, handler in saved.items():
             signal.signal(getattr(signal, name), handler)
