@@ -9,6 +9,7 @@ its outcome shows in the banner.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from ganstudio.config import RunConfig
 from ganstudio.core.run_folder import check_export_target, check_run_target, folder_state
 from ganstudio.errors import ConfigError, DataError, GanStudioError
+from ganstudio.ui.data_sources import source_name
 from ganstudio.ui.worker import StartRequest
 
 __all__ = ["RunFiles", "read_run_config"]
@@ -197,7 +199,8 @@ class RunFiles:
         del session
         if step == 0 or self.run_dir is not None:
             return None
-        name = Path(str(self.data_source or "run")).name or "run"
+        shown = source_name(self.data_source) if self.data_source is not None else ""
+        name = re.sub(r"[^\w.-]+", "_", Path(shown).name).strip("._") or "run"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         folder = Path(self.recovery_root) / f"{name}-{stamp}"
         return folder, self._run_saver(folder, kept_on_close=True)
