@@ -194,10 +194,7 @@ class RunFiles:
     def _unsaved_keeper(self) -> tuple[Path, Callable[[Any], str]] | None:
         """For a close nobody answered: where trained networks that are not saved go, and
         what saves them there (`None` when nothing trained would be lost)."""
-        session = self.worker.session
-        step = int(getattr(session, "step", 0) or 0) if session is not None else 0
-        del session
-        if step == 0 or self.run_dir is not None:
+        if self._unsaved_steps() == 0:
             return None
         shown = source_name(self.data_source) if self.data_source is not None else ""
         name = re.sub(r"[^\w.-]+", "_", Path(shown).name).strip("._") or "run"

@@ -175,16 +175,21 @@ class TrainingControl:
             self.worker.stop()
             self.set_status("stopping…")
 
+    def _unsaved_steps(self) -> int:
+        """The steps of trained networks that are not saved in a run folder (0: none)."""
+        session = self.worker.session
+        step = int(getattr(session, "step", 0) or 0) if session is not None else 0
+        del session
+        return 0 if self.run_dir is not None else step
+
     def _may_discard(self, action: str) -> bool:
         """True when nothing trained would be lost, or the user agrees to lose it.
 
         Args:
             action: What is about to happen, e.g. "forget the networks".
         """
-        session = self.worker.session
-        step = int(getattr(session, "step", 0) or 0) if session is not None else 0
-        del session
-        if step == 0 or self.run_dir is not None:  # nothing trained, or saved in a run folder
+        step = self._unsaved_steps()
+        if step == 0:  # nothing trained, or saved in a run folder
             return True
         return self.confirm(f"The networks trained for {step:,} steps are not saved. "
                             f"Discard them and {action}? (File → Save run keeps them.)")
