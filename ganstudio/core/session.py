@@ -839,7 +839,6 @@ class TrainingSession:
             "device": self.device,
             "distribute": placement,
             "threads": self.threads,
-            "critic_chains": getattr(self.recipe, "g_chains", 1),  # distribute.critic_chains
             "jit": self.jit,
             "steps": result.steps,
             "seconds": round(result.seconds, 3),

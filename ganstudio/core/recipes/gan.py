@@ -426,8 +426,9 @@ class GANRecipe(TwoPlayerRecipe):
         return {"z": seeded_latents(n, self.latent_dim, seed)}
 
     def describe(self) -> dict[str, Any]:
-        """The resolved net config."""
-        return {"net": dict(vars(self.net_config)) if self.net_config is not None else {}}
+        """The resolved net config, and the chains D's pass in G's update runs in."""
+        return {"net": dict(vars(self.net_config)) if self.net_config is not None else {},
+                "critic_chains": self.g_chains}
 
     def param_counts(self) -> dict[str, int]:
         """Parameters of G and D."""
