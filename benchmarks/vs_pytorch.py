@@ -59,6 +59,7 @@ CASES = {
     "digits": {"data": {"name": "digits"}},
     "28x28": {"data": {"name": "digits", "image_size": 28}},
 }
+TORCH_ADAM = {"default": {}, "foreach": {"foreach": True}, "fused": {"fused": True}}
 WARMUP = 5  # steps per runner before timing (tracing included), then a calibration
 MIN_STEPS = 8  # steps per timed block at least (the first one is not timed)
 
@@ -394,8 +395,9 @@ def torch_worker(conn, spec: dict) -> None:
     for p in ema.parameters():
         p.requires_grad_(False)
     betas = (obj["beta1"], obj["beta2"])
-    opt_d = torch.optim.Adam(d.parameters(), lr=obj["lr_d"], betas=betas)
-    opt_g = torch.optim.Adam(g.parameters(), lr=obj["lr_g"], betas=betas)
+    impl = TORCH_ADAM[spec["adam"]]
+    opt_d = torch.optim.Adam(d.parameters(), lr=obj["lr_d"], betas=betas, **impl)
+    opt_g = torch.optim.Adam(g.parameters(), lr=obj["lr_g"], betas=betas, **impl)
     gamma, decay, m = obj["r1_gamma"], obj["ema"], net["pack"]
     ema_t = [t for t in list(ema.parameters()) + list(ema.buffers()) if t.is_floating_point()]
     g_t = [t for t in list(g.parameters()) + list(g.buffers()) if t.is_floating_point()]
@@ -448,7 +450,7 @@ class TorchRunner:
 
     name = "pytorch"
 
-    def __init__(self, config, session) -> None:
+    def __init__(self, config, session, adam: str = "default") -> None:
         import multiprocessing as mp
 
         recipe = session.recipe
@@ -457,7 +459,7 @@ class TorchRunner:
                 "latent": recipe.latent_dim, "net": dict(vars(recipe.net_config)),
                 "objective": {k: getattr(obj, k) for k in
                               ("lr_d", "lr_g", "beta1", "beta2", "r1_gamma", "ema")},
-                "batch": config.train.batch, "seed": config.train.seed}
+                "batch": config.train.batch, "seed": config.train.seed, "adam": adam}
         ctx = mp.get_context("spawn")
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(target=torch_worker, args=(child, spec), daemon=True)
@@ -484,14 +486,15 @@ def trainable(keras_model) -> int:
 # -- the run -----------------------------------------------------------------------------------------
 
 
-def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool) -> dict:
+def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool,
+             torch_adam: str = "default") -> dict:
     engine = EngineRunner(case)
     keras_runner = KerasRunner(engine.config)
     runners = [engine, keras_runner]
     recipe = engine.session.recipe
     counts = {"G": trainable(recipe.generator), "D": trainable(recipe.discriminator)}
     if use_torch:
-        torch_runner = TorchRunner(engine.config, engine.session)
+        torch_runner = TorchRunner(engine.config, engine.session, torch_adam)
         t_counts = {k: torch_runner.info[k] for k in ("G", "D")}
         if t_counts != counts:
             raise SystemExit(f"{case}: trainable parameters differ: keras {counts}, "
@@ -553,7 +556,8 @@ def case_in_child(case: str, args: argparse.Namespace) -> dict:
     import subprocess
 
     cmd = [sys.executable, os.path.abspath(__file__), "--child", "--cases", case,
-           "--rounds", str(args.rounds), "--block-seconds", str(args.block_seconds)]
+           "--rounds", str(args.rounds), "--block-seconds", str(args.block_seconds),
+           "--torch-adam", args.torch_adam]
     if args.no_torch:
         cmd.append("--no-torch")
     result = None
@@ -579,6 +583,10 @@ def main() -> None:
     parser.add_argument("--block-seconds", type=float, default=2.5,
                         help="about how long one block runs (steps fixed from a calibration)")
     parser.add_argument("--no-torch", action="store_true", help="skip PyTorch even if installed")
+    parser.add_argument("--torch-adam", choices=list(TORCH_ADAM), default="default",
+                        help="PyTorch's Adam: its default (a loop over the parameters on a "
+                             "CPU), foreach (multi-tensor) or fused (one kernel per parameter, "
+                             "as the engine's FusedAdam)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:  # one case, in the fresh process `case_in_child` started
@@ -587,7 +595,7 @@ def main() -> None:
         import tensorflow as tf
 
         result = run_case(args.cases[0], args.rounds, args.block_seconds,
-                          not args.no_torch and have_torch())
+                          not args.no_torch and have_torch(), args.torch_adam)
         print(f"  {args.cases[0]}: TF threads per operation "
               f"{tf.config.threading.get_intra_op_parallelism_threads() or 'default'}")
         if result["kernels"]:
@@ -602,6 +610,8 @@ def main() -> None:
     import tensorflow as tf
 
     print(f"TensorFlow {tf.__version__}; {os.cpu_count()} CPUs; each case in its own process")
+    if use_torch:
+        print(f"PyTorch's Adam: {args.torch_adam} (--torch-adam)")
     peak = matmul_peak()
     print(f"TF float32 matmul peak (2048²): {peak:.0f} GFLOP/s", flush=True)
     results = [case_in_child(c, args) for c in args.cases]

@@ -57,6 +57,7 @@ from ganstudio.core.nets.autoencoder import (
     build_decoder,
     build_encoder,
 )
+from ganstudio.core.optimizers import FusedAdam
 from ganstudio.core.panels import LatentCodes, Samples
 from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.base import (
@@ -185,7 +186,7 @@ class EncoderDecoderRecipe(Recipe):
         self.heldout_idx = built["heldout_idx"]
         rate = learning_rate(options.lr, options.lr_decay, context.config.train.steps)
         self.compile(jit_compile=context.jit)
-        self.optimizer_ = loss_scaled(keras.optimizers.Adam(rate))
+        self.optimizer_ = loss_scaled(FusedAdam(rate))
         self.optimizer_.build(self.trainable_parameters())
 
     def trainable_parameters(self) -> list:

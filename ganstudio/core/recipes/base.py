@@ -33,6 +33,7 @@ import numpy as np
 from ganstudio.config import ObjectiveConfig, RunConfig
 from ganstudio.core import replicas
 from ganstudio.core.data.base import Dataset, Normalizer
+from ganstudio.core.optimizers import FusedAdam
 from ganstudio.core.precision import inner, loss_scaled
 
 LR_FLOOR = 0.01  # a decayed learning rate ends at this share of its starting value
@@ -165,7 +166,7 @@ def make_optimizer(obj: ObjectiveConfig, lr: float, total_updates: int):
     rate = learning_rate(lr, obj.lr_decay, total_updates)
     if obj.name == "wgan":
         return loss_scaled(keras.optimizers.RMSprop(rate))
-    return loss_scaled(keras.optimizers.Adam(rate, beta_1=obj.beta1, beta_2=obj.beta2))
+    return loss_scaled(FusedAdam(rate, beta_1=obj.beta1, beta_2=obj.beta2))
 
 
 class Recipe(keras.Model):

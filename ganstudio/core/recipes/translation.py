@@ -59,6 +59,7 @@ from keras import ops
 
 from ganstudio.core.data.base import IMAGES, POINTS, Dataset, Normalizer, points_on_plane
 from ganstudio.core.objectives import batch_mean
+from ganstudio.core.optimizers import FusedAdam
 from ganstudio.core.panels import Histograms, Samples, TranslationField
 from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.base import (
@@ -213,9 +214,9 @@ class TranslationRecipe(Recipe):
         falling by `options.lr_decay` over `train.steps`, β₁ `options.beta1` (`adam`: Adam's
         other arguments, e.g. `beta_2`), built on `g_variables` and `d_variables`."""
         steps = self.context.config.train.steps
-        self.g_optimizer = loss_scaled(keras.optimizers.Adam(
+        self.g_optimizer = loss_scaled(FusedAdam(
             learning_rate(options.lr, options.lr_decay, steps), beta_1=options.beta1, **adam))
-        self.d_optimizer = loss_scaled(keras.optimizers.Adam(
+        self.d_optimizer = loss_scaled(FusedAdam(
             learning_rate(options.lr_d, options.lr_decay, steps), beta_1=options.beta1, **adam))
         self.g_optimizer.build(g_variables)
         self.d_optimizer.build(d_variables)

@@ -45,6 +45,7 @@ from keras import ops
 from ganstudio.config import ObjectiveConfig
 from ganstudio.core.data.base import IMAGES
 from ganstudio.core.objectives import NonSaturating
+from ganstudio.core.optimizers import FusedAdam
 from ganstudio.core.panels import Histograms
 from ganstudio.core.precision import descend, loss_scaled
 from ganstudio.core.recipes.autoencoder import (
@@ -169,7 +170,7 @@ class VAEGANRecipe(GaussianEncoderRecipe):
         self.compile(jit_compile=context.jit)
 
         def adam(lr: float) -> keras.optimizers.Optimizer:
-            return loss_scaled(keras.optimizers.Adam(learning_rate(lr, options.lr_decay, steps),
+            return loss_scaled(FusedAdam(learning_rate(lr, options.lr_decay, steps),
                                                      beta_1=options.beta1))
 
         self.encoder_optimizer = adam(options.lr)
