@@ -11,11 +11,14 @@ spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999),
                 before timing); checkpoints and quality evaluations off.
     B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
                 (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
-                callbacks, the engine's tf.data pipeline. (The engine takes R1 from the loss's
+                callbacks, the engine's tf.data pipeline and optimizers (Adam in one kernel
+                per variable, `core.optimizers.FusedAdam`). (The engine takes R1 from the loss's
                 forward only when D's training calls change no variable: with the dcgan's
                 spectral-norm D it still runs R1's own forward, one more D forward than here.)
     C  pytorch  the same layers in `torch.nn` (trainable parameter counts checked equal), a
-                plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update).
+                plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update),
+                `torch.optim.Adam` as it comes (a loop over the parameters on a CPU;
+                `--torch-adam fused` gives it PyTorch's one kernel per parameter instead).
 
 Blocks run A B C A B C ... (`--rounds` of each, the same number of steps per block, whole
 calls of the engine's k); a block's rate is timed from the end of its first step (the engine's
