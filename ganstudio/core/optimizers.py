@@ -13,6 +13,8 @@ once per update for all variables. The arithmetic is Keras's:
 
 with the same slots in the same order, so checkpoints and `keras.optimizers.Adam` agree.
 Sparse gradients (`tf.IndexedSlices`) and AMSGrad take Keras's own update.
+It replaces a private method of Keras's TensorFlow optimizer (`_backend_update_step`), so
+`tests/unit/test_optimizers.py` checks its updates against `keras.optimizers.Adam`'s.
 """
 
 from __future__ import annotations
