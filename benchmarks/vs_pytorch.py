@@ -24,10 +24,12 @@ Blocks run A B C A B C ... (`--rounds` of each, the same number of steps per blo
 calls of the engine's k); a block's rate is timed from the end of its first step (the engine's
 first call) to the end of its last, so set-up is excluded.
 The table gives the medians and the medians of the per-round ratios (engine/keras,
-engine/pytorch). FLOPs are analytic (dense and convolution layers only, 2 per multiply-add):
-F_G and F_D are one forward of G on a batch and of D on its packed batch; a step counts
-4·F_G + 11·F_D (D update: G forward, D forward + backward on real and fake, R1's input gradient
-and its backward ≈ 3 passes of D; G update: G forward + backward, D forward + input backward).
+engine/pytorch) with the lowest and highest round's ratio, which show how much the machine
+moved during the run. FLOPs are analytic (dense and convolution layers only, 2 per
+multiply-add): F_G and F_D are one forward of G on a batch and of D on its packed batch; a
+step counts 4·F_G + 11·F_D (D update: G forward, D forward + backward on real and fake, R1's
+input gradient and its backward ≈ 3 passes of D; G update: G forward + backward, D forward +
+input backward).
 The peak is a 2048² float32 matmul in TensorFlow, measured in the same run.
 
 For the mlp (ring8), whose FLOPs are all dense products, the run then times each product's
@@ -539,12 +541,13 @@ def run_case(case: str, rounds: int, block_seconds: float, use_torch: bool,
     for r in runners:
         if hasattr(r, "close"):
             r.close()
-    ratios = {f"engine/{k}": statistics.median(a / b for a, b in
-                                               zip(rates["engine"], v, strict=True))
-              for k, v in rates.items() if k != "engine"}
+    per_round = {f"engine/{k}": [a / b for a, b in zip(rates["engine"], v, strict=True)]
+                 for k, v in rates.items() if k != "engine"}
     return {"case": case, "net": recipe.net_config.name, "counts": counts, "flops": flops,
             "f_g": f_g, "f_d": f_d, "steps": steps,
-            "median": {k: statistics.median(v) for k, v in rates.items()}, "ratios": ratios,
+            "median": {k: statistics.median(v) for k, v in rates.items()},
+            "ratios": {k: statistics.median(v) for k, v in per_round.items()},
+            "ratio_range": {k: [min(v), max(v)] for k, v in per_round.items()},
             "kernels": kernels}
 
 
@@ -577,6 +580,12 @@ def case_in_child(case: str, args: argparse.Namespace) -> dict:
         for k in result["kernels"].values():
             k["rates"] = {tuple(shape): rate for shape, rate in k["rates"]}
     return result
+
+
+def ratio_cell(result: dict, key: str) -> str:
+    """A ratio's median over the rounds with its lowest and highest round: `1.45 (1.30-1.60)`."""
+    low, high = result["ratio_range"][key]
+    return f"{result['ratios'][key]:.2f} ({low:.2f}–{high:.2f})"
 
 
 def main() -> None:
@@ -620,7 +629,7 @@ def main() -> None:
     results = [case_in_child(c, args) for c in args.cases]
     cols = ["engine", "keras"] + (["pytorch"] if use_torch else [])
     print(f"\nsteps/s, medians of {args.rounds} alternated blocks; ratios: medians of the "
-          "per-round ratios")
+          "per-round ratios (their lowest and highest in brackets)")
     head = ("| case | net | G params | D params | GFLOP/step | steps/block | "
             + " | ".join(cols) + " | engine/keras |" + (" engine/pytorch |" if use_torch else "")
             + " engine GFLOP/s | % of peak |")
@@ -632,8 +641,8 @@ def main() -> None:
         row = (f"| {r['case']} | {r['net']} | {r['counts']['G']:,} | {r['counts']['D']:,} | "
                f"{gflops:.3g} | {r['steps']} | "
                + " | ".join(f"{med[c]:.1f}" for c in cols)
-               + f" | {r['ratios']['engine/keras']:.2f} |"
-               + (f" {r['ratios']['engine/pytorch']:.2f} |" if use_torch else "")
+               + f" | {ratio_cell(r, 'engine/keras')} |"
+               + (f" {ratio_cell(r, 'engine/pytorch')} |" if use_torch else "")
                + f" {gflops * med['engine']:.1f} | {100 * gflops * med['engine'] / peak:.0f}% |")
         print(row, flush=True)
     kernel_rows = [r for r in results if r["kernels"]]
