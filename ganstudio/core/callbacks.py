@@ -52,6 +52,9 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.eval_every = eval_every
         every = checkpoint_every
         self._next_ckpt = (session.step // every + 1) * every if every else None
+        # an autosave folder also takes a checkpoint after this many seconds without one
+        self._ckpt_seconds: float | None = getattr(session, "checkpoint_seconds", None)
+        self._ckpt_t = time.perf_counter()
         every = eval_every
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
@@ -165,9 +168,13 @@ class TelemetryCallback(keras.callbacks.Callback):
             self._evaluate(logs)
             if self.model.stop_training:
                 return
-        if self._next_ckpt is not None and step >= self._next_ckpt:
+        by_steps = self._next_ckpt is not None and step >= self._next_ckpt
+        if by_steps or (self._ckpt_seconds is not None
+                        and time.perf_counter() - self._ckpt_t >= self._ckpt_seconds):
             s.save_checkpoint()
-            self._next_ckpt += self.checkpoint_every
+            self._ckpt_t = time.perf_counter()
+            if by_steps:
+                self._next_ckpt += self.checkpoint_every
         if step >= self.target:
             self.model.stop_training = True
             return

@@ -104,7 +104,7 @@ def save_checkpoint(folder: str | Path, step: int, values: list[np.ndarray], met
     atomic_write_text(folder / "latest.json", json.dumps({"checkpoint": path.name, "step": step}))
     # Only checkpoints older than this one are pruned: a later-numbered file is not this run's
     # history, and never deleted here.
-    older = [p for p in list_checkpoints(folder) if _step_of(p) < step]
+    older = [p for p in list_checkpoints(folder) if checkpoint_step(p) < step]
     for old in older[: max(0, len(older) - (keep - 1))]:
         old.unlink(missing_ok=True)
     for stale in folder.glob(".ckpt-*.tmp"):  # left by a process killed mid-write
@@ -113,7 +113,8 @@ def save_checkpoint(folder: str | Path, step: int, values: list[np.ndarray], met
     return path
 
 
-def _step_of(path: Path) -> int:
+def checkpoint_step(path: Path) -> int:
+    """The step in a checkpoint file's name (`ckpt-00001000.npz` -> 1000)."""
     return int(_NAME.match(path.name).group(1))
 
 
@@ -158,7 +159,7 @@ def list_checkpoints(folder: str | Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = [p for p in folder.iterdir() if _NAME.match(p.name)]
-    return sorted(found, key=_step_of)
+    return sorted(found, key=checkpoint_step)
 
 
 def find_checkpoint_folder(path: str | Path) -> Path:
@@ -189,8 +190,8 @@ def load_checkpoint(path: str | Path) -> Checkpoint:
         candidates = list(reversed(list_checkpoints(folder)))
         latest = latest_checkpoint(folder)
         if latest is not None:  # the one latest.json names first, then the older ones
-            step = _step_of(latest)
-            candidates = [latest] + [p for p in candidates if _step_of(p) < step]
+            step = checkpoint_step(latest)
+            candidates = [latest] + [p for p in candidates if checkpoint_step(p) < step]
         if not candidates:
             raise ModelError(f"no checkpoints in {str(folder)!r}.",
                              "Give the --out folder of an earlier run that saved checkpoints.")

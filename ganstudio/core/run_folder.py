@@ -13,14 +13,20 @@ No TensorFlow here: the CLI checks its destination before it starts TensorFlow.
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 from ganstudio.errors import ConfigError
 
-__all__ = ["LOCK_FILE", "RunLock", "check_export_target", "check_run_target", "folder_state",
-           "is_export_folder", "is_own_export", "is_run_folder"]
+__all__ = ["AUTOSAVE_PREFIX", "LOCK_FILE", "KeptRun", "RunLock", "adopt_autosaves",
+           "autosave_folder", "check_export_target", "check_run_target", "folder_in_use",
+           "folder_state", "is_export_folder", "is_own_export", "is_run_folder", "recovery_name",
+           "remove_autosave", "same_folder"]
 
 LOCK_FILE = ".ganstudio.lock"
 EXPORT_METADATA = ("assets", "ganstudio.json")
@@ -60,7 +66,8 @@ def folder_state(path: str | Path) -> str:
     return "other"
 
 
-def _same(a: str | Path | None, b: str | Path) -> bool:
+def same_folder(a: str | Path | None, b: str | Path) -> bool:
+    """True when `a` and `b` are the same folder (`a` may be `None`: never)."""
     if a is None:
         return False
     try:
@@ -82,7 +89,7 @@ def check_run_target(path: str | Path, own: str | Path | None = None) -> None:
             not a run; nothing there is changed.
     """
     state = folder_state(path)
-    if state in ("missing", "empty") or _same(own, path):
+    if state in ("missing", "empty") or same_folder(own, path):
         return
     shown = str(path)
     if state == "file":
@@ -99,7 +106,7 @@ def check_run_target(path: str | Path, own: str | Path | None = None) -> None:
 
 def is_own_export(path: str | Path, run_dir: str | Path | None) -> bool:
     """True when `path` is the run's own `generator/` folder, which the run may replace."""
-    return run_dir is not None and _same(Path(run_dir) / "generator", path)
+    return run_dir is not None and same_folder(Path(run_dir) / "generator", path)
 
 
 def check_export_target(path: str | Path, replace: bool = False) -> None:
@@ -215,3 +222,115 @@ class RunLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+# -- the studio's autosave and kept runs ------------------------------------------------------------
+
+AUTOSAVE_PREFIX = "autosave-"
+"""The name of a run folder the studio writes while its networks are not saved anywhere."""
+
+
+def recovery_name(shown: str) -> str:
+    """A kept run's folder name: the data's name made safe for a path, and the time now
+    (`ring8-20261201-061500`)."""
+    name = re.sub(r"[^\w.-]+", "_", Path(shown).name).strip("._") or "run"
+    return f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+
+
+def autosave_folder(root: str | Path, shown: str) -> Path:
+    """A new autosave folder's path under `root` (not created): `autosave-<name>-<time>`, with
+    a number added when two runs start within one second."""
+    base = Path(root) / f"{AUTOSAVE_PREFIX}{recovery_name(shown)}"
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder
+
+
+def folder_in_use(folder: str | Path) -> bool:
+    """True when a live process (this one included) holds `folder`'s `RunLock`."""
+    folder = Path(folder)
+    if os.path.realpath(folder) in RunLock._held:
+        return True
+    if not (folder / LOCK_FILE).is_file():
+        return False
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock to ask
+        return False
+    try:
+        with open(folder / LOCK_FILE, "a+", encoding="utf-8") as fh:
+            try:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                return True
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+    except OSError:
+        return True  # unreadable: leave it alone
+    return False
+
+
+@dataclass(frozen=True)
+class KeptRun:
+    """An autosave left by a studio that did not close (`adopt_autosaves`).
+
+    Attributes:
+        folder: The run folder now (renamed without the `autosave-` prefix).
+        step: The step of its last checkpoint.
+    """
+
+    folder: Path
+    step: int
+
+
+def adopt_autosaves(root: str | Path) -> list[KeptRun]:
+    """Finds the autosave folders under `root` that no live process writes (their studio
+    crashed or was killed) and keeps them as ordinary run folders, newest first.
+
+    One with a checkpoint is renamed without its `autosave-` prefix, so it is found once and
+    opens like any saved run; one without (killed before its first autosave) holds nothing to
+    keep and is deleted.
+
+    Args:
+        root: The studio's kept-runs folder.
+
+    Returns:
+        The runs kept, newest first.
+    """
+    from ganstudio.core.checkpoint import checkpoint_step, latest_checkpoint
+
+    root = Path(root)
+    try:
+        found = sorted((p for p in root.iterdir()
+                        if p.is_dir() and p.name.startswith(AUTOSAVE_PREFIX)),
+                       key=lambda p: p.name, reverse=True)
+    except OSError:
+        return []
+    kept: list[KeptRun] = []
+    for folder in found:
+        if folder_in_use(folder) or (folder / "run.json").is_file():  # live, or saved there
+            continue
+        latest = latest_checkpoint(folder / "checkpoints")
+        if latest is None:
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        target = root / folder.name[len(AUTOSAVE_PREFIX):]
+        n = 1
+        while target.exists():
+            n += 1
+            target = root / f"{folder.name[len(AUTOSAVE_PREFIX):]}-{n}"
+        try:
+            folder.rename(target)
+        except OSError:
+            target = folder  # kept where it is; still openable
+        kept.append(KeptRun(target, checkpoint_step(latest)))
+    return kept
+
+
+def remove_autosave(folder: str | Path) -> None:
+    """Deletes an autosave folder (its run was saved elsewhere or discarded); anything that is
+    not one is left alone."""
+    folder = Path(folder)
+    if folder.name.startswith(AUTOSAVE_PREFIX) and folder.is_dir():
+        shutil.rmtree(folder, ignore_errors=True)

@@ -42,9 +42,18 @@ from ganstudio.core.families import (
     get_family,
     learning_rate_values,
 )
-from ganstudio.core.run_folder import RunLock, check_run_target, is_own_export
+from ganstudio.core.run_folder import (
+    RunLock,
+    check_run_target,
+    is_own_export,
+    remove_autosave,
+    same_folder,
+)
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, DivergedError, TrainingError
+
+AUTOSAVE_SECONDS = 300.0
+"""An autosave folder (the studio's unsaved run) gets a checkpoint at least this often."""
 
 _DIVERGED_HINT = ("Go back to the last good state with lower learning rates (the studio offers "
                   "it; from the CLI: --resume with a lower --set objective.lr_d/lr_g), or use "
@@ -113,17 +122,22 @@ class TrainingSession:
         own_process: Whether this run is the only one its process trains (the CLI's): then
             auto `train.threads` may fix TensorFlow's threads per operation for the run's nets
             (`core.distribute.kernel_threads`).
+        autosave: `out_dir` is an autosave folder (`core.run_folder.autosave_folder`: the
+            studio's run while it is saved nowhere else): checkpoints and `config.toml` go
+            there every `train.checkpoint_every` steps and at least every `AUTOSAVE_SECONDS`,
+            so a crash loses little; `save_run` to another folder and `close` delete it.
     """
 
     def __init__(self, config: RunConfig, out_dir: str | Path | None = None,
                  reporter: Reporter | None = None, control: TrainingControl | None = None,
                  resume: str | Path | None = None, scalar_hz: float = 10.0, image_hz: float = 2.0,
                  dataset: Dataset | None = None, lock: Any = None,
-                 own_process: bool = False) -> None:
+                 own_process: bool = False, autosave: bool = False) -> None:
         self.config = config
         self.own_process = own_process
         self.lock = lock
         self.out_dir = Path(out_dir) if out_dir is not None else None
+        self.autosave = autosave and self.out_dir is not None
         self.reporter = reporter or NullReporter()
         self.control = control or TrainingControl()
         self.resume_from = resume
@@ -392,10 +406,32 @@ class TrainingSession:
         self._folder_lock = lock
 
     def release_folder(self) -> None:
-        """Lets the run folder's lock go (when the session is dropped)."""
+        """Lets the run folder's lock go."""
         if self._folder_lock is not None:
             self._folder_lock.release()
             self._folder_lock = None
+
+    def close(self) -> None:
+        """Ends the session's hold on its folder when it is dropped: lets the lock go and
+        deletes an autosave folder (what it held was discarded or saved elsewhere)."""
+        self.release_folder()
+        if self.autosave and self.out_dir is not None:
+            remove_autosave(self.out_dir)
+            self.autosave = False
+
+    @property
+    def checkpoint_seconds(self) -> float | None:
+        """The most seconds of training between two checkpoints (`None`: steps alone decide,
+        `train.checkpoint_every`); set for an autosave folder."""
+        return AUTOSAVE_SECONDS if self.autosave else None
+
+    def _write_autosave_config(self) -> None:
+        """Keeps an autosave folder's `config.toml` as the run's settings are now (the studio
+        opens the folder by it after a crash)."""
+        if self.autosave and self.out_dir is not None and self.chief:
+            from ganstudio.config import to_toml
+
+            atomic_write_text(self.out_dir / "config.toml", to_toml(self.config.to_dict()))
 
     def save_checkpoint(self) -> Path | None:
         """Keeps the state in memory as the last good one (`recover` goes back to it) and, if
@@ -407,8 +443,9 @@ class TrainingSession:
         """
         if self.recipe is None:
             return None
-        if self._saved is not None and self._saved[0] == self.step and self._saved[1].exists():
-            return self._saved[1]  # this very state is on disk already (a periodic save)
+        if (self._saved is not None and self._saved[0] == self.step and self._saved[1].exists()
+                and same_folder(self.out_dir, self._saved[1].parent.parent)):
+            return self._saved[1]  # this very state is in this folder already (a periodic save)
         values = self._keep_good_state()
         if self.out_dir is None or not self.chief:  # the chief writes the cluster's checkpoints
             return None
@@ -417,7 +454,9 @@ class TrainingSession:
                                self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
         self._saved = (self.step, path)
         self._save_history()  # a killed run keeps its curves up to its last checkpoint
-        self.reporter.status(f"checkpoint saved at step {self.step}")
+        self._write_autosave_config()
+        self.reporter.status(f"autosaved at step {self.step:,} (a crash loses only what follows)"
+                             if self.autosave else f"checkpoint saved at step {self.step}")
         return path
 
     def _keep_good_state(self) -> list[np.ndarray]:
@@ -439,7 +478,7 @@ class TrainingSession:
         return self._good[0] if self._good is not None else None
 
     def _last_good_text(self) -> str:
-        if self.out_dir is not None:
+        if self.out_dir is not None and not self.autosave:  # the checkpoint to resume from
             return last_good_checkpoint(self.out_dir / "checkpoints")
         if self._good is not None:
             return f"the last good state is the one at step {self._good[0]:,}"
@@ -531,6 +570,7 @@ class TrainingSession:
         self.prepare()
         self.recipe.apply_live_settings(self.config)  # as the config says now (a continued run)
         self.claim_folder()  # before the first step: a folder in use fails now, not later
+        self._write_autosave_config()
         if self._good is None or self._good[0] != self.step:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps
@@ -797,6 +837,8 @@ class TrainingSession:
             raise ConfigError("save: no run folder.", "Give a folder to save the run in.")
         check_run_target(folder, own=self.out_dir)
         folder.mkdir(parents=True, exist_ok=True)
+        autosaved = self.out_dir if self.autosave else None
+        self.autosave = False  # the folder saved to is the run's now, whichever it is
         self.out_dir = folder
         self.claim_folder()
         self.config.save(folder / "config.toml")
@@ -816,6 +858,8 @@ class TrainingSession:
                                "ok": report.ok}
         self.write_samples_png(folder / "samples.png")
         self.write_run_json(result, extra)
+        if autosaved is not None and not same_folder(autosaved, folder):
+            remove_autosave(autosaved)  # superseded by the run saved now
         return report
 
     def weights_digest(self) -> str:

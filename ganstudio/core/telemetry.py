@@ -82,6 +82,7 @@ class TrainingHost(Protocol):
         chief: Whether this process reports: snapshots and evaluations come from the chief
             only when several workers train together (the others just train).
         per_call_untuned: Whether auto steps per call still waits for `tune_per_call`.
+        checkpoint_seconds: The most seconds between two checkpoints, or `None` (steps alone).
     """
 
     step: int
@@ -94,6 +95,7 @@ class TrainingHost(Protocol):
     out_dir: Path | None
     chief: bool
     per_call_untuned: bool
+    checkpoint_seconds: float | None
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""

@@ -113,6 +113,9 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         translator_loader: Loads a translation export for the Translate tab (tests inject a
             fake).
         initial_dataset: The dataset to load first (default: the last one used, or ring8).
+        recovery_root: Where networks that are not saved are autosaved while they train, and
+            kept after a close nobody answered or a crash (default: `kept-runs/` in the
+            studio's data folder).
 
     Signals:
         dataset_loaded(object): a new `Dataset` is shown.
@@ -134,7 +137,8 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
                  settings: QSettings | None = None, param_counter: Any = _DEFAULT,
                  model_loader: Callable[[str], tuple] | None = None,
                  initial_dataset: str | None = None,
-                 translator_loader: Callable[[str], Any] | None = None) -> None:
+                 translator_loader: Callable[[str], Any] | None = None,
+                 recovery_root: str | Path | None = None) -> None:
         super().__init__()
         self.settings = settings if settings is not None else default_settings()
         self._announce_training = False  # the first snapshot of a start replaces its status
@@ -150,9 +154,11 @@ class MainWindow(WindowActions, DataSources, TrainingControl, RunFiles,
         self._closing = False
         self._ask_before_closing = True  # False: close without asking (signals, demo runs)
         self._keep_on_close = False  # save unsaved networks on the way out (signals)
-        # where a close nobody answered keeps networks that were not saved
-        self.recovery_root = Path(QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.AppDataLocation) or Path.home()) / "kept-runs"
+        # where networks that are not saved are autosaved while they train, and where a close
+        # nobody answered or a crash leaves them
+        self.recovery_root = Path(recovery_root) if recovery_root is not None else Path(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+            or Path.home()) / "kept-runs"
         self._pending_after_load: Callable[[], None] | None = None
         self._heavy_seen = 0
         self._evaluating = False

@@ -9,9 +9,7 @@ its outcome shows in the banner.
 from __future__ import annotations
 
 import json
-import re
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,13 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ganstudio.config import RunConfig
-from ganstudio.core.run_folder import check_export_target, check_run_target, folder_state
+from ganstudio.core.run_folder import (
+    adopt_autosaves,
+    check_export_target,
+    check_run_target,
+    folder_state,
+    recovery_name,
+)
 from ganstudio.errors import ConfigError, DataError, GanStudioError
 from ganstudio.ui.data_sources import source_name
 from ganstudio.ui.worker import StartRequest
@@ -197,9 +201,7 @@ class RunFiles:
         if self._unsaved_steps() == 0:
             return None
         shown = source_name(self.data_source) if self.data_source is not None else ""
-        name = re.sub(r"[^\w.-]+", "_", Path(shown).name).strip("._") or "run"
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        folder = Path(self.recovery_root) / f"{name}-{stamp}"
+        folder = Path(self.recovery_root) / recovery_name(shown)
         return folder, self._run_saver(folder, kept_on_close=True)
 
     def _note_kept(self, folder: Path) -> None:
@@ -215,19 +217,31 @@ class RunFiles:
               "(File → Open run)", file=sys.stderr)
 
     def offer_kept_run(self) -> None:
-        """At start: if the last session closed unanswered with unsaved networks, says where
-        they were kept, with a button that opens them (once)."""
+        """At start: says where networks that were not saved were kept, with a button that
+        opens them (once): those of a session that closed unanswered, and the autosaves of
+        sessions that crashed or were killed (`core.run_folder.adopt_autosaves` keeps them as
+        run folders under `recovery_root`)."""
+        offers: list[tuple[Path, str]] = []
         kept = self.settings.value(KEPT_KEY)
-        if not kept:
+        if kept:
+            self.settings.remove(KEPT_KEY)
+            folder = Path(str(kept))
+            if (folder / "run.json").is_file():
+                offers.append((folder, "The last session closed (a logout, a signal or a "
+                                       "closed terminal) while its networks were not saved; "
+                                       f"they were kept in {folder}."))
+        for run in adopt_autosaves(self.recovery_root):
+            offers.append((run.folder, "GAN Studio did not close normally (a crash, a kill or "
+                                       "a power cut) while training networks that were not "
+                                       f"saved; their autosave at step {run.step:,} is kept in "
+                                       f"{run.folder}."))
+        if not offers:
             return
-        self.settings.remove(KEPT_KEY)
-        folder = Path(str(kept))
-        if not (folder / "run.json").is_file():
-            return
-        self.banner.show_message(
-            f"The last session closed (a logout, a signal or a closed terminal) while its "
-            f"networks were not saved; they were kept in {folder}.", "info",
-            action=("Open that run", lambda: self.open_run(folder)))
+        folder, text = offers[0]
+        if len(offers) > 1:
+            text += f" {len(offers) - 1} more such run(s) are in {self.recovery_root}."
+        self.banner.show_message(text, "info",
+                                 action=("Open that run", lambda: self.open_run(folder)))
 
     def save_run_dialog(self) -> None:
         """Asks for a folder and saves the run there."""
@@ -241,7 +255,8 @@ class RunFiles:
         Start continues training it.
 
         Returns:
-            False when training runs or the folder holds no run (the banner says why).
+            False when training runs or the folder holds no run (the banner says why), or
+            when the user keeps networks that are not saved.
         """
         if self.worker.busy:
             self.show_message("Stop training before opening a run.", "warning")
@@ -251,6 +266,8 @@ class RunFiles:
             cfg = read_run_config(folder)
         except GanStudioError as exc:
             self.show_message(str(exc), "error")
+            return False
+        if not self._may_discard("open that run"):
             return False
         self.setup.set_config(cfg)
         self.clear_views()

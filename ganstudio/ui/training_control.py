@@ -11,6 +11,7 @@ from typing import Any
 
 from ganstudio.config import RunConfig
 from ganstudio.core.families import describe_learning_rates, get_family
+from ganstudio.core.run_folder import autosave_folder
 from ganstudio.core.telemetry import Snapshot
 from ganstudio.errors import GanStudioError
 from ganstudio.ui.data_sources import source_name
@@ -72,7 +73,11 @@ class TrainingControl:
             self.run_dir = None
         if self.banner.level == "error":
             self.banner.dismiss()
-        request = StartRequest(cfg, dataset=self.dataset, out_dir=self.run_dir)
+        if reuse:  # the session keeps the folder it has
+            request = StartRequest(cfg, dataset=self.dataset)
+        else:  # new networks: autosaved until Save run gives them a folder of their own
+            request = StartRequest(cfg, dataset=self.dataset, autosave=True,
+                                   out_dir=str(autosave_folder(self.recovery_root, cfg.data.name)))
         if not self.worker.start(request):
             return False
         self.metrics_view.set_train_config(cfg.train)

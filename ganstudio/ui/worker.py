@@ -65,7 +65,8 @@ def default_session_factory(config: RunConfig, **kwargs: Any) -> SessionLike:
 
     Args:
         config: The run's settings.
-        **kwargs: `out_dir`, `reporter`, `control`, `resume`, `dataset` for the session.
+        **kwargs: `out_dir`, `reporter`, `control`, `resume`, `dataset`, `lock`, `autosave`
+            for the session.
     """
     from ganstudio.core.quiet import quiet_tensorflow_import
 
@@ -86,6 +87,8 @@ class StartRequest:
         out_dir: Where the session writes checkpoints (None: nothing is written).
         train: Run training after preparing (False: prepare only, e.g. to look at a run).
         fresh: Build a new session even if the current one has the same settings.
+        autosave: `out_dir` is an autosave folder for networks not saved anywhere yet (the
+            session deletes it when it is saved elsewhere or dropped; a crash leaves it).
     """
 
     config: RunConfig
@@ -94,6 +97,7 @@ class StartRequest:
     out_dir: str | None = None
     train: bool = True
     fresh: bool = False
+    autosave: bool = False
 
 
 def same_model(a: RunConfig, b: RunConfig) -> bool:
@@ -139,7 +143,7 @@ class TrainingWorker(QObject):
 
     Args:
         session_factory: Makes a session: `factory(config, out_dir=, reporter=, control=,
-            resume=, dataset=, lock=)`. Defaults to the core's `TrainingSession`.
+            resume=, dataset=, lock=, autosave=)`. Defaults to the core's `TrainingSession`.
 
     Signals:
         snapshot_ready(object): a `Snapshot` (from the training thread, queued to the GUI).
@@ -468,7 +472,7 @@ class TrainingWorker(QObject):
                 session = self.session_factory(
                     request.config, out_dir=request.out_dir, reporter=_Reporter(self),
                     control=self.control, resume=request.resume, dataset=request.dataset,
-                    lock=self.tf_lock)
+                    lock=self.tf_lock, autosave=request.autosave)
                 with self.tf_lock:
                     session.prepare()
                 self._session = session
@@ -521,9 +525,9 @@ class TrainingWorker(QObject):
         """
         if self._session is None:
             return
-        release = getattr(self._session, "release_folder", None)
-        if release is not None:
-            release()  # another window or process may write its run folder now
+        close = getattr(self._session, "close", None)
+        if close is not None:
+            close()  # its folder's lock goes (and its autosave folder, when it has one)
         with self.tf_lock:
             self._session = None
         gui_gc.collect()

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QSettings, QThread
+from PySide6.QtCore import QSettings, QStandardPaths, QThread
 
 from ganstudio.config import RunConfig
 from ganstudio.core.data.registry import load_dataset
@@ -25,6 +25,10 @@ from ganstudio.core.telemetry import Snapshot, TrainingControl
 from ganstudio.errors import TrainingError
 from ganstudio.ui import theme
 from ganstudio.ui.threads import live_threads
+
+# A window built without `recovery_root` autosaves under the data folder: a test one, never
+# the user's.
+QStandardPaths.setTestModeEnabled(True)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -76,11 +80,13 @@ class FakeSession:
     """
 
     def __init__(self, config: RunConfig, out_dir=None, reporter=None, control=None,
-                 resume=None, dataset=None, lock=None, *, fail_at: int | None = None,
+                 resume=None, dataset=None, lock=None, autosave=False, *,
+                 fail_at: int | None = None,
                  fail_prepare: Exception | None = None, step_seconds: float = 0.002,
                  scalar_every: int = 2, heavy_every: int = 10, critic: bool = False):
         self.config = config
         self.out_dir = out_dir
+        self.autosave = autosave
         self.reporter = reporter
         self.control = control or TrainingControl()
         self.resume_from = resume
@@ -275,9 +281,9 @@ def make_window(qtbot, settings, fake_factory, tmp_path):
         if factory is None and not real:
             factory = fake_factory(**options)
         window = MainWindow(session_factory=factory, settings=store or settings,
-                            param_counter=counter, initial_dataset=dataset)
+                            param_counter=counter, initial_dataset=dataset,
+                            recovery_root=tmp_path / "kept-runs")  # never the user's
         qtbot.addWidget(window)
-        window.recovery_root = tmp_path / "kept-runs"  # never the user's
         window.questions = []  # what the window asked; answered Yes (tests can set `answers`)
         window.answers = []
 

@@ -23,6 +23,10 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     window = make_window(real=True)
     info = _train(window, qtbot, 20, 64)
     assert info["steps"] == 20
+    # saved nowhere yet: autosaved (at the end of the start, and every checkpoint interval)
+    autosaves = list(window.recovery_root.glob("autosave-ring8-*"))
+    assert len(autosaves) == 1
+    assert (autosaves[0] / "checkpoints" / "ckpt-00000020.npz").is_file()
     snap = window.latest
     field = snap.panels["samples"]
     assert snap.step == 20 and field.surface is not None and field.push is not None
@@ -46,6 +50,7 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     assert (run / "run.json").is_file() and (run / "history.json").is_file()
     assert any((run / "checkpoints").iterdir())
     assert json.loads((run / "run.json").read_text())["steps"] == 20
+    assert not autosaves[0].exists()  # the saved run supersedes its autosave
 
     window.reset()
     with qtbot.waitSignal(window.worker.prepared, timeout=120_000) as prepared:
@@ -61,6 +66,16 @@ def test_ring8_trains_exports_saves_and_resumes(make_window, qtbot, tmp_path):
     asked = len(window.questions)
     assert window.close()  # a run kept in its folder quits without asking
     assert len(window.questions) == asked
+
+
+def test_reset_deletes_the_autosave_of_discarded_networks(make_window, qtbot):
+    window = make_window(real=True)
+    _train(window, qtbot, 10, 32)
+    autosaves = list(window.recovery_root.glob("autosave-ring8-*"))
+    assert len(autosaves) == 1 and (autosaves[0] / "config.toml").is_file()
+    window.answers = [True]  # discard them
+    assert window.reset()
+    qtbot.waitUntil(lambda: not autosaves[0].exists(), timeout=30_000)
 
 
 def test_digits_shows_image_samples_and_counts_parameters(make_window, qtbot):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -369,3 +370,55 @@ def test_a_termination_signal_closes_the_window_like_its_close_button(make_windo
     finally:
         for name, handler in saved.items():
             signal.signal(getattr(signal, name), handler)
+
+
+def test_the_autosave_of_a_studio_that_crashed_is_offered_at_the_next_start(make_window, qtbot,
+                                                                          tmp_path):
+    """A crash or a kill leaves the autosave of networks that were not saved; the next start
+    keeps it as a run folder and says so, with a button that opens it (once)."""
+    from ganstudio.config import RunConfig
+    from ganstudio.core.checkpoint import save_checkpoint
+    from ganstudio.core.run_folder import autosave_folder
+
+    root = tmp_path / "kept-runs"
+    crashed = autosave_folder(root, "ring8")
+    save_checkpoint(crashed / "checkpoints", 40, [], {})
+    RunConfig().save(crashed / "config.toml")
+
+    window = make_window(step_seconds=0.002)
+    kept = root / crashed.name.removeprefix("autosave-")
+    text = window.banner.text()
+    assert "did not close normally" in text and "step 40" in text and str(kept) in text
+    assert not crashed.exists() and (kept / "checkpoints").is_dir()
+    window.banner.action_button.click()  # "Open that run"
+    qtbot.waitUntil(lambda: window.run_dir == str(kept), timeout=10_000)
+    assert make_window().banner.text() == ""  # said once
+
+
+def test_new_networks_train_into_an_autosave_folder(make_window, qtbot, fake_factory):
+    """Start gives new networks an autosave folder under `recovery_root` (the session writes
+    it); Continue keeps the session's folder."""
+    factory = fake_factory(step_seconds=0.001)
+    window = make_window(factory=factory)
+    train_to(window, qtbot, 10)
+    first = factory.sessions[-1]
+    assert first.autosave and Path(first.out_dir).parent == window.recovery_root
+    assert Path(first.out_dir).name.startswith("autosave-ring8-")
+    train_to(window, qtbot, 20)  # continue: the same session
+    assert factory.sessions == [first]
+
+
+def test_opening_a_run_asks_before_unsaved_networks_are_lost(make_window, qtbot, tmp_path):
+    from ganstudio.config import RunConfig
+
+    window = make_window(step_seconds=0.001)
+    train_to(window, qtbot, 10)
+    other = tmp_path / "other-run"
+    other.mkdir()
+    RunConfig().save(other / "config.toml")
+    window.answers = [False]  # No: keep the networks
+    assert not window.open_run(other)
+    assert "open that run" in window.questions[-1] and window.run_dir is None
+    window.answers = [True]
+    assert window.open_run(other)
+    qtbot.waitUntil(lambda: window.run_dir == str(other), timeout=10_000)
