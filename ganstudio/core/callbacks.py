@@ -52,9 +52,6 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.eval_every = eval_every
         every = checkpoint_every
         self._next_ckpt = (session.step // every + 1) * every if every else None
-        # an autosave folder also takes a checkpoint after this many seconds without one
-        self._ckpt_seconds: float | None = getattr(session, "checkpoint_seconds", None)
-        self._ckpt_t = time.perf_counter()
         every = eval_every
         self._next_eval = (session.step // every + 1) * every if every else None
         self.stop_reason: str | None = None
@@ -169,10 +166,8 @@ class TelemetryCallback(keras.callbacks.Callback):
             if self.model.stop_training:
                 return
         by_steps = self._next_ckpt is not None and step >= self._next_ckpt
-        if by_steps or (self._ckpt_seconds is not None
-                        and time.perf_counter() - self._ckpt_t >= self._ckpt_seconds):
-            s.save_checkpoint()
-            self._ckpt_t = time.perf_counter()
+        if by_steps or s.autosave_due():
+            s.save_checkpoint(periodic=True)
             if by_steps:
                 self._next_ckpt += self.checkpoint_every
         if step >= self.target:

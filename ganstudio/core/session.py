@@ -52,8 +52,9 @@ from ganstudio.core.run_folder import (
 from ganstudio.core.telemetry import NullReporter, Reporter, Snapshot, TrainingControl
 from ganstudio.errors import ConfigError, DivergedError, TrainingError
 
-AUTOSAVE_SECONDS = 300.0
-"""An autosave folder (the studio's unsaved run) gets a checkpoint at least this often."""
+AUTOSAVE_SECONDS = 60.0
+"""An autosave folder (the studio's unsaved run) is written after this many seconds of training
+(and when a run stops), not more often: a checkpoint with its curves takes ~0.15 s."""
 
 _DIVERGED_HINT = ("Go back to the last good state with lower learning rates (the studio offers "
                   "it; from the CLI: --resume with a lower --set objective.lr_d/lr_g), or use "
@@ -123,9 +124,11 @@ class TrainingSession:
             auto `train.threads` may fix TensorFlow's threads per operation for the run's nets
             (`core.distribute.kernel_threads`).
         autosave: `out_dir` is an autosave folder (`core.run_folder.autosave_folder`: the
-            studio's run while it is saved nowhere else): checkpoints and `config.toml` go
-            there every `train.checkpoint_every` steps and at least every `AUTOSAVE_SECONDS`,
-            so a crash loses little; `save_run` to another folder and `close` delete it.
+            studio's run while it is saved nowhere else): a checkpoint, the curves and
+            `config.toml` go there every `AUTOSAVE_SECONDS` of training and when a run stops
+            (the last good state is still kept in memory every `train.checkpoint_every`
+            steps), so a crash loses little; `save_run` to another folder and `close` delete
+            it.
     """
 
     def __init__(self, config: RunConfig, out_dir: str | Path | None = None,
@@ -138,6 +141,7 @@ class TrainingSession:
         self.lock = lock
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.autosave = autosave and self.out_dir is not None
+        self._written_at = time.perf_counter()  # when the autosave was last written
         self.reporter = reporter or NullReporter()
         self.control = control or TrainingControl()
         self.resume_from = resume
@@ -419,11 +423,10 @@ class TrainingSession:
             remove_autosave(self.out_dir)
             self.autosave = False
 
-    @property
-    def checkpoint_seconds(self) -> float | None:
-        """The most seconds of training between two checkpoints (`None`: steps alone decide,
-        `train.checkpoint_every`); set for an autosave folder."""
-        return AUTOSAVE_SECONDS if self.autosave else None
+    def autosave_due(self) -> bool:
+        """Whether an autosave folder is `AUTOSAVE_SECONDS` behind (the callback then asks for
+        a checkpoint whatever the step)."""
+        return self.autosave and time.perf_counter() - self._written_at >= AUTOSAVE_SECONDS
 
     def _write_autosave_config(self) -> None:
         """Keeps an autosave folder's `config.toml` as the run's settings are now (the studio
@@ -433,9 +436,13 @@ class TrainingSession:
 
             atomic_write_text(self.out_dir / "config.toml", to_toml(self.config.to_dict()))
 
-    def save_checkpoint(self) -> Path | None:
+    def save_checkpoint(self, periodic: bool = False) -> Path | None:
         """Keeps the state in memory as the last good one (`recover` goes back to it) and, if
         the session has an output folder, writes it as a checkpoint (atomically).
+
+        Args:
+            periodic: Asked for by the interval (the callback): an autosave folder is then
+                written only when `autosave_due`.
 
         Raises:
             DivergedError: when a state variable is NaN or infinite (nothing is kept or
@@ -449,10 +456,13 @@ class TrainingSession:
         values = self._keep_good_state()
         if self.out_dir is None or not self.chief:  # the chief writes the cluster's checkpoints
             return None
+        if periodic and self.autosave and not self.autosave_due():
+            return None  # the state is kept in memory; the autosave follows by the clock
         self.claim_folder()
         path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
                                self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
         self._saved = (self.step, path)
+        self._written_at = time.perf_counter()
         self._save_history()  # a killed run keeps its curves up to its last checkpoint
         self._write_autosave_config()
         self.reporter.status(f"autosaved at step {self.step:,} (a crash loses only what follows)"
@@ -571,6 +581,7 @@ class TrainingSession:
         self.recipe.apply_live_settings(self.config)  # as the config says now (a continued run)
         self.claim_folder()  # before the first step: a folder in use fails now, not later
         self._write_autosave_config()
+        self._written_at = time.perf_counter()  # training time, not time idle, is what counts
         if self._good is None or self._good[0] != self.step:
             self._keep_good_state()  # something to go back to before the first checkpoint
         target = self.step + steps if steps is not None else self.config.train.steps

@@ -82,7 +82,6 @@ class TrainingHost(Protocol):
         chief: Whether this process reports: snapshots and evaluations come from the chief
             only when several workers train together (the others just train).
         per_call_untuned: Whether auto steps per call still waits for `tune_per_call`.
-        checkpoint_seconds: The most seconds between two checkpoints, or `None` (steps alone).
     """
 
     step: int
@@ -95,7 +94,6 @@ class TrainingHost(Protocol):
     out_dir: Path | None
     chief: bool
     per_call_untuned: bool
-    checkpoint_seconds: float | None
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""
@@ -111,8 +109,12 @@ class TrainingHost(Protocol):
     def evaluate_now(self) -> dict[str, float]:
         """Quality figures now."""
 
-    def save_checkpoint(self) -> Any:
-        """Writes a checkpoint now."""
+    def save_checkpoint(self, periodic: bool = False) -> Any:
+        """Keeps the state as the last good one and writes a checkpoint (`periodic`: asked
+        for by the interval; an autosave may wait for its clock)."""
+
+    def autosave_due(self) -> bool:
+        """Whether an autosave is due by the clock whatever the step."""
 
     def single_update(self, mode: str) -> dict[str, float]:
         """One update of one player (a Step button while paused)."""
