@@ -458,16 +458,35 @@ class TrainingSession:
             return None
         if periodic and self.autosave and not self.autosave_due():
             return None  # the state is kept in memory; the autosave follows by the clock
-        self.claim_folder()
-        path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
-                               self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
-        self._saved = (self.step, path)
-        self._written_at = time.perf_counter()
-        self._save_history()  # a killed run keeps its curves up to its last checkpoint
-        self._write_autosave_config()
+        try:
+            self.claim_folder()
+            path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
+                                   self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
+            self._saved = (self.step, path)
+            self._written_at = time.perf_counter()
+            self._save_history()  # a killed run keeps its curves up to its last checkpoint
+            self._write_autosave_config()
+        except OSError as exc:
+            if not self.autosave:
+                raise
+            self._autosave_off(exc)
+            return None
         self.reporter.status(f"autosaved at step {self.step:,} (a crash loses only what follows)"
                              if self.autosave else f"checkpoint saved at step {self.step}")
         return path
+
+    def _autosave_off(self, exc: OSError) -> None:
+        """An autosave folder that cannot be written (a read-only or full disk) turns autosave
+        off for this session, with a status line; training goes on."""
+        folder = self.out_dir
+        self.release_folder()
+        self.autosave = False
+        self.out_dir = None
+        self._saved = None
+        if folder is not None:
+            remove_autosave(folder)
+        self.reporter.status(f"autosave is off: {folder} cannot be written "
+                             f"({exc.strerror or exc}); File → Save run keeps the networks")
 
     def _keep_good_state(self) -> list[np.ndarray]:
         """Copies the state; keeps it as the last good one when every value is finite."""
@@ -579,8 +598,13 @@ class TrainingSession:
 
         self.prepare()
         self.recipe.apply_live_settings(self.config)  # as the config says now (a continued run)
-        self.claim_folder()  # before the first step: a folder in use fails now, not later
-        self._write_autosave_config()
+        try:
+            self.claim_folder()  # before the first step: a folder in use fails now, not later
+            self._write_autosave_config()
+        except OSError as exc:
+            if not self.autosave:
+                raise
+            self._autosave_off(exc)
         self._written_at = time.perf_counter()  # training time, not time idle, is what counts
         if self._good is None or self._good[0] != self.step:
             self._keep_good_state()  # something to go back to before the first checkpoint

@@ -110,6 +110,43 @@ def test_saving_the_run_elsewhere_supersedes_its_autosave(tmp_path):
     assert (run / "checkpoints").is_dir()  # the user's run stays
 
 
+def test_an_autosave_that_cannot_be_written_turns_off_and_training_goes_on(tmp_path):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # the kept-runs folder cannot be made (a read-only or odd home)
+    rep = Collect()
+    session = TrainingSession(tiny(), out_dir=autosave_folder(blocked, "ring8"), reporter=rep,
+                              autosave=True)
+    assert session.run().steps == 30
+    assert not session.autosave and session.out_dir is None
+    assert any(s.startswith("autosave is off:") and "Save run" in s for s in rep.statuses)
+    session.save_run(tmp_path / "run", export=False)  # saving by hand still works
+    assert (tmp_path / "run" / "checkpoints" / "ckpt-00000030.npz").is_file()
+    session.close()
+
+
+def test_an_autosave_that_fails_later_turns_off_and_training_goes_on(tmp_path, monkeypatch):
+    import shutil
+
+    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 0.0)
+    folder = autosave_folder(tmp_path, "ring8")
+
+    class BreakTheDisk(Collect):
+        def status(self, text):
+            super().status(text)
+            if text.startswith("autosaved at step 5 "):  # the next write fails
+                shutil.rmtree(folder / "checkpoints")
+                (folder / "checkpoints").write_text("")
+
+    rep = BreakTheDisk()
+    session = TrainingSession(tiny(train={"steps_per_execution": 1}), out_dir=folder,
+                              reporter=rep, autosave=True)
+    assert session.run().steps == 30
+    assert [s for s in rep.statuses if s.startswith("autosave")][-1].startswith(
+        "autosave is off:")
+    assert not folder.exists() and session.out_dir is None
+    session.close()
+
+
 def test_a_run_saved_to_another_folder_takes_its_checkpoint_along(tmp_path):
     """The state on disk in the first folder is not the second folder's checkpoint."""
     session = TrainingSession(tiny(), out_dir=tmp_path / "first")
