@@ -54,7 +54,10 @@ from ganstudio.errors import ConfigError, DivergedError, TrainingError
 
 AUTOSAVE_SECONDS = 60.0
 """An autosave folder (the studio's unsaved run) is written after this many seconds of training
-(and when a run stops), not more often: a checkpoint with its curves takes ~0.15 s."""
+(and when a run stops), not more often: a checkpoint with its curves takes ~0.15 s for the
+mlp. A large net's write takes longer; then the interval is 100 times its last write (1% of the
+time goes to autosaves)."""
+AUTOSAVE_SHARE = 0.01
 
 _DIVERGED_HINT = ("Go back to the last good state with lower learning rates (the studio offers "
                   "it; from the CLI: --resume with a lower --set objective.lr_d/lr_g), or use "
@@ -142,6 +145,7 @@ class TrainingSession:
         self.out_dir = Path(out_dir) if out_dir is not None else None
         self.autosave = autosave and self.out_dir is not None
         self._written_at = time.perf_counter()  # when the autosave was last written
+        self._write_seconds = 0.0  # how long that write took
         self.reporter = reporter or NullReporter()
         self.control = control or TrainingControl()
         self.resume_from = resume
@@ -426,7 +430,10 @@ class TrainingSession:
     def autosave_due(self) -> bool:
         """Whether an autosave folder is `AUTOSAVE_SECONDS` behind (the callback then asks for
         a checkpoint whatever the step)."""
-        return self.autosave and time.perf_counter() - self._written_at >= AUTOSAVE_SECONDS
+        if not self.autosave:
+            return False
+        every = max(AUTOSAVE_SECONDS, self._write_seconds / AUTOSAVE_SHARE)
+        return time.perf_counter() - self._written_at >= every
 
     def _write_autosave_config(self) -> None:
         """Keeps an autosave folder's `config.toml` as the run's settings are now (the studio
@@ -458,12 +465,12 @@ class TrainingSession:
             return None
         if periodic and self.autosave and not self.autosave_due():
             return None  # the state is kept in memory; the autosave follows by the clock
+        t0 = time.perf_counter()
         try:
             self.claim_folder()
             path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
                                    self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
             self._saved = (self.step, path)
-            self._written_at = time.perf_counter()
             self._save_history()  # a killed run keeps its curves up to its last checkpoint
             self._write_autosave_config()
         except OSError as exc:
@@ -471,6 +478,8 @@ class TrainingSession:
                 raise
             self._autosave_off(exc)
             return None
+        self._written_at = time.perf_counter()
+        self._write_seconds = self._written_at - t0
         self.reporter.status(f"autosaved at step {self.step:,} (a crash loses only what follows)"
                              if self.autosave else f"checkpoint saved at step {self.step}")
         return path

@@ -127,7 +127,8 @@ def test_an_autosave_that_cannot_be_written_turns_off_and_training_goes_on(tmp_p
 def test_an_autosave_that_fails_later_turns_off_and_training_goes_on(tmp_path, monkeypatch):
     import shutil
 
-    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 0.0)
+    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 0.0)  # an autosave every step
+    monkeypatch.setattr(session_module, "AUTOSAVE_SHARE", float("inf"))
     folder = autosave_folder(tmp_path, "ring8")
 
     class BreakTheDisk(Collect):
@@ -160,13 +161,22 @@ def test_a_run_saved_to_another_folder_takes_its_checkpoint_along(tmp_path):
 def test_an_autosave_checkpoints_by_the_clock(tmp_path, monkeypatch):
     """An autosave is written every `AUTOSAVE_SECONDS` of training whatever the steps (slow
     steps reach `checkpoint_every` late; fast ones would write too often)."""
-    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 0.0)
+    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 0.0)  # an autosave every step
+    monkeypatch.setattr(session_module, "AUTOSAVE_SHARE", float("inf"))
     rep = Collect()
     cfg = tiny(train={"checkpoint_every": 0, "steps": 12, "steps_per_execution": 1})
     session = TrainingSession(cfg, out_dir=autosave_folder(tmp_path, "ring8"), reporter=rep,
                               autosave=True)
     session.run()
     assert sum(s.startswith("autosaved at step") for s in rep.statuses) >= 10
+    session._write_seconds = 1.0  # a large net's write: 1% of the time at most
+    monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 60.0)
+    monkeypatch.setattr(session_module, "AUTOSAVE_SHARE", 0.01)
+    assert not session.autosave_due()
+    session._written_at -= 99.0
+    assert not session.autosave_due()
+    session._written_at -= 1.0
+    assert session.autosave_due()
     plain = Collect()
     TrainingSession(cfg, out_dir=tmp_path / "run", reporter=plain).run()
     assert sum("checkpoint saved" in s for s in plain.statuses) == 1  # at the end only
@@ -188,6 +198,7 @@ CRASH = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)  # a crash: nothing runs after this
 
     session_module.AUTOSAVE_SECONDS = 0.0  # an autosave at every step
+    session_module.AUTOSAVE_SHARE = float("inf")
     cfg = RunConfig.load(sys.argv[1])
     TrainingSession(cfg, out_dir=sys.argv[2], reporter=KillAfterAutosave(), autosave=True).run()
 """)
