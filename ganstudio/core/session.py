@@ -428,8 +428,9 @@ class TrainingSession:
             self.autosave = False
 
     def autosave_due(self) -> bool:
-        """Whether an autosave folder is `AUTOSAVE_SECONDS` behind (the callback then asks for
-        a checkpoint whatever the step)."""
+        """Whether an autosave folder is due by the clock: `AUTOSAVE_SECONDS` since its last
+        write, or 1/`AUTOSAVE_SHARE` times that write's time when longer (the callback then
+        asks for a checkpoint whatever the step)."""
         if not self.autosave:
             return False
         every = max(AUTOSAVE_SECONDS, self._write_seconds / AUTOSAVE_SHARE)
