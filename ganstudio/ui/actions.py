@@ -26,7 +26,8 @@ class WindowActions:
     Attributes made by `_build_actions`: one `*_action` per command (`start_action`,
     `pause_action`, `step_action`, `step_d_action`, `step_g_action`, `stop_action`,
     `reset_action`, `open_file_action`, `open_folder_action`, `open_model_action`,
-    `open_run_action`, `save_run_action`, `export_action`, `save_png_action`, `quit_action`),
+    `open_run_action`, `open_kept_action`, `save_run_action`, `export_action`,
+    `save_png_action`, `quit_action`),
     the toolbar's `start_button`, `pause_button`, `step_button`, `step_d_button`,
     `step_g_button`, `stop_button`, `reset_button`, `export_button`, and `state_label`.
     """
@@ -66,6 +67,9 @@ class WindowActions:
                                         "Open an exported generator in the latent explorer")
         self.open_run_action = action("Open run…", self.open_run_dialog, "Ctrl+Shift+R",
                                       "Open a saved run folder to look at or continue")
+        self.open_kept_action = action("Open kept run…", self.open_kept_run_dialog, None,
+                                       "Open networks kept after a crash or an unattended "
+                                       "close")
         self.save_run_action = action("Save run…", self.save_run_dialog, "Ctrl+S",
                                       "Save config, checkpoint, history and generator to a folder")
         self.export_action = action("Export generator…", self.export_dialog, "Ctrl+E",
@@ -76,7 +80,7 @@ class WindowActions:
 
         menu = self.menuBar().addMenu("&File")
         for act in (self.open_file_action, self.open_folder_action, None, self.open_run_action,
-                    self.save_run_action, None, self.open_model_action, self.export_action,
+                    self.open_kept_action, self.save_run_action, None, self.open_model_action, self.export_action,
                     self.save_png_action, None, self.quit_action):
             menu.addSeparator() if act is None else menu.addAction(act)
         train = self.menuBar().addMenu("&Training")
@@ -149,7 +153,8 @@ class WindowActions:
         self.export_action.setEnabled(has_session)
         self.save_run_action.setEnabled(has_session)
         self.save_png_action.setEnabled(self.samples.shown_frame is not None)
-        for act in (self.open_file_action, self.open_folder_action, self.open_run_action):
+        for act in (self.open_file_action, self.open_folder_action, self.open_run_action,
+                    self.open_kept_action):
             act.setEnabled(not busy)
         self.start_button.setEnabled(self.start_action.isEnabled())
         self.start_button.setText("▶  Continue" if has_session and not busy else "▶  Start")

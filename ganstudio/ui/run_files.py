@@ -18,9 +18,11 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 from ganstudio.config import RunConfig
 from ganstudio.core.run_folder import (
+    AUTOSAVE_PREFIX,
     adopt_autosaves,
     check_export_target,
     check_run_target,
+    folder_in_use,
     folder_state,
     recovery_name,
 )
@@ -262,6 +264,11 @@ class RunFiles:
             self.show_message("Stop training before opening a run.", "warning")
             return False
         folder = Path(folder)
+        if folder.name.startswith(AUTOSAVE_PREFIX) and folder_in_use(folder):
+            self.show_message(f"{folder} is the autosave of networks a GAN Studio is training "
+                              "now (this one or another); it goes when they are saved or "
+                              "discarded.", "warning")
+            return False
         try:
             cfg = read_run_config(folder)
         except GanStudioError as exc:
@@ -289,6 +296,20 @@ class RunFiles:
     def open_run_dialog(self) -> None:
         """Asks for a run folder and opens it."""
         path = QFileDialog.getExistingDirectory(self, "Open a run folder", str(Path.home()))
+        if path:
+            self.open_run(path)
+
+    def open_kept_run_dialog(self) -> None:
+        """Asks for a run among those kept after a crash or an unattended close
+        (`recovery_root`) and opens it."""
+        root = Path(self.recovery_root)
+        if not root.is_dir() or not any(p.is_dir() and not p.name.startswith(AUTOSAVE_PREFIX)
+                                        for p in root.iterdir()):
+            self.show_message(f"No runs were kept: {root} holds none (networks that were not "
+                              "saved are kept there after a crash or an unattended close).",
+                              "info")
+            return
+        path = QFileDialog.getExistingDirectory(self, "Open a kept run", str(root))
         if path:
             self.open_run(path)
 

@@ -422,3 +422,40 @@ def test_opening_a_run_asks_before_unsaved_networks_are_lost(make_window, qtbot,
     window.answers = [True]
     assert window.open_run(other)
     qtbot.waitUntil(lambda: window.run_dir == str(other), timeout=10_000)
+
+
+def test_open_kept_run_starts_in_the_kept_runs_folder(make_window, qtbot, tmp_path,
+                                                      monkeypatch):
+    from PySide6.QtWidgets import QFileDialog
+
+    from ganstudio.config import RunConfig
+
+    window = make_window(step_seconds=0.001)
+    window.open_kept_action.trigger()
+    assert "No runs were kept" in window.banner.text()
+
+    kept = window.recovery_root / "ring8-20261201-000000"
+    kept.mkdir(parents=True)
+    RunConfig().save(kept / "config.toml")
+    asked = []
+
+    def choose(parent, title, start):
+        asked.append(start)
+        return str(kept)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose)
+    window.open_kept_action.trigger()
+    assert asked == [str(window.recovery_root)]
+    qtbot.waitUntil(lambda: window.run_dir == str(kept), timeout=10_000)
+
+
+def test_the_autosave_of_networks_training_now_is_not_opened_as_a_run(make_window, qtbot):
+    from ganstudio.config import RunConfig
+    from ganstudio.core.run_folder import RunLock, autosave_folder
+
+    window = make_window(step_seconds=0.001)
+    live = autosave_folder(window.recovery_root, "ring8")
+    with RunLock(live):  # its session holds it (here, or in another studio)
+        RunConfig().save(live / "config.toml")
+        assert not window.open_run(live)
+        assert "autosave of networks a GAN Studio is training now" in window.banner.text()
