@@ -7,6 +7,10 @@ a missing or empty folder is fine, the run's own folder is fine, and anything el
 with a message that says what is there and what to do. `RunLock` keeps a second process from
 writing into a run folder while one is writing it.
 
+The studio's networks that are saved nowhere yet train into an autosave folder
+(`autosave_folder`); one that no live process holds any more was left by a crash, and
+`adopt_autosaves` keeps it as an ordinary run folder.
+
 No TensorFlow here: the CLI checks its destination before it starts TensorFlow.
 """
 
