@@ -469,8 +469,10 @@ class TrainingSession:
         t0 = time.perf_counter()
         try:
             self.claim_folder()
+            # an autosave keeps its newest checkpoint only (written before the old one goes)
+            keep = 1 if self.autosave else self.config.train.keep_checkpoints
             path = save_checkpoint(self.out_dir / "checkpoints", self.step, values,
-                                   self.checkpoint_meta(), keep=self.config.train.keep_checkpoints)
+                                   self.checkpoint_meta(), keep=keep)
             self._saved = (self.step, path)
             self._save_history()  # a killed run keeps its curves up to its last checkpoint
             self._write_autosave_config()

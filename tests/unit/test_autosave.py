@@ -169,6 +169,9 @@ def test_an_autosave_checkpoints_by_the_clock(tmp_path, monkeypatch):
                               autosave=True)
     session.run()
     assert sum(s.startswith("autosaved at step") for s in rep.statuses) >= 10
+    # the newest only: an autosave's checkpoints do not pile up in the data folder
+    assert [p.name for p in (session.out_dir / "checkpoints").glob("ckpt-*.npz")] == [
+        "ckpt-00000012.npz"]
     session._write_seconds = 1.0  # a large net's write: 1% of the time at most
     monkeypatch.setattr(session_module, "AUTOSAVE_SECONDS", 60.0)
     monkeypatch.setattr(session_module, "AUTOSAVE_SHARE", 0.01)
