@@ -255,23 +255,14 @@ def autosave_folder(root: str | Path, shown: str) -> Path:
 def folder_in_use(folder: str | Path) -> bool:
     """True when a live process (this one included) holds `folder`'s `RunLock`."""
     folder = Path(folder)
+    if not folder.is_dir():
+        return False
     if os.path.realpath(folder) in RunLock._held:
         return True
-    if not (folder / LOCK_FILE).is_file():
-        return False
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock to ask
-        return False
-    try:
-        with open(folder / LOCK_FILE, "a+", encoding="utf-8") as fh:
-            try:
-                fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                return True
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-    except OSError:
-        return True  # unreadable: leave it alone
+        RunLock(folder).acquire().release()  # taken at once only when nobody holds it
+    except (ConfigError, OSError):  # held elsewhere, or unreadable: leave it alone
+        return True
     return False
 
 
