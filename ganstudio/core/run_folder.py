@@ -228,7 +228,7 @@ class RunLock:
         self.release()
 
 
-# -- the studio's autosave and kept runs ------------------------------------------------------------
+# -- the studio's autosave and kept runs ----------------------------------------------------------
 
 AUTOSAVE_PREFIX = "autosave-"
 """The name of a run folder the studio writes while its networks are not saved anywhere."""

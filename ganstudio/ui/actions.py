@@ -80,8 +80,8 @@ class WindowActions:
 
         menu = self.menuBar().addMenu("&File")
         for act in (self.open_file_action, self.open_folder_action, None, self.open_run_action,
-                    self.open_kept_action, self.save_run_action, None, self.open_model_action, self.export_action,
-                    self.save_png_action, None, self.quit_action):
+                    self.open_kept_action, self.save_run_action, None, self.open_model_action,
+                    self.export_action, self.save_png_action, None, self.quit_action):
             menu.addSeparator() if act is None else menu.addAction(act)
         train = self.menuBar().addMenu("&Training")
         for act in (self.start_action, self.pause_action, self.step_action, self.step_d_action,
