@@ -12,9 +12,7 @@ spectral norm in the dcgan D, batch norm in the dcgan G, Adam β = (0.5, 0.999),
     B  keras    the same Keras models built by the engine, one hand-written `tf.function` step
                 (D update with R1 from the loss's own forward, G update, EMA), no `fit`, no
                 callbacks, the engine's tf.data pipeline and optimizers (Adam in one kernel
-                per variable, `core.optimizers.FusedAdam`). (The engine takes R1 from the loss's
-                forward only when D's training calls change no variable: with the dcgan's
-                spectral-norm D it still runs R1's own forward, one more D forward than here.)
+                per variable, `core.optimizers.FusedAdam`), as the engine's own step.
     C  pytorch  the same layers in `torch.nn` (trainable parameter counts checked equal), a
                 plain loop (`autograd.grad(create_graph=True)` for R1, D frozen in G's update),
                 `torch.optim.Adam` as it comes (a loop over the parameters on a CPU;
