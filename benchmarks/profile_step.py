@@ -1,8 +1,9 @@
 """Where a training step's time goes: TensorFlow's profiler on the engine's real step, by op type.
 
 Prints numbers; asserts nothing. Builds the case's default `TrainingSession` (as
-benchmarks/throughput.py: ring8 mlp, digits 8x8 dcgan, digits resized to 28x28 dcgan; live
-views off, so only `train_step` runs), warms it up, then traces `--steps` steps with
+benchmarks/throughput.py: ring8 mlp, digits 8x8 dcgan, digits resized to 28x28 dcgan; no
+histograms or samples while training, as `ganstudio train`, so `train_step` runs with only the
+scalars' bookkeeping around it), warms it up, then traces `--steps` steps with
 `tf.profiler` and sums the host op events of the trace by op type. The table gives each type's
 share of the summed op time (ops of one step overlap on several threads, so the sum can exceed
 the wall time). The matmul and convolution kernels hold all of the step's analytic FLOPs

@@ -411,8 +411,9 @@ def _train(args: argparse.Namespace, cfg: RunConfig, out: Path) -> int:
 
     from ganstudio.core.session import TrainingSession
 
+    # no histograms or samples while training: the terminal shows scalars only
     session = TrainingSession(cfg, out_dir=out, reporter=progress, resume=args.resume,
-                              own_process=True)
+                              own_process=True, image_hz=None)
     interrupted = {"n": 0}
 
     def on_sigint(signum, frame):  # first Ctrl-C: stop cleanly and save; second: abort

@@ -41,7 +41,9 @@ class TelemetryCallback(keras.callbacks.Callback):
         self.session = session
         self.target = target_step
         self.scalar_limiter = RateLimiter(session.scalar_hz)
-        self.image_limiter = RateLimiter(session.image_hz, max_share=HEAVY_SHARE)
+        # no heavy views at all where nobody sees them (`image_hz` None: the CLI's runs)
+        self.image_limiter = (None if session.image_hz is None
+                              else RateLimiter(session.image_hz, max_share=HEAVY_SHARE))
         self.error: Exception | None = None
         self._t0 = time.perf_counter()
         self._rate_t: float | None = None  # set at the first step, after tracing/compiling
@@ -116,7 +118,7 @@ class TelemetryCallback(keras.callbacks.Callback):
     def emit_final(self) -> None:
         """A last snapshot with everything, so views show the final state (the chief's)."""
         if self.error is None and self.session.chief:
-            self.emit(self._last_logs, heavy=True, event="final")
+            self.emit(self._last_logs, heavy=self.image_limiter is not None, event="final")
 
     def _single(self, mode: str) -> None:
         logs = self.session.single_update(mode)
@@ -155,7 +157,7 @@ class TelemetryCallback(keras.callbacks.Callback):
         # with several workers only the chief reports and evaluates; the others train in
         # step with it (their checkpoints are the chief's to write: `save_checkpoint`)
         if s.chief and self.scalar_limiter.ready():
-            heavy = self.image_limiter.ready()
+            heavy = self.image_limiter is not None and self.image_limiter.ready()
             t0 = time.perf_counter()
             self.emit(logs, heavy=heavy)
             if heavy:

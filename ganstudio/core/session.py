@@ -119,7 +119,11 @@ class TrainingSession:
         control: Pause/stop/step control (a new one when omitted).
         resume: A run folder or checkpoint to continue from (same settings).
         scalar_hz: Maximum rate of scalar snapshots.
-        image_hz: Maximum rate of snapshots with histograms and samples.
+        image_hz: Maximum rate of snapshots with histograms and samples (`0`: every step,
+            within the callback's share of the time); `None`: none while training (the CLI's
+            runs, where nobody sees them: the probes and samples would cost up to 2% of the
+            time for nothing); the run's own outputs (`samples.png`) are drawn from the
+            networks, not from snapshots.
         dataset: An already loaded dataset to use instead of loading `config.data`.
         lock: Held around the single updates of the Step buttons, which run outside `fit`
             (the studio shares TensorFlow with its inference thread through it).
@@ -136,7 +140,8 @@ class TrainingSession:
 
     def __init__(self, config: RunConfig, out_dir: str | Path | None = None,
                  reporter: Reporter | None = None, control: TrainingControl | None = None,
-                 resume: str | Path | None = None, scalar_hz: float = 10.0, image_hz: float = 2.0,
+                 resume: str | Path | None = None, scalar_hz: float = 10.0,
+                 image_hz: float | None = 2.0,
                  dataset: Dataset | None = None, lock: Any = None,
                  own_process: bool = False, autosave: bool = False) -> None:
         self.config = config

@@ -1,7 +1,8 @@
 """Plain-numpy snapshots of a run at a bounded rate, and the pause/stop/step control.
 
 Training runs at full speed; only the emission is throttled, by wall-clock time, at the
-source: scalars at most `scalar_hz` (10 Hz), images or points at most `image_hz` (2 Hz).
+source: scalars at most `scalar_hz` (10 Hz), images or points at most `image_hz` (2 Hz; none
+for a run nobody watches, the CLI's).
 This module has no Keras in it, so the UI and tests can use `Snapshot` and `TrainingControl`
 without TensorFlow.
 """
@@ -82,6 +83,9 @@ class TrainingHost(Protocol):
         chief: Whether this process reports: snapshots and evaluations come from the chief
             only when several workers train together (the others just train).
         per_call_untuned: Whether auto steps per call still waits for `tune_per_call`.
+        scalar_hz: The most scalar snapshots a second.
+        image_hz: The most snapshots a second with the heavy views (histograms, samples),
+            or `None` for none while training.
     """
 
     step: int
@@ -94,6 +98,8 @@ class TrainingHost(Protocol):
     out_dir: Path | None
     chief: bool
     per_call_untuned: bool
+    scalar_hz: float
+    image_hz: float | None
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, float]:
         """A step's logs as floats plus derived figures."""

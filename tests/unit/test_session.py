@@ -69,6 +69,25 @@ def test_run_emits_snapshots_with_views_and_scalars(tmp_path):
     assert [sn.step for sn in rep.snaps[:30]] == list(range(1, 31))
 
 
+def test_a_run_nobody_watches_sends_scalars_but_computes_no_views(tmp_path, monkeypatch):
+    """image_hz None (the CLI's): the scalars of every step still go out (the progress line
+    and the curves in history.json), but no probe or sample is computed, final one included;
+    the run's own samples.png is still drawn from the networks."""
+    rep = Collect()
+    s = TrainingSession(tiny(), out_dir=tmp_path, reporter=rep, scalar_hz=0, image_hz=None)
+    s.prepare()
+    drawn = []
+    views = s.views
+    monkeypatch.setattr(s, "views", lambda: drawn.append(s.step) or views())
+    result = s.run()
+    assert result.steps == 30
+    assert [sn.step for sn in rep.snaps[:30]] == list(range(1, 31))
+    assert rep.snaps[-1].event == "final" and rep.snaps[-1].scalars
+    assert all(not sn.panels for sn in rep.snaps) and drawn == []
+    assert s.history and s.history[-1]["step"] == 30
+    assert s.write_samples_png(tmp_path / "samples.png").stat().st_size > 0
+
+
 def test_periodic_and_final_checkpoints_keep_the_newest(tmp_path):
     rep = Collect()
     s = TrainingSession(tiny(train={"keep_checkpoints": 2}), out_dir=tmp_path, reporter=rep)
